@@ -1,0 +1,113 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// The python alpha lags aws-cdk-lib; cdkVersion follows the alpha's base version so the two always resolve together.
+const PYTHON_ALPHA_VERSION = '2.269.0-alpha.0';
+const CDK_VERSION = PYTHON_ALPHA_VERSION.replace(/-alpha\.\d+$/, '');
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-wsgi',
+  description: 'Run any Python WSGI app (Flask, Django, Pyramid, Bottle, Falcon) on AWS Lambda behind API Gateway with one CDK construct',
+  keywords: ['cdk', 'aws-cdk', 'awscdk', 'wsgi', 'flask', 'django', 'lambda', 'api-gateway', 'python', 'serverless'],
+  author: 'cdk-wsgi contributors',
+  authorAddress: 'cdk-wsgi@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-wsgi/cdk-wsgi.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  // CI is `.ci/run`; no GitHub workflows or release automation live in this repository.
+  github: false,
+  release: false,
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // A jsii library takes the alpha as a peer, never bundles it; exact because alpha releases break freely.
+  peerDeps: [`@aws-cdk/aws-lambda-python-alpha@${PYTHON_ALPHA_VERSION}`],
+  devDeps: [
+    `@aws-cdk/aws-lambda-python-alpha@${PYTHON_ALPHA_VERSION}`,
+    // `aws-cdk@latest` pointed at an old 3.0.0 build that rejects current cloud assemblies (toolchain.md).
+    'aws-cdk@^2.1148.1',
+    'cdk-nag@^3.0.2',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-wsgi',
+    module: 'cdk_wsgi',
+  },
+
+  jestOptions: {
+    // A drifted snapshot must fail the run, never be rewritten silently.
+    updateSnapshot: UpdateSnapshot.NEVER,
+  },
+
+  gitignore: [
+    '.venv/',
+    '__pycache__/',
+    '*.py[cod]',
+    '.pytest_cache/',
+    '.hypothesis/',
+    '.mypy_cache/',
+    '.ruff_cache/',
+    '.coverage',
+    '.coverage.*',
+    'coverage.xml',
+    'cdk.out/',
+    '*.egg-info/',
+    'build/',
+  ],
+  npmIgnoreOptions: { ignorePatterns: [
+    '/.ci/',
+    '/examples/',
+    '/bench/',
+    '/rosetta/',
+    '/lib-python/tests/',
+    '/lib-python/requirements-dev.txt',
+    '.venv/',
+    '__pycache__/',
+    '*.py[cod]',
+    '.pytest_cache/',
+    '.hypothesis/',
+    '.mypy_cache/',
+    '.ruff_cache/',
+    '.coverage',
+    '.coverage.*',
+    'coverage.xml',
+    'cdk.out/',
+    '*.egg-info/',
+  ] },
+});
+
+// jsii prints a large end-of-life banner on Node 20; it hides real output.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// The example app is type-checked and linted with the rest of the dev sources.
+project.tsconfigDev.addInclude('../examples/**/*.ts');
+project.eslint?.addLintPattern('examples');
+
+// Python tooling runs from a project .venv built from pinned requirements. The stamp file records the
+// requirements it was built from, so a re-run is instant and a changed pin rebuilds it.
+const pythonSetup = project.addTask('python:setup', {
+  description: 'Create .venv from lib-python/requirements-dev.txt (skipped when already up to date)',
+  exec: 'bash .ci/python-setup',
+});
+
+const testPython = project.addTask('test:python', {
+  description: 'Lint, type-check and test the WSGI adapter (lib-python)',
+  cwd: 'lib-python',
+});
+testPython.spawn(pythonSetup);
+testPython.exec('../.venv/bin/ruff check .');
+testPython.exec('../.venv/bin/ruff format --check .');
+testPython.exec('../.venv/bin/mypy');
+testPython.exec('../.venv/bin/pytest');
+project.testTask.spawn(testPython);
+
+project.addTask('synth:example', {
+  description: 'Synthesize the example CDK app (examples/) into examples/cdk.out',
+  cwd: 'examples',
+  exec: 'npx cdk synth --quiet',
+});
+
+project.synth();

@@ -1,0 +1,3 @@
+export * from './types';
+export * from './wsgi-adapter-layer';
+export * from './wsgi-api';

@@ -1,0 +1,33 @@
+/**
+ * The contract between this construct and the Python adapter (lib-python/src/cdk_wsgi_adapter/config.py).
+ *
+ * Every value the adapter needs travels as a `CDK_WSGI_*` environment variable known at synth time, and the
+ * warm-up schedule sends one fixed event shape. test/adapter-contract.test.ts and lib-python/tests/test_config.py
+ * pin the same literals: changing any of them is a breaking change.
+ */
+
+/** The Lambda handler string: the adapter lives in the layer at /opt/python/cdk_wsgi_adapter. */
+export const ADAPTER_HANDLER = 'cdk_wsgi_adapter.handler';
+
+/** The WSGI callable as `package.module:attr` (always the colon form). */
+export const ENV_APP = 'CDK_WSGI_APP';
+
+/** Extra media types the adapter returns as text, comma-separated (`type/subtype` or `type/*`). */
+export const ENV_TEXT_MEDIA_TYPES = 'CDK_WSGI_TEXT_MEDIA_TYPES';
+
+/** The REST API's binaryMediaTypes, comma-separated; set for REST APIs only. */
+export const ENV_BINARY_MEDIA_TYPES = 'CDK_WSGI_BINARY_MEDIA_TYPES';
+
+/** JSON object: custom domain name → base path without slashes (`""` when mapped at the root). */
+export const ENV_BASE_PATHS = 'CDK_WSGI_BASE_PATHS';
+
+/** Every variable name starts with this prefix; user environment variables may not. */
+export const ENV_PREFIX = 'CDK_WSGI_';
+
+/** The `source` of the warm-up event; the adapter answers it without calling the app. */
+export const WARM_UP_SOURCE = 'cdk-wsgi.warm-up';
+
+/** The event the warm-up schedule sends: `concurrency` environments are kept warm. */
+export function warmUpEvent(concurrency: number): { source: string; concurrency: number } {
+  return { source: WARM_UP_SOURCE, concurrency };
+}

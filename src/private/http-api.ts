@@ -1,0 +1,55 @@
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { accessLogGroup } from './access-log';
+import { domainUrl, FrontDoor, FrontDoorOptions } from './front-door';
+
+/** An HTTP API whose `$default` route (every method and path, `/` included) invokes the function. */
+export function defineHttpApi(scope: Construct, options: FrontDoorOptions): FrontDoor & { httpApi: apigatewayv2.HttpApi } {
+  const httpApi = new apigatewayv2.HttpApi(scope, 'HttpApi', {
+    defaultIntegration: new HttpLambdaIntegration('Integration', options.handler, {
+      payloadFormatVersion: apigatewayv2.PayloadFormatVersion.VERSION_2_0,
+    }),
+    // The stage is ours so that throttling and access logging apply to `$default` too.
+    createDefaultStage: false,
+    disableExecuteApiEndpoint: options.disableExecuteApiEndpoint,
+  });
+
+  const logGroup = options.accessLogRetention !== undefined ? accessLogGroup(scope, options.accessLogRetention) : undefined;
+  const throttled = options.throttlingRateLimit !== undefined || options.throttlingBurstLimit !== undefined;
+  const stage = httpApi.addStage('Stage', {
+    stageName: options.stageName ?? '$default',
+    autoDeploy: true,
+    throttle: throttled ? { rateLimit: options.throttlingRateLimit, burstLimit: options.throttlingBurstLimit } : undefined,
+    detailedMetricsEnabled: true,
+    accessLogSettings: logGroup && { destination: new apigatewayv2.LogGroupLogDestination(logGroup) },
+  });
+
+  const domain = options.customDomain;
+  if (!domain) {
+    return { httpApi, url: stage.url };
+  }
+
+  const domainName = new apigatewayv2.DomainName(scope, 'DomainName', {
+    domainName: domain.domainName,
+    certificate: domain.certificate,
+    securityPolicy: apigatewayv2.SecurityPolicy.TLS_1_2,
+  });
+  new apigatewayv2.ApiMapping(scope, 'ApiMapping', {
+    api: httpApi,
+    domainName,
+    stage,
+    apiMappingKey: domain.basePath,
+  });
+  if (domain.hostedZone) {
+    new route53.ARecord(scope, 'AliasRecord', {
+      zone: domain.hostedZone,
+      recordName: domain.domainName,
+      target: route53.RecordTarget.fromAlias(
+        new targets.ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId)),
+    });
+  }
+  return { httpApi, url: domainUrl(domain) };
+}

@@ -1,0 +1,116 @@
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ApiType, WsgiApiDomainOptions } from '../types';
+import { ENV_PREFIX } from './adapter-contract';
+import { propError } from './prop-error';
+
+/** API Gateway stops waiting for a Lambda integration after 29 seconds (HTTP APIs cannot be raised; CDK caps both). */
+export const MAX_INTEGRATION_TIMEOUT = Duration.seconds(29);
+export const MAX_WARM_UP_CONCURRENCY = 100;
+
+// Characters API Gateway allows in a base path mapping (rest-api-mappings.md), at most 300 of them.
+const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/(\*|[A-Za-z0-9!#$&^_.+-]+)$/;
+
+const isSet = (value: unknown): boolean => value !== undefined && !Token.isUnresolved(value);
+
+export function validateRuntime(runtime: lambda.Runtime): void {
+  if (runtime.family !== lambda.RuntimeFamily.PYTHON) {
+    throw propError('runtime', 'must be a Python runtime', runtime.name, 'use e.g. Runtime.PYTHON_3_13');
+  }
+}
+
+export function validateTimeout(timeout: Duration, apiType: ApiType): void {
+  if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > MAX_INTEGRATION_TIMEOUT.toSeconds()) {
+    throw propError('timeout', `must be at most 29 seconds behind ${apiType === ApiType.REST ? 'a REST' : 'an HTTP'} API`,
+      timeout.toHumanString(), 'API Gateway answers 504 after 29 seconds while the function would run on; lower timeout');
+  }
+}
+
+export function validateEnvironment(environment: { [key: string]: string } | undefined): void {
+  const reserved = Object.keys(environment ?? {}).find(k => k.startsWith(ENV_PREFIX));
+  if (reserved) {
+    throw propError('environment', `must not set ${ENV_PREFIX}* variables, which WsgiApi sets for the adapter`, reserved,
+      'use the matching WsgiApi prop (module, textMediaTypes, binaryMediaTypes, customDomain) instead');
+  }
+}
+
+export function validateMediaTypes(prop: string, mediaTypes: string[] | undefined, allowAny: boolean): void {
+  for (const mediaType of mediaTypes ?? []) {
+    if (!isSet(mediaType)) continue;
+    if (mediaType === '*/*' ? !allowAny : !MEDIA_TYPE.test(mediaType)) {
+      throw propError(prop, `entries must be 'type/subtype' or 'type/*'${allowAny ? " or '*/*'" : ''}`, mediaType,
+        "write a media type without parameters, e.g. 'application/vnd.api+json'");
+    }
+  }
+}
+
+export function validateThrottling(rateLimit: number | undefined, burstLimit: number | undefined): void {
+  if (isSet(rateLimit) && !(rateLimit! >= 0)) {
+    throw propError('throttlingRateLimit', 'must be zero or more requests per second', rateLimit, 'pass a non-negative number');
+  }
+  if (isSet(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit! >= 0)) {
+    throw propError('throttlingBurstLimit', 'must be a whole number of requests, zero or more', burstLimit, 'pass a non-negative integer');
+  }
+}
+
+export function validateCustomDomain(domain: WsgiApiDomainOptions, apiType: ApiType): void {
+  const endpointType = domain.endpointType ?? apigateway.EndpointType.REGIONAL;
+  if (![apigateway.EndpointType.REGIONAL, apigateway.EndpointType.EDGE].includes(endpointType)) {
+    throw propError('customDomain.endpointType', 'must be REGIONAL or EDGE', endpointType, 'use EndpointType.REGIONAL');
+  }
+  if (apiType === ApiType.HTTP && endpointType !== apigateway.EndpointType.REGIONAL) {
+    throw propError('customDomain.endpointType', 'must be REGIONAL for an HTTP API', endpointType,
+      'use EndpointType.REGIONAL, or apiType ApiType.REST for an edge-optimized domain');
+  }
+
+  const policy = domain.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2;
+  if (policy === apigateway.SecurityPolicy.TLS_1_0) {
+    throw propError('customDomain.securityPolicy', 'must be TLS 1.2 or newer', policy, 'use SecurityPolicy.TLS_1_2');
+  }
+  if (apiType === ApiType.HTTP && policy !== apigateway.SecurityPolicy.TLS_1_2) {
+    throw propError('customDomain.securityPolicy', 'must be TLS_1_2 for an HTTP API', policy,
+      'use SecurityPolicy.TLS_1_2, or apiType ApiType.REST for the newer policies');
+  }
+
+  const basePath = domain.basePath;
+  if (basePath === undefined || Token.isUnresolved(basePath)) return;
+  if (basePath.startsWith('/') || basePath.endsWith('/')) {
+    throw propError('customDomain.basePath', "must not start or end with '/'", basePath, `use '${basePath.replace(/^\/+|\/+$/g, '')}'`);
+  }
+  if (basePath === '') {
+    throw propError('customDomain.basePath', 'must not be empty', basePath, 'omit basePath to map the API at the root of the domain');
+  }
+  if (basePath.length > 300 || !BASE_PATH.test(basePath)) {
+    throw propError('customDomain.basePath', "must be at most 300 letters, digits and $-_.+!*'() separated by single '/'", basePath,
+      'choose a base path API Gateway accepts, e.g. v1 or api/v1');
+  }
+  if (basePath.includes('/') && endpointType !== apigateway.EndpointType.REGIONAL) {
+    throw propError('customDomain.basePath', 'can only be multi-level on a REGIONAL domain', basePath,
+      'use endpointType EndpointType.REGIONAL or a single-level base path');
+  }
+}
+
+export function validateWarmUp(interval: Duration, concurrency: number): void {
+  const minutes = interval.toSeconds() / 60;
+  if (!Token.isUnresolved(interval.toSeconds()) && !(Number.isInteger(minutes) && minutes >= 1)) {
+    throw propError('warmUp.interval', 'must be a whole number of minutes, at least one', interval.toHumanString(),
+      'use e.g. Duration.minutes(5)');
+  }
+  if (!Token.isUnresolved(concurrency) && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_WARM_UP_CONCURRENCY)) {
+    throw propError('warmUp.concurrency', `must be a whole number from 1 to ${MAX_WARM_UP_CONCURRENCY}`, concurrency,
+      'keep more environments ready with provisioned concurrency instead');
+  }
+}
+
+/** REST-only props set on an HTTP API do nothing; say so instead of failing or staying silent. */
+export function warnRestOnlyProps(scope: Construct, props: Record<string, unknown>): void {
+  for (const [prop, value] of Object.entries(props)) {
+    if (value !== undefined) {
+      Annotations.of(scope).addWarningV2(`cdk-wsgi:${prop}Ignored`,
+        `${prop} applies to REST APIs only and is ignored with ApiType.HTTP; remove it or use ApiType.REST`);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+
+/**
+ * The kind of API Gateway API that fronts the WSGI app.
+ */
+export enum ApiType {
+  /**
+   * API Gateway REST API (payload format 1.0): binary media types, compression, X-Ray, usage plans.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html
+   */
+  REST = 'REST',
+
+  /**
+   * API Gateway HTTP API (payload format 2.0): lower latency and price, fewer features.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html
+   */
+  HTTP = 'HTTP',
+}
+
+/**
+ * A custom domain name for the API.
+ */
+export interface WsgiApiDomainOptions {
+  /**
+   * The custom domain name, e.g. `api.example.com`.
+   */
+  readonly domainName: string;
+
+  /**
+   * The ACM certificate for `domainName`.
+   *
+   * An EDGE domain needs a certificate in us-east-1; a REGIONAL domain needs one in the API's Region.
+   */
+  readonly certificate: acm.ICertificate;
+
+  /**
+   * The path under the domain where the API is mapped, without leading or trailing `/`.
+   *
+   * The app sees it in `SCRIPT_NAME`, so the URLs it builds include it. Multi-level paths (`v1/api`)
+   * need a REGIONAL endpoint.
+   *
+   * @default - the API is mapped at the root of the domain
+   */
+  readonly basePath?: string;
+
+  /**
+   * A Route 53 hosted zone in which to define an alias record for `domainName`.
+   *
+   * @default - no DNS record is defined; point `domainName` at the API's domain yourself
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * The endpoint type of the domain. HTTP APIs support REGIONAL only.
+   *
+   * @default EndpointType.REGIONAL
+   */
+  readonly endpointType?: apigateway.EndpointType;
+
+  /**
+   * The TLS version and cipher suite of the domain; TLS 1.2 is the minimum. HTTP APIs support TLS_1_2 only.
+   *
+   * @default SecurityPolicy.TLS_1_2
+   */
+  readonly securityPolicy?: apigateway.SecurityPolicy;
+}
+
+/**
+ * A schedule that keeps execution environments of the function initialised.
+ */
+export interface WsgiApiWarmUpOptions {
+  /**
+   * How often to send the warm-up event; whole minutes, at least one.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * How many execution environments to keep warm, from 1 to 100.
+   *
+   * Above 1, the warmed function invokes itself that many times at once (a separate IAM policy allows it),
+   * and each invocation lingers briefly so they land in distinct environments.
+   *
+   * @default 1
+   */
+  readonly concurrency?: number;
+}

@@ -1,0 +1,300 @@
+import * as python from '@aws-cdk/aws-lambda-python-alpha';
+import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as contract from './private/adapter-contract';
+import { resolveAppSource } from './private/app-source';
+import { FrontDoorOptions } from './private/front-door';
+import { defineHttpApi } from './private/http-api';
+import { propError } from './private/prop-error';
+import { defineRestApi } from './private/rest-api';
+import * as validate from './private/validate-props';
+import { defineWarmUp } from './private/warm-up';
+import { ApiType, WsgiApiDomainOptions, WsgiApiWarmUpOptions } from './types';
+import { WsgiAdapterLayer } from './wsgi-adapter-layer';
+
+/**
+ * Properties for a WsgiApi.
+ *
+ * Every `lambda.FunctionOptions` prop passes through to the function. Three defaults differ from Lambda's:
+ * `architecture` is `Architecture.ARM_64`, `memorySize` is 512 (MiB) and `timeout` is 29 seconds, the longest
+ * API Gateway waits for the function (a longer `timeout` is an error).
+ */
+export interface WsgiApiProps extends lambda.FunctionOptions {
+  /**
+   * The folder holding the WSGI app and its dependency file (requirements.txt, Pipfile.lock, poetry.lock or uv.lock).
+   *
+   * The folder becomes the function's code, with its dependencies built for Lambda. No handler file is needed.
+   */
+  readonly entry: string;
+
+  /**
+   * The WSGI callable, as `package.module.attr` or `package.module:attr`, relative to `entry`.
+   *
+   * For example `api.app` for `app = Flask(__name__)` in `api.py`, or `mysite.wsgi.application` for Django.
+   */
+  readonly module: string;
+
+  /**
+   * The Python runtime of the function.
+   *
+   * @default Runtime.PYTHON_3_13
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
+   * How PythonFunction bundles `entry` and its dependencies.
+   *
+   * @default - PythonFunction's defaults: dependencies installed in a Docker image of the Lambda runtime
+   */
+  readonly bundling?: python.BundlingOptions;
+
+  /**
+   * The kind of API Gateway API in front of the function.
+   *
+   * @default ApiType.REST
+   */
+  readonly apiType?: ApiType;
+
+  /**
+   * Media types API Gateway treats as binary, for request bodies and for responses (REST APIs only).
+   *
+   * The same list tells the adapter which responses it can send base64-encoded, so the two always agree.
+   * With the default, every request body arrives base64-encoded (the adapter decodes it) and responses of
+   * any type reach clients byte for byte.
+   *
+   * @default ['*\/*']
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
+   */
+  readonly binaryMediaTypes?: string[];
+
+  /**
+   * Response media types the adapter sends as text, in addition to `text/*`, JSON, XML and JavaScript types.
+   *
+   * Every other response is sent base64-encoded, as is any response with a `Content-Encoding`.
+   *
+   * @default - the adapter's built-in text types only
+   */
+  readonly textMediaTypes?: string[];
+
+  /**
+   * The name of the API's stage, which appears in the execute-api URL and, for the app, in `SCRIPT_NAME`.
+   *
+   * @default - 'prod' for a REST API; '$default' for an HTTP API, whose URL then has no stage segment
+   */
+  readonly stageName?: string;
+
+  /**
+   * The steady-state request rate limit of the stage, in requests per second.
+   *
+   * @default - the account-level limit
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * The burst limit of the stage, in requests.
+   *
+   * @default - the account-level limit
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * The smallest response API Gateway compresses when the client accepts it (REST APIs only).
+   *
+   * Responses the app already compressed (with a `Content-Encoding`) are passed through as they are.
+   *
+   * @default - responses are not compressed
+   */
+  readonly minCompressionSize?: Size;
+
+  /**
+   * Whether the stage writes an access log (JSON with the standard fields) to a log group.
+   *
+   * @default true
+   */
+  readonly accessLogging?: boolean;
+
+  /**
+   * How long the access log group keeps its events.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+
+  /**
+   * Whether X-Ray traces the REST API stage (HTTP APIs cannot be traced). Set `tracing` for the function.
+   *
+   * @default false
+   */
+  readonly apiTracing?: boolean;
+
+  /**
+   * Whether to define the account-level role that lets API Gateway write to CloudWatch Logs (REST APIs only).
+   *
+   * REST stage logging fails to deploy in an account where no such role is set. Turn this off when the
+   * account already has one that you manage elsewhere.
+   *
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+
+  /**
+   * A custom domain name for the API, with an optional base path and Route 53 alias record.
+   *
+   * @default - no custom domain; the API is reachable on its execute-api URL only
+   */
+  readonly customDomain?: WsgiApiDomainOptions;
+
+  /**
+   * Whether to turn off the API's execute-api endpoint, so clients can only use the custom domain.
+   *
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
+
+  /**
+   * A schedule that keeps execution environments warm.
+   *
+   * @default - no warm-up schedule
+   */
+  readonly warmUp?: WsgiApiWarmUpOptions;
+}
+
+/**
+ * A Python WSGI app (Flask, Django, Pyramid, Bottle, Falcon, ...) on AWS Lambda behind API Gateway.
+ *
+ * Defines a PythonFunction built from `entry` whose handler is the cdk-wsgi adapter (shipped as a layer),
+ * and a REST API (`ANY /` and `ANY /{proxy+}`) or an HTTP API (`$default` route) sending every request to it.
+ */
+export class WsgiApi extends Construct {
+  /**
+   * The Lambda function running the WSGI app.
+   */
+  public readonly lambdaFunction: python.PythonFunction;
+
+  /**
+   * The layer holding the cdk-wsgi adapter.
+   */
+  public readonly layer: WsgiAdapterLayer;
+
+  /**
+   * Conditional: the REST API, when `apiType` is `ApiType.REST`.
+   */
+  public readonly restApi?: apigateway.RestApi;
+
+  /**
+   * Conditional: the HTTP API, when `apiType` is `ApiType.HTTP`.
+   */
+  public readonly httpApi?: apigatewayv2.HttpApi;
+
+  /**
+   * Conditional: the warm-up schedule, when `warmUp` is set.
+   */
+  public readonly warmUpRule?: events.Rule;
+
+  /**
+   * The URL of the app: the custom domain's (with its base path) when set, else the execute-api URL with the stage.
+   */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: WsgiApiProps) {
+    super(scope, id);
+
+    const apiType = props.apiType ?? ApiType.REST;
+    const runtime = props.runtime ?? lambda.Runtime.PYTHON_3_13;
+    const timeout = props.timeout ?? validate.MAX_INTEGRATION_TIMEOUT;
+    const binaryMediaTypes = props.binaryMediaTypes ?? ['*/*'];
+
+    const app = resolveAppSource(props.entry, props.module);
+    validate.validateRuntime(runtime);
+    validate.validateTimeout(timeout, apiType);
+    validate.validateEnvironment(props.environment);
+    validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
+    validate.validateMediaTypes('textMediaTypes', props.textMediaTypes, false);
+    validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
+    if (props.customDomain) {
+      validate.validateCustomDomain(props.customDomain, apiType);
+    } else if (props.disableExecuteApiEndpoint) {
+      throw propError('disableExecuteApiEndpoint', 'leaves the API unreachable without a custom domain', true,
+        'set customDomain too, or keep the execute-api endpoint');
+    }
+    if (apiType === ApiType.HTTP) {
+      validate.warnRestOnlyProps(this, {
+        binaryMediaTypes: props.binaryMediaTypes,
+        minCompressionSize: props.minCompressionSize,
+        apiTracing: props.apiTracing,
+        cloudWatchRole: props.cloudWatchRole,
+      });
+    }
+
+    this.layer = new WsgiAdapterLayer(this, 'AdapterLayer');
+
+    this.lambdaFunction = new python.PythonFunction(this, 'Function', {
+      ...props,
+      memorySize: props.memorySize ?? 512,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      runtime,
+      timeout,
+      entry: props.entry,
+      index: app.moduleFile,
+      layers: [this.layer, ...(props.layers ?? [])],
+      environment: {
+        ...props.environment,
+        ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
+      },
+    });
+    // PythonFunction derives the handler from `index`; the real entry point is the adapter in the layer.
+    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).handler = contract.ADAPTER_HANDLER;
+
+    const frontDoorOptions: FrontDoorOptions = {
+      handler: this.lambdaFunction,
+      stageName: props.stageName,
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
+      accessLogRetention: props.accessLogging === false ? undefined : props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      tracingEnabled: props.apiTracing ?? false,
+      customDomain: props.customDomain,
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
+      binaryMediaTypes,
+      minCompressionSize: props.minCompressionSize,
+      cloudWatchRole: props.cloudWatchRole ?? true,
+    };
+    if (apiType === ApiType.REST) {
+      const rest = defineRestApi(this, frontDoorOptions);
+      this.restApi = rest.restApi;
+      this.url = rest.url;
+    } else {
+      const http = defineHttpApi(this, frontDoorOptions);
+      this.httpApi = http.httpApi;
+      this.url = http.url;
+    }
+
+    if (props.warmUp) {
+      const interval = props.warmUp.interval ?? Duration.minutes(5);
+      const concurrency = props.warmUp.concurrency ?? 1;
+      validate.validateWarmUp(interval, concurrency);
+      this.warmUpRule = defineWarmUp(this, this.lambdaFunction, interval, concurrency);
+    }
+
+    new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
+  }
+
+  /** The `CDK_WSGI_*` variables: everything the adapter must know, all known at synth time. */
+  private adapterEnvironment(app: string, apiType: ApiType, binaryMediaTypes: string[], props: WsgiApiProps) {
+    const env: { [key: string]: string } = { [contract.ENV_APP]: app };
+    if (props.textMediaTypes?.length) {
+      env[contract.ENV_TEXT_MEDIA_TYPES] = props.textMediaTypes.join(',');
+    }
+    if (apiType === ApiType.REST) {
+      env[contract.ENV_BINARY_MEDIA_TYPES] = binaryMediaTypes.join(',');
+    }
+    if (props.customDomain) {
+      env[contract.ENV_BASE_PATHS] = Stack.of(this).toJsonString({ [props.customDomain.domainName]: props.customDomain.basePath ?? '' });
+    }
+    return env;
+  }
+}

@@ -1,0 +1,21 @@
+import * as contract from '../src/private/adapter-contract';
+
+// Mirrored by lib-python/tests/test_config.py: the two sides must pin the same literals.
+describe('adapter contract', () => {
+  test('environment variable names are fixed', () => {
+    expect(contract.ENV_APP).toBe('CDK_WSGI_APP');
+    expect(contract.ENV_TEXT_MEDIA_TYPES).toBe('CDK_WSGI_TEXT_MEDIA_TYPES');
+    expect(contract.ENV_BINARY_MEDIA_TYPES).toBe('CDK_WSGI_BINARY_MEDIA_TYPES');
+    expect(contract.ENV_BASE_PATHS).toBe('CDK_WSGI_BASE_PATHS');
+    expect(contract.ENV_PREFIX).toBe('CDK_WSGI_');
+  });
+
+  test('the handler lives in the adapter package', () => {
+    expect(contract.ADAPTER_HANDLER).toBe('cdk_wsgi_adapter.handler');
+  });
+
+  test('the warm-up event has a fixed shape', () => {
+    expect(contract.WARM_UP_SOURCE).toBe('cdk-wsgi.warm-up');
+    expect(JSON.stringify(contract.warmUpEvent(3))).toBe('{"source":"cdk-wsgi.warm-up","concurrency":3}');
+  });
+});

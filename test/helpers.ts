@@ -1,0 +1,26 @@
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { WsgiApi, WsgiApiProps } from '../src';
+
+export const FIXTURES = path.join(__dirname, 'fixtures');
+export const APP_ENTRY = path.join(FIXTURES, 'wsgi-app');
+
+/** A stack in an app that skips bundling, so PythonFunction never calls Docker in tests. */
+export function testStack(): Stack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+/** A WsgiApi on the fixture app with `overrides` applied, and its template. */
+export function synthWsgiApi(overrides: Partial<WsgiApiProps> = {}, stack = testStack()) {
+  const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', ...overrides });
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+/** The environment variables of the (only) function that runs the adapter. */
+export function adapterEnvironment(template: Template): Record<string, unknown> {
+  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'cdk_wsgi_adapter.handler' } });
+  const [fn] = Object.values(functions);
+  return fn.Properties.Environment.Variables;
+}
