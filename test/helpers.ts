@@ -6,10 +6,17 @@ import { WsgiApi, WsgiApiProps } from '../src';
 export const FIXTURES = path.join(__dirname, 'fixtures');
 export const APP_ENTRY = path.join(FIXTURES, 'wsgi-app');
 
-/** A stack in an app that skips bundling, so PythonFunction never calls Docker in tests. */
+/**
+ * An app that skips bundling, so PythonFunction never calls Docker in tests, and that fails the synth on
+ * any finding of CDK's built-in CloudFormation template validation.
+ */
+export function testApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+}
+
+/** A stack in a test app, in a fixed account and Region. */
 export function testStack(): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  return new Stack(testApp(), 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
 }
 
 /** A WsgiApi on the fixture app with `overrides` applied, and its template. */

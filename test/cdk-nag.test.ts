@@ -1,0 +1,60 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { APP_ENTRY } from './helpers';
+import { ApiType, WsgiApi } from '../src';
+
+/** Findings a default WsgiApi still has, each with the reason it stays. Scoped to the WsgiApi construct. */
+const ACKNOWLEDGED: Record<ApiType, Array<{ id: string; reason: string }>> = {
+  [ApiType.REST]: [
+    { id: 'AwsSolutions-APIG2', reason: 'The WSGI app validates its own requests; API Gateway request models cannot describe a proxied app.' },
+    { id: 'AwsSolutions-APIG3', reason: 'WAF is an account-level choice with its own cost; attach a WebACL to the stage where needed.' },
+    { id: 'AwsSolutions-APIG4', reason: 'A public web app authenticates in the app itself; add an authorizer through restApi where needed.' },
+    { id: 'AwsSolutions-COG4', reason: 'Same as APIG4: the app, not a Cognito authorizer, decides who may call it.' },
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role uses the AWS-managed policy AWS designed for it.',
+    },
+  ],
+  [ApiType.HTTP]: [
+    { id: 'AwsSolutions-APIG4', reason: 'A public web app authenticates in the app itself; add an authorizer through httpApi where needed.' },
+  ],
+};
+
+const COMMON = [
+  {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'The function only writes its own logs; the AWS-managed basic execution policy is exactly that.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<AppFunction0D24CA27.Arn>:*]',
+    reason: 'The warm-up fan-out invokes the function\'s own versions and aliases, whose ARNs end in :<qualifier>.',
+  },
+  {
+    id: 'AwsSolutions-L1',
+    reason: 'Python 3.13 is the default (CDK\'s latest Python and python-alpha\'s bundling image); runtime opts into 3.14.',
+  },
+];
+
+describe('cdk-nag AwsSolutions', () => {
+  test.each([ApiType.REST, ApiType.HTTP])('%s WsgiApi has no unacknowledged findings', (apiType) => {
+    // GIVEN
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'NagStack');
+    const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', apiType, warmUp: { concurrency: 2 } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    for (const ack of [...ACKNOWLEDGED[apiType], ...COMMON]) {
+      Validations.of(api).acknowledge(ack);
+    }
+
+    // WHEN
+    const assembly = app.synth();
+
+    // THEN
+    const reportFile = fs.readdirSync(assembly.directory).find(f => f.includes('validation-report') && f.endsWith('.json'));
+    const report = reportFile ? JSON.parse(fs.readFileSync(path.join(assembly.directory, reportFile), 'utf8')) : { pluginReports: [] };
+    const violations = report.pluginReports.flatMap((r: any) => r.violations ?? []);
+    expect(violations.map((v: any) => v.ruleName)).toEqual([]);
+  });
+});
