@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The python alpha lags aws-cdk-lib; cdkVersion follows the alpha's base version so the two always resolve together.
@@ -56,35 +56,45 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk.out/',
     '*.egg-info/',
     'build/',
+    '.jsii.tabl.json',
   ],
-  npmIgnoreOptions: { ignorePatterns: [
-    '/.ci/',
-    '/examples/',
-    '/bench/',
-    '/rosetta/',
-    '/lib-python/tests/',
-    '/lib-python/requirements-dev.txt',
-    '.venv/',
-    '__pycache__/',
-    '*.py[cod]',
-    '.pytest_cache/',
-    '.hypothesis/',
-    '.mypy_cache/',
-    '.ruff_cache/',
-    '.coverage',
-    '.coverage.*',
-    'coverage.xml',
-    'cdk.out/',
-    '*.egg-info/',
-  ] },
+  npmIgnoreOptions: {
+    ignorePatterns: [
+      '/.ci/',
+      '/examples/',
+      '/bench/',
+      '/rosetta/',
+      '/lib-python/tests/',
+      '/lib-python/requirements-dev.txt',
+      '.venv/',
+      '__pycache__/',
+      '*.py[cod]',
+      '.pytest_cache/',
+      '.hypothesis/',
+      '.mypy_cache/',
+      '.ruff_cache/',
+      '.coverage',
+      '.coverage.*',
+      'coverage.xml',
+      'cdk.out/',
+      '*.egg-info/',
+    ],
+  },
 });
 
 // jsii prints a large end-of-life banner on Node 20; it hides real output.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
-// The example app is type-checked and linted with the rest of the dev sources.
-project.tsconfigDev.addInclude('../examples/**/*.ts');
+// The example app is linted with the rest of the dev sources; eslint type-checks it through its own tsconfig.
 project.eslint?.addLintPattern('examples');
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+    exclude: ['cdk.out'],
+  },
+});
 
 // Python tooling runs from a project .venv built from pinned requirements. The stamp file records the
 // requirements it was built from, so a re-run is instant and a changed pin rebuilds it.
@@ -103,6 +113,11 @@ testPython.exec('../.venv/bin/ruff format --check .');
 testPython.exec('../.venv/bin/mypy');
 testPython.exec('../.venv/bin/pytest');
 project.testTask.spawn(testPython);
+
+project.addTask('rosetta:check', {
+  description: 'Compile every TypeScript snippet of the README with jsii-rosetta (run after compile)',
+  exec: 'jsii-rosetta extract --strict --compile .jsii',
+});
 
 project.addTask('synth:example', {
   description: 'Synthesize the example CDK app (examples/) into examples/cdk.out',

@@ -1,5 +1,5 @@
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { synthWsgiApi, testStack } from './helpers';
 import { ApiType } from '../src';

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Duration, Lazy, Size } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -278,8 +278,10 @@ describe('WsgiApi', () => {
       const { stack, certificate: cert } = certificate();
       const { template } = synthWsgiApi({
         customDomain: {
-          domainName: 'api.example.com', certificate: cert,
-          endpointType: apigateway.EndpointType.EDGE, securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE,
+          domainName: 'api.example.com',
+          certificate: cert,
+          endpointType: apigateway.EndpointType.EDGE,
+          securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE,
         },
       }, stack);
       template.hasResourceProperties('AWS::ApiGateway::DomainName', {
@@ -413,7 +415,7 @@ describe('WsgiApi', () => {
     });
 
     test.each(BOTH)('throws when timeout is above 29 seconds with %s', (apiType) => {
-      expectError({ apiType, timeout: Duration.seconds(30) }, "timeout must be at most 29 seconds behind");
+      expectError({ apiType, timeout: Duration.seconds(30) }, 'timeout must be at most 29 seconds behind');
       expectError({ apiType, timeout: Duration.minutes(1) }, "got '1 minute'; API Gateway answers 504 after 29 seconds while the function would run on; lower timeout");
     });
 
@@ -440,9 +442,9 @@ describe('WsgiApi', () => {
       ['/v1', "customDomain.basePath must not start or end with '/', got '/v1'; use 'v1'"],
       ['v1/', "customDomain.basePath must not start or end with '/', got 'v1/'; use 'v1'"],
       ['', "customDomain.basePath must not be empty, got ''; omit basePath to map the API at the root of the domain"],
-      ['v1//x', "customDomain.basePath must be at most 300 letters"],
-      ['v 1', "customDomain.basePath must be at most 300 letters"],
-      ['a'.repeat(301), "customDomain.basePath must be at most 300 letters"],
+      ['v1//x', 'customDomain.basePath must be at most 300 letters'],
+      ['v 1', 'customDomain.basePath must be at most 300 letters'],
+      ['a'.repeat(301), 'customDomain.basePath must be at most 300 letters'],
     ])('throws when basePath is %p', (basePath, message) => {
       expectError({ customDomain: { domainName: 'api.example.com', certificate: cert(), basePath } }, message);
     });
