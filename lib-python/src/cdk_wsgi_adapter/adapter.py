@@ -1,0 +1,118 @@
+"""One invocation: warm-up, source detection, environ, app, response, size guard."""
+
+from __future__ import annotations
+
+from .config import Options
+from .exceptions import UnsupportedEventError
+from .log import logger
+from .response import plain_response
+from .runner import run_app
+from .sources import SOURCES
+from .warmup import answer_warm_up, warm_up_concurrency
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+    from typing import Any
+
+    from .compat import Json, WSGIApplication
+    from .response import Response
+    from .sources.base import EventSource
+
+    Handler = Callable[[Any, Any], Json]
+
+__all__ = ["handle", "handler_for", "make_handler"]
+
+
+def make_handler(
+    app: WSGIApplication,
+    *,
+    text_media_types: Iterable[str] = (),
+    binary_media_types: Iterable[str] | None = None,
+    base_paths: Mapping[str, str] | None = None,
+) -> Handler:
+    """Wrap a WSGI app as a Lambda handler `handler(event, context)`.
+
+    The options mirror the construct's variables: extra text media types, the REST
+    API's binaryMediaTypes (None when the front door is not a REST API) and custom
+    domain -> base path.
+    """
+    options = Options(
+        text_media_types=text_media_types,
+        binary_media_types=binary_media_types,
+        base_paths=base_paths,
+    )
+    return handler_for(app, options)
+
+
+def handler_for(app: WSGIApplication, options: Options) -> Handler:
+    """The Lambda handler serving `app` with already parsed `options`."""
+
+    def handler(event: Any, context: Any) -> Json:
+        return handle(app, options, event, context)
+
+    return handler
+
+
+def _describe(event: Any) -> str:
+    if not isinstance(event, dict):
+        return f"a {type(event).__name__}"
+    keys = ", ".join(sorted(map(str, event))[:20])
+    source, version = event.get("source"), event.get("version")
+    return f"keys [{keys}], source {source!r}, version {version!r}"
+
+
+def _detect(event: Any) -> EventSource:
+    if isinstance(event, dict):
+        for source in SOURCES:
+            if source.matches(event):
+                return source
+    message = (
+        f"unsupported event ({_describe(event)}): cdk_wsgi_adapter serves API "
+        "Gateway REST and HTTP APIs, Lambda Function URLs and ALB targets"
+    )
+    logger().error("%s", message)
+    raise UnsupportedEventError(message)
+
+
+def handle(app: WSGIApplication, options: Options, event: Any, context: Any) -> Json:
+    """Answer one Lambda invocation."""
+    if isinstance(event, dict):
+        concurrency = warm_up_concurrency(event)
+        if concurrency is not None:
+            return answer_warm_up(concurrency)
+    source = _detect(event)
+    try:
+        environ = source.to_environ(event, context, options)
+    except ValueError as exc:  # MalformedEventError, bad base64, unencodable text
+        logger().error(
+            "malformed %s event (%s): %s", source.NAME, _describe(event), exc
+        )
+        return _respond(source, event, plain_response(400, "Bad Request"), options)
+    return _respond(source, event, run_app(app, environ), options)
+
+
+def _respond(
+    source: EventSource, event: Json, response: Response, options: Options
+) -> Json:
+    unsafe = response.unsafe_header()
+    if unsafe is not None:
+        # Fail closed: dropping the header could silently lose a security header
+        # instead.
+        logger().error(
+            "response header %r contains CR or LF; answering 500 instead", unsafe
+        )
+        response = plain_response(500, "Internal Server Error")
+    result = source.to_response(event, response, options)
+    # json is already loaded by the Lambda runtime; kept off the package's cold import.
+    import json
+
+    size = len(json.dumps(result))
+    if size > source.RESPONSE_LIMIT:
+        message = (
+            f"The response is {size} bytes once encoded for {source.NAME}, over "
+            f"its limit of {source.RESPONSE_LIMIT} bytes."
+        )
+        logger().error("%s", message)
+        result = source.to_response(event, plain_response(502, message), options)
+    return result

@@ -1,0 +1,65 @@
+"""Request body decoding and THE text-versus-base64 decision for response bodies."""
+
+from __future__ import annotations
+
+import binascii
+
+from .exceptions import MalformedEventError
+from .fields import get_str
+from .log import logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .compat import Json
+    from .config import Options
+    from .response import Response
+
+__all__ = ["decode_request_body", "encode_response_body"]
+
+
+def decode_request_body(event: Json) -> bytes:
+    """The request body as bytes; a missing or null body is empty."""
+    body = get_str(event, "body")
+    encoded = event.get("isBase64Encoded")
+    if encoded is None or encoded is False:
+        return body.encode("utf-8")
+    if encoded is not True:
+        raise MalformedEventError(f"isBase64Encoded must be a boolean, got {encoded!r}")
+    try:
+        # binascii rather than base64: the `base64` module drags in `re` and `struct`.
+        return binascii.a2b_base64(body.encode("ascii"))
+    except (binascii.Error, UnicodeError) as exc:
+        raise MalformedEventError(
+            f"isBase64Encoded is true but the body is not base64: {exc}"
+        ) from None
+
+
+def encode_response_body(response: Response, options: Options) -> tuple[str, bool]:
+    """Return (body, isBase64Encoded) for the Lambda response.
+
+    Text only when the media type is a text type, no Content-Encoding is set and the
+    bytes are UTF-8. On a REST API with binaryMediaTypes lacking */*, API Gateway
+    base64-decodes only responses whose type is in that list, so any other type goes
+    out as text if at all possible.
+    """
+    body = response.body
+    if not body:
+        return "", False
+    content_type = response.header("Content-Type")
+    binary_types = options.binary_media_types
+    decodable = binary_types is None or content_type in binary_types
+    wants_binary = (
+        bool(response.header("Content-Encoding"))
+        or content_type not in options.text_media_types
+    )
+    if not (wants_binary and decodable):
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            if not decodable:
+                logger().warning(
+                    "response of type %r is not UTF-8 text and not in the REST API's "
+                    "binaryMediaTypes, so clients will receive it base64-encoded",
+                    content_type,
+                )
+    return binascii.b2a_base64(body, newline=False).decode("ascii"), True

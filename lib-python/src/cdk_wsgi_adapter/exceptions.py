@@ -1,0 +1,13 @@
+"""Exceptions raised by the adapter."""
+
+from __future__ import annotations
+
+__all__ = ["MalformedEventError", "UnsupportedEventError"]
+
+
+class UnsupportedEventError(Exception):
+    """Raised when an event comes from no HTTP source the adapter serves (S3...)."""
+
+
+class MalformedEventError(ValueError):
+    """Raised when an event of a known HTTP source has a field of the wrong type."""

@@ -1,0 +1,60 @@
+"""Type-checked event fields: null or missing means empty, a wrong type is malformed."""
+
+from __future__ import annotations
+
+from .exceptions import MalformedEventError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .compat import Json
+
+__all__ = ["dig", "get_map", "get_str", "get_str_list", "wsgi_text"]
+
+
+def get_map(event: Json, key: str) -> Json:
+    """`event[key]` as a JSON object; {} when missing or null (console tests)."""
+    value = event.get(key)
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    raise MalformedEventError(f"{key} must be an object, got {type(value).__name__}")
+
+
+def get_str(event: Json, key: str) -> str:
+    """`event[key]` as a string; '' when missing or null."""
+    value = event.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise MalformedEventError(f"{key} must be a string, got {type(value).__name__}")
+
+
+def get_str_list(event: Json, key: str) -> list[str]:
+    """`event[key]` as a list of strings; [] when missing or null."""
+    value: Any = event.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise MalformedEventError(f"{key} must be a list of strings")
+
+
+def wsgi_text(value: str) -> str:
+    """PEP 3333 "bytes as latin-1 text": the UTF-8 bytes of `value`, read as latin-1."""
+    return value if value.isascii() else value.encode("utf-8").decode("latin-1")
+
+
+def dig(event: Json, *keys: str) -> str:
+    """A nested optional string such as requestContext.identity.sourceIp, else ''.
+
+    Lenient on purpose: identity fields only enrich the environ and must not fail a
+    request.
+    """
+    value: Any = event
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,45 @@
+"""Imports the WSGI app named by CDK_WSGI_APP, or stands in for it with a 500 app."""
+
+from __future__ import annotations
+
+import importlib
+
+from .log import logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from .compat import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["import_app", "unavailable_app"]
+
+
+def import_app(spec: str) -> WSGIApplication:
+    """Import `package.module:attr` (attr may be dotted, e.g. `app:server.wsgi_app`)."""
+    module_name, colon, attr = spec.partition(":")
+    if not (colon and module_name and attr):
+        raise ValueError(f"expected 'package.module:attr', got {spec!r}")
+    target: Any = importlib.import_module(module_name)
+    for name in attr.split("."):
+        target = getattr(target, name)
+    if not callable(target):
+        raise TypeError(f"{spec!r} is not callable")
+    app: WSGIApplication = target
+    return app
+
+
+def unavailable_app(reason: str) -> WSGIApplication:
+    """A WSGI app that logs `reason` and answers every request with a plain 500."""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        logger().error(
+            "no WSGI app to serve %s: %s", environ["PATH_INFO"] or "/", reason
+        )
+        start_response(
+            "500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")]
+        )
+        return [b"Internal Server Error"]
+
+    return app

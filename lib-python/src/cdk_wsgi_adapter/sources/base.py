@@ -1,0 +1,42 @@
+"""The interface every event source module implements, and the payload limits."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    from ..compat import Json, WSGIEnvironment
+    from ..config import Options
+    from ..response import Response
+
+    class EventSource(Protocol):
+        """A front door: recognises its events and translates them to WSGI and back."""
+
+        #: Short name, also exposed to the app as environ["cdk_wsgi.source"].
+        NAME: str
+        #: Largest serialised response (bytes of JSON) the front door accepts.
+        RESPONSE_LIMIT: int
+
+        def matches(self, event: Json) -> bool:
+            """Whether `event` comes from this front door (on explicit fields only)."""
+
+        def to_environ(
+            self, event: Json, context: Any, options: Options
+        ) -> WSGIEnvironment:
+            """The WSGI environ; raises MalformedEventError on bad fields."""
+
+        def to_response(
+            self, event: Json, response: Response, options: Options
+        ) -> Json:
+            """The Lambda response in this front door's shape; never raises."""
+
+
+__all__ = ["ALB_RESPONSE_LIMIT", "EventSource", "LAMBDA_RESPONSE_LIMIT"]
+
+#: Lambda's synchronous invoke response payload limit, 6 MB of serialised JSON
+#: (API_Invoke docs).
+LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
+#: ALB rejects Lambda responses larger than 1 MB of JSON (ELB guide, "Lambda functions
+#: as targets").
+ALB_RESPONSE_LIMIT = 1024 * 1024

@@ -1,0 +1,39 @@
+"""Lambda Function URL events: payload 2.0 shape with their own quirks."""
+
+from __future__ import annotations
+
+from . import payload_v2
+from .base import LAMBDA_RESPONSE_LIMIT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..compat import Json, WSGIEnvironment
+    from ..config import Options
+    from ..response import Response
+
+__all__ = ["NAME", "RESPONSE_LIMIT", "matches", "to_environ", "to_response"]
+
+NAME = "function_url"
+RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
+
+
+def matches(event: Json) -> bool:
+    """Payload 2.0 on a `<id>.lambda-url.<region>.on.aws` domain."""
+    if not payload_v2.is_v2(event):
+        return False
+    domain = event["requestContext"].get("domainName")
+    return isinstance(domain, str) and ".lambda-url." in domain.lower()
+
+
+def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
+    """Unlike HTTP API, a Function URL's rawPath is still percent-encoded."""
+    return payload_v2.to_environ(
+        event, context, options, source=NAME, encoded_path=True
+    )
+
+
+def to_response(event: Json, response: Response, options: Options) -> Json:
+    """The payload 2.0 response."""
+    return payload_v2.to_response(response, options)

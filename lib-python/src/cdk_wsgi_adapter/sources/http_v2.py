@@ -1,0 +1,36 @@
+"""API Gateway HTTP API events, payload format 2.0."""
+
+from __future__ import annotations
+
+from . import payload_v2
+from .base import LAMBDA_RESPONSE_LIMIT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..compat import Json, WSGIEnvironment
+    from ..config import Options
+    from ..response import Response
+
+__all__ = ["NAME", "RESPONSE_LIMIT", "matches", "to_environ", "to_response"]
+
+NAME = "http_v2"
+RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
+
+
+def matches(event: Json) -> bool:
+    """A payload 2.0 event (Function URLs are told apart earlier, by their domain)."""
+    return payload_v2.is_v2(event)
+
+
+def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
+    """HTTP API rawPath arrives already percent-decoded, despite its name."""
+    return payload_v2.to_environ(
+        event, context, options, source=NAME, encoded_path=False
+    )
+
+
+def to_response(event: Json, response: Response, options: Options) -> Json:
+    """The payload 2.0 response."""
+    return payload_v2.to_response(response, options)

@@ -1,0 +1,1 @@
+"""The same small app in each supported framework, for end-to-end tests through the adapter."""

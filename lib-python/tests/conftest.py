@@ -1,0 +1,86 @@
+"""Shared fixtures: the Lambda context stub, event loading and validator-wrapped test apps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from wsgiref.validate import validator
+
+import pytest
+from hypothesis import settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
+
+EVENTS = Path(__file__).parent / "events"
+
+# No example database on disk: runs stay reproducible and leave nothing behind.
+settings.register_profile("default", database=None, deadline=None)
+settings.load_profile("default")
+
+
+class ContextStub:
+    """Stands in for the Lambda context object.
+
+    Attributes as documented at
+    https://docs.aws.amazon.com/lambda/latest/dg/python-context.html
+    """
+
+    function_name = "cdk-wsgi-test"
+    function_version = "$LATEST"
+    invoked_function_arn = (
+        "arn:aws:lambda:us-east-1:123456789012:function:cdk-wsgi-test"
+    )
+    memory_limit_in_mb = 128
+    aws_request_id = "6f1b6c6e-0000-4000-8000-000000000000"
+    log_group_name = "/aws/lambda/cdk-wsgi-test"
+    log_stream_name = "2026/11/21/[$LATEST]0123456789abcdef"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def load_event(relative: str) -> dict[str, Any]:
+    """A real sample event; json.loads(bytes) copes with the UTF-8 BOM some files carry."""
+    event: dict[str, Any] = json.loads((EVENTS / relative).read_bytes())
+    return event
+
+
+class Capture:
+    """A validator-wrapped app that records its environ and answers with a fixed response."""
+
+    def __init__(
+        self,
+        status: str = "200 OK",
+        headers: list[tuple[str, str]] | None = None,
+        body: bytes = b"ok",
+    ) -> None:
+        self.status = status
+        self.headers = (
+            headers if headers is not None else [("Content-Type", "text/plain")]
+        )
+        self.body = body
+        self.environ: WSGIEnvironment = {}
+        self.input = b""
+        self.app: WSGIApplication = validator(self._app)
+
+    def _app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        self.environ = environ
+        self.input = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response(self.status, self.headers)
+        return [self.body]
+
+    def computed(self) -> dict[str, Any]:
+        """Every environ entry the adapter computes, minus the objects checked by identity."""
+        skip = {"wsgi.input", "wsgi.errors", "cdk_wsgi.event", "cdk_wsgi.context"}
+        return {key: value for key, value in self.environ.items() if key not in skip}
+
+
+@pytest.fixture
+def context() -> ContextStub:
+    return ContextStub()

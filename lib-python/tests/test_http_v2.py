@@ -1,0 +1,196 @@
+"""HTTP API payload 2.0 events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cdk_wsgi_adapter import make_handler
+from conftest import Capture, ContextStub, load_event
+from events import make_http_event
+
+COMMON = {
+    "SERVER_PORT": "443",
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "wsgi.multiprocess": False,
+    "wsgi.multithread": False,
+    "wsgi.run_once": False,
+    "wsgi.url_scheme": "https",
+    "wsgi.version": (1, 0),
+    "cdk_wsgi.source": "http_v2",
+}
+
+
+def run(
+    event: dict[str, Any], capture: Capture | None = None, **options: Any
+) -> tuple[Capture, dict[str, Any]]:
+    capture = capture or Capture()
+    return capture, make_handler(capture.app, **options)(event, ContextStub())
+
+
+class TestHttpV2:
+    def test_aws_lambda_go_jwt_sample(self) -> None:
+        capture = Capture(
+            headers=[
+                ("Content-Type", "text/plain"),
+                ("Set-Cookie", "a=1"),
+                ("Vary", "Accept"),
+                ("Set-Cookie", "b=2"),
+                ("vary", "Cookie"),
+                ("Connection", "close"),
+            ]
+        )
+        capture, response = run(
+            load_event("aws-lambda-go/apigw-v2-request-jwt-authorizer.json"), capture
+        )
+        assert capture.computed() == {
+            **COMMON,
+            "CONTENT_LENGTH": "13",
+            "HTTP_COOKIE": "cookie1; cookie2",
+            "HTTP_HEADER1": "value1",
+            "HTTP_HEADER2": "value2",
+            # no Host header in the sample: requestContext.domainName stands in
+            "HTTP_HOST": "id.execute-api.us-east-1.amazonaws.com",
+            "PATH_INFO": "/my/path",
+            "QUERY_STRING": "parameter1=value1&parameter1=value2&parameter2=value",
+            "REMOTE_ADDR": "IP",
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "id.execute-api.us-east-1.amazonaws.com",
+            "cdk_wsgi.raw_uri": "/my/path?parameter1=value1&parameter1=value2&parameter2=value",
+        }
+        assert capture.input == b'{\r\n\t"a": 1\r\n}'
+        assert response == {
+            "statusCode": 200,
+            "headers": {"Content-Type": "text/plain", "Vary": "Accept, Cookie"},
+            "cookies": ["a=1", "b=2"],
+            "body": "ok",
+            "isBase64Encoded": False,
+        }
+
+    def test_named_stage_is_stripped_into_script_name(self) -> None:
+        capture, _ = run(
+            load_event(
+                "aws-lambda-rust-runtime/lambda-http/apigw_v2_proxy_request_with_stage_in_path.json"
+            )
+        )
+        assert capture.computed() == {
+            **COMMON,
+            "CONTENT_LENGTH": "17",
+            "HTTP_COOKIE": "cookie1=value1; cookie2=value2",
+            "HTTP_HEADER1": "value1",
+            "HTTP_HEADER2": "value2",
+            "HTTP_HOST": "id.execute-api.us-east-1.amazonaws.com",
+            "PATH_INFO": "/my/path",
+            "QUERY_STRING": "parameter1=value1&parameter1=value2&parameter2=value",
+            "REMOTE_ADDR": "IP",
+            "REQUEST_METHOD": "POST",
+            "SCRIPT_NAME": "/Prod",
+            "SERVER_NAME": "id.execute-api.us-east-1.amazonaws.com",
+            "cdk_wsgi.raw_uri": "/Prod/my/path?parameter1=value1&parameter1=value2&parameter2=value",
+        }
+
+    def test_dotnet_stage_sample(self) -> None:
+        capture, _ = run(
+            load_event(
+                "aws-lambda-dotnet/AspNetCoreServer.Test/values-get-all-httpapi-v2-with-stage.json"
+            )
+        )
+        assert (capture.environ["SCRIPT_NAME"], capture.environ["PATH_INFO"]) == (
+            "/beta",
+            "/api/values",
+        )
+
+    def test_raw_query_passes_verbatim(self) -> None:
+        capture, _ = run(
+            load_event(
+                "aws-lambda-dotnet/AspNetCoreServer.Test/rawtarget-escaped-reserved-in-query-httpapi-v2.json"
+            )
+        )
+        assert capture.environ["QUERY_STRING"] == "foo=b%40r"
+
+    def test_decoded_raw_path_is_not_unquoted_again(self) -> None:
+        capture, _ = run(
+            make_http_event(raw_path="/a%20b/caf\u00e9", raw_query="q=\u00e9&x=%41")
+        )
+        assert capture.environ["PATH_INFO"] == "/a%20b/caf\u00c3\u00a9"
+        assert capture.environ["QUERY_STRING"] == "q=\u00c3\u00a9&x=%41"
+
+    @pytest.mark.parametrize(
+        ("raw_path", "stage", "script_name", "path_info"),
+        [
+            ("/dev", "dev", "/dev", ""),
+            ("/dev/x", "dev", "/dev", "/x"),
+            ("/devices", "dev", "/dev", "/devices"),
+            ("/x", "$default", "", "/x"),
+        ],
+    )
+    def test_stage_prefix(
+        self, raw_path: str, stage: str, script_name: str, path_info: str
+    ) -> None:
+        capture, _ = run(make_http_event(raw_path=raw_path, stage=stage))
+        assert (capture.environ["SCRIPT_NAME"], capture.environ["PATH_INFO"]) == (
+            script_name,
+            path_info,
+        )
+
+    @pytest.mark.parametrize(
+        ("raw_path", "path_info"), [("/users", "/users"), ("/v1/users", "/users")]
+    )
+    def test_custom_domain_sets_script_name_even_when_rawpath_lacks_it(
+        self, raw_path: str, path_info: str
+    ) -> None:
+        event = make_http_event(
+            raw_path=raw_path, stage="live", domain="api.example.com"
+        )
+        capture, _ = run(event, base_paths={"api.example.com": "v1"})
+        assert (capture.environ["SCRIPT_NAME"], capture.environ["PATH_INFO"]) == (
+            "/v1",
+            path_info,
+        )
+
+    def test_cookie_header_used_when_no_cookies_array(self) -> None:
+        capture, _ = run(make_http_event(headers={"cookie": "a=1"}))
+        assert capture.environ["HTTP_COOKIE"] == "a=1"
+
+    @pytest.mark.parametrize(
+        ("authorizer", "user"),
+        [
+            ({"jwt": {"claims": {"sub": "jwt-sub"}}}, "jwt-sub"),
+            ({"lambda": {"principalId": "lam"}}, "lam"),
+            ({"principalId": "top"}, "top"),
+            ({"iam": {"userArn": "arn:aws:iam::1:user/u"}}, "arn:aws:iam::1:user/u"),
+            ({"lambda": {"anything": 1}}, None),
+        ],
+    )
+    def test_remote_user(self, authorizer: dict[str, Any], user: str | None) -> None:
+        capture, _ = run(make_http_event(authorizer=authorizer))
+        assert capture.environ.get("REMOTE_USER") == user
+
+    def test_binary_request_body(self) -> None:
+        capture, _ = run(make_http_event(method="POST", body=b"\xff\x00"))
+        assert capture.input == b"\xff\x00"
+        assert capture.environ["CONTENT_LENGTH"] == "2"
+
+    @pytest.mark.parametrize(
+        "mutate",
+        [
+            lambda e: e["requestContext"]["http"].update(method=None),
+            lambda e: e.update(cookies="a=1"),
+            lambda e: e.update(headers={"x": 1}),
+            lambda e: e.update(rawQueryString=["a"]),
+            lambda e: e["requestContext"].update(http="GET"),
+        ],
+    )
+    def test_malformed_fields_answer_400(self, mutate: Any) -> None:
+        event = make_http_event()
+        mutate(event)
+        capture, response = run(event)
+        assert response == {
+            "statusCode": 400,
+            "headers": {"Content-Type": "text/plain; charset=utf-8"},
+            "cookies": [],
+            "body": "Bad Request",
+            "isBase64Encoded": False,
+        }

@@ -1,0 +1,76 @@
+"""Percent-decoding, form encoding and media-type matching helpers."""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus, urlencode
+from urllib.parse import unquote_to_bytes as stdlib_unquote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cdk_wsgi_adapter.environ import mount
+from cdk_wsgi_adapter.media import MediaTypes
+from cdk_wsgi_adapter.quoting import form_encode, unquote_to_bytes
+
+
+class TestQuoting:
+    @pytest.mark.parametrize(
+        ("text", "raw"),
+        [
+            ("/a%20b", b"/a b"),
+            ("%zz%4", b"%zz%4"),
+            ("%e2%82%AC", "\u20ac".encode()),
+            ("\u00e9", b"\xc3\xa9"),
+            ("%", b"%"),
+        ],
+    )
+    def test_unquote_to_bytes(self, text: str, raw: bytes) -> None:
+        assert unquote_to_bytes(text) == raw
+
+    @given(st.text())
+    def test_unquote_matches_the_stdlib(self, text: str) -> None:
+        try:
+            expected = stdlib_unquote(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            return
+        assert unquote_to_bytes(text) == expected
+
+    @given(st.lists(st.tuples(st.text(), st.text())))
+    def test_form_encode_matches_the_stdlib(self, pairs: list[tuple[str, str]]) -> None:
+        try:
+            expected = urlencode(pairs, quote_via=quote_plus, safe="~")
+        except UnicodeEncodeError:
+            return
+        assert form_encode(pairs) == expected
+
+
+class TestMount:
+    @pytest.mark.parametrize(
+        ("path", "prefix", "in_path", "expected"),
+        [
+            ("/api/x", "/api", True, ("/api", "/x")),
+            ("/apiary", "/api", True, ("/api", "/apiary")),
+            ("/api", "/api", True, ("/api", "")),
+            ("/api/api/x", "/api", True, ("/api", "/api/x")),
+            ("/api/x", "/api", False, ("/api", "/api/x")),
+            ("/x", "", True, ("", "/x")),
+            ("x", "", True, ("", "/x")),
+        ],
+    )
+    def test_mount(
+        self, path: str, prefix: str, in_path: bool, expected: tuple[str, str]
+    ) -> None:
+        assert mount(path, prefix, in_path=in_path) == expected
+
+
+class TestMediaTypes:
+    def test_matching(self) -> None:
+        types = MediaTypes(["Text/*", "application/json", "+xml", " "])
+        assert "text/html; charset=utf-8" in types
+        assert "APPLICATION/JSON" in types
+        assert "image/svg+xml" in types
+        assert "application/jsonx" not in types
+        assert "text" not in types
+        assert "" not in types
+        assert "anything/at-all" in MediaTypes(["*/*"])
