@@ -113,6 +113,8 @@ testPython.exec('../.venv/bin/ruff format --check .');
 testPython.exec('../.venv/bin/mypy');
 testPython.exec('../.venv/bin/pytest');
 project.testTask.spawn(testPython);
+// jest runs the synthesized example through the adapter with the .venv's Flask, so the venv comes first.
+project.testTask.prependSpawn(pythonSetup);
 
 project.addTask('rosetta:check', {
   description: 'Compile every TypeScript snippet of the README with jsii-rosetta (run after compile)',

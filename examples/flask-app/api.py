@@ -36,13 +36,14 @@ def index():
     return response
 
 
-@app.get("/echo")
+@app.route("/echo", methods=["GET", "POST"])
 def echo():
     return jsonify(
         method=request.method,
         path=request.path,
         script_root=request.script_root,
         args=request.args.to_dict(flat=False),
+        body=request.get_data(as_text=True),
         remote_addr=request.remote_addr,
         url=request.url,
     )

@@ -1,0 +1,171 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { ExampleStack } from '../examples/example-stack';
+
+/**
+ * The synthesized example, run the way Lambda runs it: the function asset first on sys.path (/var/task),
+ * then the adapter layer's python/ folder (/opt/python), the handler string and CDK_WSGI_* variables taken
+ * from the template. The project .venv stands in for the bundled dependencies (Flask).
+ */
+const PYTHON = path.join(__dirname, '..', '.venv', 'bin', 'python');
+const EVENTS = path.join(__dirname, 'fixtures', 'events');
+
+const INVOKE = `
+import importlib, json, sys, types
+module_name, _, attr = sys.argv[1].rpartition(".")
+module = importlib.import_module(module_name)
+assert module.__file__.startswith(sys.argv[2]), module.__file__  # the adapter comes from the layer
+handler = getattr(module, attr)
+context = types.SimpleNamespace(function_name="example", aws_request_id="e2e")
+print(json.dumps([handler(event, context) for event in json.load(sys.stdin)]))
+`;
+
+interface DeployedFunction {
+  readonly handler: string;
+  readonly environment: Record<string, string>;
+  readonly codeDir: string;
+  readonly layerDir: string;
+}
+
+function synthesizedFunctions(): Record<'rest' | 'http', DeployedFunction> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true } });
+  new ExampleStack(app, 'Example');
+  const assembly = app.synth();
+  const template = assembly.getStackByName('Example').template;
+  const resources: Record<string, any> = template.Resources;
+  const assetDir = (resource: any) => path.join(assembly.directory, resource.Metadata['aws:asset:path']);
+
+  const found: Partial<Record<'rest' | 'http', DeployedFunction>> = {};
+  for (const [id, fn] of Object.entries(resources)) {
+    if (fn.Type !== 'AWS::Lambda::Function' || !id.includes('App')) continue;
+    const layer = resources[fn.Properties.Layers[0].Ref];
+    found[id.startsWith('RestApp') ? 'rest' : 'http'] = {
+      handler: fn.Properties.Handler,
+      environment: fn.Properties.Environment.Variables,
+      codeDir: assetDir(fn),
+      layerDir: path.join(assetDir(layer), 'python'),
+    };
+  }
+  return found as Record<'rest' | 'http', DeployedFunction>;
+}
+
+function invoke(fn: DeployedFunction, events: object[]): any[] {
+  const result = spawnSync(PYTHON, ['-c', INVOKE, fn.handler, fn.layerDir], {
+    input: JSON.stringify(events),
+    env: { ...fn.environment, PATH: process.env.PATH, PYTHONPATH: [fn.codeDir, fn.layerDir].join(path.delimiter) },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+function sample(file: string): any {
+  return JSON.parse(fs.readFileSync(path.join(EVENTS, file), 'utf8'));
+}
+
+/** The real REST sample event, aimed at `path` of the example with the given method, query and body. */
+function restEvent(method: string, routePath: string, query: Record<string, string[]>, body?: string): object {
+  const event = sample('rest-api-aws-proxy.json');
+  const single = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v[v.length - 1]]));
+  return {
+    ...event,
+    httpMethod: method,
+    path: routePath,
+    pathParameters: routePath === '/' ? null : { proxy: routePath.slice(1) },
+    resource: routePath === '/' ? '/' : '/{proxy+}',
+    queryStringParameters: Object.keys(query).length ? single : null,
+    multiValueQueryStringParameters: Object.keys(query).length ? query : null,
+    // binaryMediaTypes */* makes API Gateway base64-encode every request body
+    body: body === undefined ? null : Buffer.from(body).toString('base64'),
+    isBase64Encoded: body !== undefined,
+    requestContext: { ...event.requestContext, httpMethod: method, path: `/prod${routePath}` },
+  };
+}
+
+/** The real HTTP API sample event, aimed at `path` of the example with the given method and text body. */
+function httpEvent(method: string, routePath: string, body?: string): object {
+  const event = sample('http-api.json');
+  return {
+    ...event,
+    rawPath: routePath,
+    rawQueryString: '',
+    queryStringParameters: undefined,
+    cookies: undefined,
+    headers: { ...event.headers, 'content-type': 'text/plain; charset=utf-8' },
+    body,
+    isBase64Encoded: false,
+    requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method, path: routePath } },
+  };
+}
+
+describe('example app through the synthesized assembly', () => {
+  const functions = synthesizedFunctions();
+
+  test('the functions run the adapter from the layer with the app from the template', () => {
+    for (const fn of Object.values(functions)) {
+      expect(fn.handler).toBe('cdk_wsgi_adapter.handler');
+      expect(fn.environment.CDK_WSGI_APP).toBe('api:app');
+      expect(fs.existsSync(path.join(fn.codeDir, 'api.py'))).toBe(true);
+      expect(fs.existsSync(path.join(fn.layerDir, 'cdk_wsgi_adapter', '__init__.py'))).toBe(true);
+    }
+  });
+
+  test('REST API: GET with a repeated query key and POST of a text body, under the stage', () => {
+    const [get, post] = invoke(functions.rest, [
+      restEvent('GET', '/echo', { greeting: ['hi'], tag: ['a', 'b'] }),
+      restEvent('POST', '/echo', {}, 'héllo wörld'),
+    ]);
+    expect(get.statusCode).toBe(200);
+    expect(get.multiValueHeaders['Content-Type']).toEqual(['application/json']);
+    expect(get.isBase64Encoded).toBe(false);
+    expect(JSON.parse(get.body)).toEqual({
+      method: 'GET',
+      path: '/echo',
+      script_root: '/prod',
+      args: { greeting: ['hi'], tag: ['a', 'b'] },
+      body: '',
+      remote_addr: '127.0.0.1',
+      // the sample's multiValueHeaders (what the adapter reads) say 0123456789, its headers 1234567890
+      url: 'https://0123456789.execute-api.us-east-1.amazonaws.com/prod/echo?greeting=hi&tag=a&tag=b',
+    });
+    expect(post.statusCode).toBe(200);
+    expect(JSON.parse(post.body)).toMatchObject({ method: 'POST', body: 'héllo wörld', script_root: '/prod' });
+  });
+
+  test('REST API: the index sets a cookie and links under the stage; the PNG arrives byte for byte', () => {
+    const [index, pixel, redirect] = invoke(functions.rest, [
+      restEvent('GET', '/', {}),
+      restEvent('GET', '/pixel.png', {}),
+      restEvent('GET', '/old', {}),
+    ]);
+    expect(index.statusCode).toBe(200);
+    expect(index.multiValueHeaders['Set-Cookie']).toEqual(['visits=1; Secure; HttpOnly; Path=/; SameSite=Lax']);
+    expect(index.body).toContain('href="/prod/echo?greeting=hi&tag=a&tag=b"');
+    expect(pixel.isBase64Encoded).toBe(true);
+    expect(pixel.multiValueHeaders['Content-Type']).toEqual(['image/png']);
+    expect(Buffer.from(pixel.body, 'base64').subarray(0, 8)).toEqual(Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'));
+    expect(redirect.statusCode).toBe(302);
+    expect(redirect.multiValueHeaders.Location).toEqual(['/prod/']);
+  });
+
+  test('HTTP API: GET and POST of a text body on the $default stage, cookies in cookies[]', () => {
+    const [get, post] = invoke(functions.http, [httpEvent('GET', '/'), httpEvent('POST', '/echo', 'héllo wörld')]);
+    expect(get.statusCode).toBe(200);
+    expect(get.cookies).toEqual(['visits=1; Secure; HttpOnly; Path=/; SameSite=Lax']);
+    expect(get.headers['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(post.statusCode).toBe(200);
+    expect(JSON.parse(post.body)).toEqual({
+      method: 'POST',
+      path: '/echo',
+      script_root: '',
+      args: {},
+      body: 'héllo wörld',
+      remote_addr: '192.168.0.1/32',
+      url: 'https://id.execute-api.us-east-1.amazonaws.com/echo',
+    });
+  });
+});
