@@ -5,6 +5,22 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
 const PYTHON_ALPHA_VERSION = '2.269.0-alpha.0';
 const CDK_VERSION = PYTHON_ALPHA_VERSION.replace(/-alpha\.\d+$/, '');
 
+// What Python tooling and synths leave in the tree: never committed, never packaged.
+const LOCAL_ARTIFACTS = [
+  '.venv/',
+  '__pycache__/',
+  '*.py[cod]',
+  '.pytest_cache/',
+  '.hypothesis/',
+  '.mypy_cache/',
+  '.ruff_cache/',
+  '.coverage',
+  '.coverage.*',
+  'coverage.xml',
+  'cdk.out/',
+  '*.egg-info/',
+];
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-wsgi',
   description: 'Run any Python WSGI app (Flask, Django, Pyramid, Bottle, Falcon) on AWS Lambda behind API Gateway with one CDK construct',
@@ -43,18 +59,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: [
-    '.venv/',
-    '__pycache__/',
-    '*.py[cod]',
-    '.pytest_cache/',
-    '.hypothesis/',
-    '.mypy_cache/',
-    '.ruff_cache/',
-    '.coverage',
-    '.coverage.*',
-    'coverage.xml',
-    'cdk.out/',
-    '*.egg-info/',
+    ...LOCAL_ARTIFACTS,
     'build/',
     '.jsii.tabl.json',
   ],
@@ -66,21 +71,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
       '/rosetta/',
       '/lib-python/tests/',
       '/lib-python/requirements-dev.txt',
-      '.venv/',
-      '__pycache__/',
-      '*.py[cod]',
-      '.pytest_cache/',
-      '.hypothesis/',
-      '.mypy_cache/',
-      '.ruff_cache/',
-      '.coverage',
-      '.coverage.*',
-      'coverage.xml',
-      'cdk.out/',
-      '*.egg-info/',
+      ...LOCAL_ARTIFACTS,
     ],
   },
 });
+
+// Real AWS sample events are test data that must stay byte-exact (some start with a BOM).
+project.gitattributes.addAttributes('/lib-python/tests/events/**', '-text');
+project.gitattributes.addAttributes('/test/fixtures/events/**', '-text');
 
 // jsii prints a large end-of-life banner on Node 20; it hides real output.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { Duration, Lazy, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -66,6 +67,16 @@ describe('WsgiApi', () => {
         TracingConfig: { Mode: 'Active' },
         Description: 'my app',
         Environment: { Variables: Match.objectLike({ DJANGO_SETTINGS_MODULE: 'mysite.settings', CDK_WSGI_APP: 'api:app' }) },
+      });
+    });
+
+    test('passes bundling options through to PythonFunction', () => {
+      const { template } = synthWsgiApi({ bundling: { assetHash: 'my-fixed-hash' } });
+      // CDK names a custom-hash asset by the SHA-256 of that hash
+      const expected = createHash('sha256').update('my-fixed-hash').digest('hex');
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'cdk_wsgi_adapter.handler',
+        Code: { S3Bucket: Match.anyValue(), S3Key: `${expected}.zip` },
       });
     });
 
