@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
 import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -248,7 +249,14 @@ export class WsgiApi extends Construct {
       },
     });
     // PythonFunction derives the handler from `index`; the real entry point is the adapter in the layer.
-    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).handler = contract.ADAPTER_HANDLER;
+    const cfnFunction = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.handler = contract.ADAPTER_HANDLER;
+    // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
+    cfnFunction.addMetadata(contract.METADATA_KEY, {
+      entry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
+      apiType,
+      stageName: props.stageName ?? (apiType === ApiType.REST ? 'prod' : '$default'),
+    });
 
     const frontDoorOptions: FrontDoorOptions = {
       handler: this.lambdaFunction,

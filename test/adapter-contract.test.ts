@@ -10,6 +10,10 @@ describe('adapter contract', () => {
     expect(contract.ENV_PREFIX).toBe('CDK_WSGI_');
   });
 
+  test('the function carries serve metadata under a fixed key', () => {
+    expect(contract.METADATA_KEY).toBe('cdk-wsgi');
+  });
+
   test('the handler lives in the adapter package', () => {
     expect(contract.ADAPTER_HANDLER).toBe('cdk_wsgi_adapter.handler');
   });

@@ -89,6 +89,20 @@ describe('WsgiApi', () => {
       });
     });
 
+    test.each([
+      [ApiType.REST, undefined, 'prod'],
+      [ApiType.HTTP, undefined, '$default'],
+      [ApiType.HTTP, 'dev', 'dev'],
+    ])('records entry, %s API and stage %s for cdk-wsgi serve', (apiType, stageName, expected) => {
+      const { template } = synthWsgiApi({ apiType, stageName });
+      template.hasResource('AWS::Lambda::Function', {
+        Properties: { Handler: 'cdk_wsgi_adapter.handler' },
+        Metadata: Match.objectLike({
+          'cdk-wsgi': { entry: path.relative(process.cwd(), APP_ENTRY), apiType, stageName: expected },
+        }),
+      });
+    });
+
     test('exposes the function and the layer', () => {
       const { api } = synthWsgiApi();
       expect(api.lambdaFunction.runtime).toBe(lambda.Runtime.PYTHON_3_13);

@@ -31,3 +31,9 @@ export const WARM_UP_SOURCE = 'cdk-wsgi.warm-up';
 export function warmUpEvent(concurrency: number): { source: string; concurrency: number } {
   return { source: WARM_UP_SOURCE, concurrency };
 }
+
+/**
+ * CloudFormation metadata key on the function: `{ entry, apiType, stageName }`, with `entry` relative to the
+ * directory the app was synthesized from. Read by `cdk-wsgi serve`.
+ */
+export const METADATA_KEY = 'cdk-wsgi';
