@@ -91,3 +91,25 @@ export interface WsgiApiWarmUpOptions {
    */
   readonly concurrency?: number;
 }
+
+/**
+ * How the function's dependencies are built.
+ */
+export enum BundlingMode {
+  /**
+   * Docker when a container engine answers `docker info` (or `$CDK_DOCKER info`), otherwise local.
+   */
+  AUTO = 'AUTO',
+
+  /**
+   * In a Docker image of the Lambda runtime, through PythonFunction: builds any package, including native
+   * ones without a wheel for Lambda. Needs a container engine (and QEMU for ARM_64 on an x86 machine).
+   */
+  DOCKER = 'DOCKER',
+
+  /**
+   * Without Docker: pip installs wheels for the function's architecture (manylinux x86_64 or aarch64) and
+   * CPython version. A package without such a wheel is built locally and accepted only if it is pure Python.
+   */
+  LOCAL = 'LOCAL',
+}

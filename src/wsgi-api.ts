@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
-import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, IgnoreMode, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,11 +11,12 @@ import * as contract from './private/adapter-contract';
 import { resolveAppSource } from './private/app-source';
 import { FrontDoorOptions } from './private/front-door';
 import { defineHttpApi } from './private/http-api';
+import { containerEngineAnswers, DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
 import { propError } from './private/prop-error';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
 import { defineWarmUp } from './private/warm-up';
-import { ApiType, WsgiApiDomainOptions, WsgiApiWarmUpOptions } from './types';
+import { ApiType, BundlingMode, WsgiApiDomainOptions, WsgiApiWarmUpOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 
 /**
@@ -48,11 +49,23 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   readonly runtime?: lambda.Runtime;
 
   /**
-   * How PythonFunction bundles `entry` and its dependencies.
+   * How PythonFunction bundles `entry` and its dependencies (Docker mode).
+   *
+   * In local mode only `assetExcludes` applies: its patterns (e.g. `tests`) are left out of the asset's content
+   * and hash, in addition to `.venv`, `venv`, `__pycache__`, `*.pyc`, `.git`, `node_modules`, `cdk.out` and tool caches.
    *
    * @default - PythonFunction's defaults: dependencies installed in a Docker image of the Lambda runtime
    */
   readonly bundling?: python.BundlingOptions;
+
+  /**
+   * How the function's dependencies are built: in Docker through PythonFunction, or locally with pip's
+   * platform selection (no Docker), or automatically: Docker when a container engine answers
+   * `$CDK_DOCKER info` (default `docker`), otherwise local. The synth says which mode ran.
+   *
+   * @default BundlingMode.AUTO
+   */
+  readonly bundlingMode?: BundlingMode;
 
   /**
    * The kind of API Gateway API in front of the function.
@@ -175,7 +188,7 @@ export class WsgiApi extends Construct {
   /**
    * The Lambda function running the WSGI app.
    */
-  public readonly lambdaFunction: python.PythonFunction;
+  public readonly lambdaFunction: lambda.Function;
 
   /**
    * The layer holding the cdk-wsgi adapter.
@@ -234,21 +247,43 @@ export class WsgiApi extends Construct {
 
     this.layer = new WsgiAdapterLayer(this, 'AdapterLayer');
 
-    this.lambdaFunction = new python.PythonFunction(this, 'Function', {
+    const functionProps = {
       ...props,
       memorySize: props.memorySize ?? 512,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       runtime,
       timeout,
-      entry: props.entry,
-      index: app.moduleFile,
       layers: [this.layer, ...(props.layers ?? [])],
       environment: {
         ...props.environment,
         ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
       },
-    });
-    // PythonFunction derives the handler from `index`; the real entry point is the adapter in the layer.
+    };
+    const mode = this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO);
+    if (mode === BundlingMode.LOCAL) {
+      const excludes = [...DEFAULT_ASSET_EXCLUDES, ...(props.bundling?.assetExcludes ?? [])];
+      this.lambdaFunction = new lambda.Function(this, 'Function', {
+        ...functionProps,
+        handler: contract.ADAPTER_HANDLER,
+        code: lambda.Code.fromAsset(props.entry, {
+          exclude: excludes,
+          ignoreMode: IgnoreMode.GLOB,
+          bundling: {
+            image: runtime.bundlingImage,
+            // Never run: the local bundler either bundles or fails with an error that says why.
+            command: ['echo', 'cdk-wsgi: local bundling only'],
+            local: new LocalPythonBundling({ entry: props.entry, architecture: functionProps.architecture, runtime, excludes }),
+          },
+        }),
+      });
+    } else {
+      this.lambdaFunction = new python.PythonFunction(this, 'Function', {
+        ...functionProps,
+        entry: props.entry,
+        index: app.moduleFile,
+      });
+    }
+    // PythonFunction derives the handler from `index`; in both modes the real entry point is the adapter in the layer.
     const cfnFunction = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
     cfnFunction.handler = contract.ADAPTER_HANDLER;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
@@ -289,6 +324,28 @@ export class WsgiApi extends Construct {
     }
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
+  }
+
+  /**
+   * AUTO becomes DOCKER when a container engine answers, else LOCAL; says which mode runs. When bundling
+   * is skipped for the stack (unit tests, `cdk ls`), AUTO keeps PythonFunction and probes nothing.
+   */
+  private resolveBundlingMode(requested: BundlingMode): BundlingMode {
+    if (!Stack.of(this).bundlingRequired) {
+      return requested === BundlingMode.LOCAL ? BundlingMode.LOCAL : BundlingMode.DOCKER;
+    }
+    let mode = requested;
+    let why = `bundlingMode BundlingMode.${requested}`;
+    if (requested === BundlingMode.AUTO) {
+      const engine = process.env.CDK_DOCKER || 'docker';
+      mode = containerEngineAnswers() ? BundlingMode.DOCKER : BundlingMode.LOCAL;
+      why = mode === BundlingMode.DOCKER ? `BundlingMode.AUTO: '${engine} info' answered` : `BundlingMode.AUTO: no container engine answered '${engine} info'`;
+    }
+    const message = mode === BundlingMode.LOCAL
+      ? `cdk-wsgi: dependencies bundled LOCALLY with pip for the function's architecture and Python (${why})`
+      : `cdk-wsgi: dependencies bundled in DOCKER by PythonFunction (${why})`;
+    Annotations.of(this).addInfo(message);
+    return mode;
   }
 
   /** The `CDK_WSGI_*` variables: everything the adapter must know, all known at synth time. */

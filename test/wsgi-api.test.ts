@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
+import * as python from '@aws-cdk/aws-lambda-python-alpha';
 import { Duration, Lazy, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -8,7 +9,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { adapterEnvironment, APP_ENTRY, FIXTURES, synthWsgiApi, testStack } from './helpers';
-import { ApiType, WsgiApi } from '../src';
+import { ApiType, BundlingMode, WsgiApi } from '../src';
+import { containerEngineAnswers, platformTags, resetContainerEngineCache } from '../src/private/local-bundling';
 
 const BOTH = [ApiType.REST, ApiType.HTTP];
 
@@ -78,6 +80,43 @@ describe('WsgiApi', () => {
         Handler: 'cdk_wsgi_adapter.handler',
         Code: { S3Bucket: Match.anyValue(), S3Key: `${expected}.zip` },
       });
+    });
+
+    test.each([BundlingMode.AUTO, BundlingMode.DOCKER])('uses PythonFunction with bundlingMode %s when bundling is skipped', bundlingMode => {
+      const { api } = synthWsgiApi({ bundlingMode });
+      expect(api.lambdaFunction).toBeInstanceOf(python.PythonFunction);
+    });
+
+    test('bundlingMode LOCAL defines the same function from an asset of entry, without PythonFunction', () => {
+      const docker = synthWsgiApi({ bundlingMode: BundlingMode.DOCKER }).template.findResources('AWS::Lambda::Function');
+      const { api, template } = synthWsgiApi({ bundlingMode: BundlingMode.LOCAL });
+      expect(api.lambdaFunction).not.toBeInstanceOf(python.PythonFunction);
+      const local = template.findResources('AWS::Lambda::Function');
+      const withoutCode = (resources: Record<string, any>) =>
+        Object.values(resources).map(r => ({ ...r, Properties: { ...r.Properties, Code: undefined } }));
+      expect(withoutCode(local)).toEqual(withoutCode(docker));
+    });
+
+    test('platform tags stop at the glibc of the runtime\'s Amazon Linux', () => {
+      expect(platformTags(lambda.Architecture.ARM_64, '3.13')).toEqual(expect.arrayContaining(['manylinux_2_34_aarch64', 'manylinux2014_aarch64']));
+      expect(platformTags(lambda.Architecture.ARM_64, '3.13')).not.toContain('manylinux_2_35_aarch64');
+      expect(platformTags(lambda.Architecture.X86_64, '3.11')).toEqual(expect.arrayContaining(['manylinux_2_26_x86_64', 'manylinux1_x86_64']));
+      expect(platformTags(lambda.Architecture.X86_64, '3.11')).not.toContain('manylinux_2_28_x86_64');
+    });
+
+    test('AUTO asks the container engine named by CDK_DOCKER', () => {
+      const saved = process.env.CDK_DOCKER;
+      try {
+        resetContainerEngineCache();
+        process.env.CDK_DOCKER = 'true'; // answers `true info` with exit 0, like a running engine
+        expect(containerEngineAnswers()).toBe(true);
+        process.env.CDK_DOCKER = path.join(FIXTURES, 'no-such-engine');
+        expect(containerEngineAnswers()).toBe(false);
+      } finally {
+        process.env.CDK_DOCKER = saved;
+        if (saved === undefined) delete process.env.CDK_DOCKER;
+        resetContainerEngineCache();
+      }
     });
 
     test('adds user layers after the adapter layer', () => {

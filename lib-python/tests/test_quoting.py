@@ -44,6 +44,29 @@ class TestQuoting:
             return
         assert form_encode(pairs) == expected
 
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "",
+            "abc123",
+            "big widgets",
+            " lead",
+            "a  b",
+            "   ",
+            "\u00e9t\u00e9",
+            "a b\u00e9",
+            "\u0663",
+            "a_b",
+            "x-y.z~",
+            "a+b",
+            "a&b=c",
+            "\u00b2 x",
+        ],
+    )
+    def test_form_encode_fast_paths_match_the_stdlib(self, value: str) -> None:
+        expected = urlencode([(value, value)], quote_via=quote_plus, safe="~")
+        assert form_encode([(value, value)]) == expected
+
 
 class TestMount:
     @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sys
 
-from .fields import get_map, get_str, get_str_list, wsgi_text
+from .fields import get_map, str_list_pairs, str_pairs, wsgi_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,6 +27,52 @@ __all__ = [
 ENVIRON_PREFIX = "cdk_wsgi."
 
 _UNPREFIXED = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
+_SOURCE = ENVIRON_PREFIX + "source"
+_EVENT = ENVIRON_PREFIX + "event"
+_CONTEXT = ENVIRON_PREFIX + "context"
+_RAW_URI = ENVIRON_PREFIX + "raw_uri"
+
+
+def _environ_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    return key if key in _UNPREFIXED else "HTTP_" + key
+
+
+# Environ keys of the headers nearly every request carries, in the two spellings AWS
+# delivers (lower case on HTTP APIs, as sent by browsers on REST/ALB): a dict lookup
+# instead of two string transformations and a concatenation per header. Static, so it
+# holds nothing from any request.
+_KNOWN_KEYS = {
+    spelling: _environ_key(name)
+    for name in (
+        "Accept",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Authorization",
+        "Cache-Control",
+        "CloudFront-Forwarded-Proto",
+        "CloudFront-Is-Desktop-Viewer",
+        "CloudFront-Is-Mobile-Viewer",
+        "CloudFront-Is-SmartTV-Viewer",
+        "CloudFront-Is-Tablet-Viewer",
+        "CloudFront-Viewer-Country",
+        "Content-Length",
+        "Content-Type",
+        "Cookie",
+        "Host",
+        "Origin",
+        "Referer",
+        "User-Agent",
+        "Via",
+        "X-Amz-Cf-Id",
+        "X-Amzn-Trace-Id",
+        "X-Forwarded-For",
+        "X-Forwarded-Port",
+        "X-Forwarded-Proto",
+        "X-Request-Id",
+    )
+    for spelling in (name, name.lower())
+}
 
 
 def event_header_pairs(event: Json) -> list[tuple[str, str]]:
@@ -37,9 +83,8 @@ def event_header_pairs(event: Json) -> list[tuple[str, str]]:
     """
     multi = get_map(event, "multiValueHeaders")
     if multi:
-        return [(name, value) for name in multi for value in get_str_list(multi, name)]
-    single = get_map(event, "headers")
-    return [(name, get_str(single, name)) for name in single]
+        return str_list_pairs(multi)
+    return str_pairs(get_map(event, "headers"))
 
 
 def resolve_mount(
@@ -92,49 +137,53 @@ def build_environ(
     raw_uri: str,
 ) -> WSGIEnvironment:
     """Build the environ; string arguments are event text, made WSGI text here."""
-    environ: WSGIEnvironment = {}
+    # One dict display rather than update() calls, and wsgi_text inlined for header
+    # values (`isascii()` is the common case): this runs on every request.
+    environ: WSGIEnvironment = {
+        "REQUEST_METHOD": method if method.isascii() else wsgi_text(method),
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query_string,
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": (protocol if protocol.isascii() else wsgi_text(protocol))
+        or "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        _SOURCE: source,
+        _EVENT: event,
+        _CONTEXT: context,
+        _RAW_URI: raw_uri if raw_uri.isascii() else wsgi_text(raw_uri),
+    }
+    headers_seen: dict[str, str] = {}
+    known = _KNOWN_KEYS
     for name, value in headers:
-        # Drop names spelled with "_": after WSGI normalisation `X_Forwarded_For` would
-        # pass for `X-Forwarded-For` (nginx and gunicorn drop them too).
-        if "_" in name:
-            continue
-        key = name.upper().replace("-", "_")
-        if key not in _UNPREFIXED:
-            key = "HTTP_" + key
-        text = wsgi_text(value)
-        if key in environ:
-            environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + text
+        key = known.get(name)
+        if key is None:
+            # Drop names spelled with "_": after WSGI normalisation `X_Forwarded_For`
+            # would pass for `X-Forwarded-For` (nginx and gunicorn drop them too).
+            if "_" in name:
+                continue
+            key = _environ_key(name)
+        text = value if value.isascii() else wsgi_text(value)
+        if key in headers_seen:
+            headers_seen[key] += ("; " if key == "HTTP_COOKIE" else ", ") + text
         else:
-            environ[key] = text
+            headers_seen[key] = text
     # REST sends no Content-Length and a base64 body changes length: count the decoded
     # bytes.
-    environ.pop("CONTENT_LENGTH", None)
+    headers_seen.pop("CONTENT_LENGTH", None)
     if body:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    if "HTTP_HOST" not in environ and domain:
-        environ["HTTP_HOST"] = wsgi_text(domain)
-    host = environ.get("HTTP_HOST", "")
-    environ.update(
-        {
-            "REQUEST_METHOD": wsgi_text(method),
-            "SCRIPT_NAME": script_name,
-            "PATH_INFO": path_info,
-            "QUERY_STRING": query_string,
-            "SERVER_NAME": _host_name(host) or "localhost",
-            "SERVER_PORT": port,
-            "SERVER_PROTOCOL": wsgi_text(protocol) or "HTTP/1.1",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": scheme,
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            ENVIRON_PREFIX + "source": source,
-            ENVIRON_PREFIX + "event": event,
-            ENVIRON_PREFIX + "context": context,
-            ENVIRON_PREFIX + "raw_uri": wsgi_text(raw_uri),
-        }
+        headers_seen["CONTENT_LENGTH"] = str(len(body))
+    if "HTTP_HOST" not in headers_seen and domain:
+        headers_seen["HTTP_HOST"] = wsgi_text(domain)
+    environ.update(headers_seen)
+    environ["SERVER_NAME"] = (
+        _host_name(headers_seen.get("HTTP_HOST", "")) or "localhost"
     )
     if remote_addr:
         environ["REMOTE_ADDR"] = wsgi_text(remote_addr)

@@ -10,7 +10,15 @@ if TYPE_CHECKING:
 
     from .compat import Json
 
-__all__ = ["dig", "get_map", "get_str", "get_str_list", "wsgi_text"]
+__all__ = [
+    "dig",
+    "get_map",
+    "get_str",
+    "get_str_list",
+    "str_list_pairs",
+    "str_pairs",
+    "wsgi_text",
+]
 
 
 def get_map(event: Json, key: str) -> Json:
@@ -38,9 +46,40 @@ def get_str_list(event: Json, key: str) -> list[str]:
     value: Any = event.get(key)
     if value is None:
         return []
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
+    if isinstance(value, list):
+        try:
+            # Checks every item at C speed: join raises TypeError on a non-string.
+            "".join(value)
+        except TypeError:
+            pass
+        else:
+            return value
     raise MalformedEventError(f"{key} must be a list of strings")
+
+
+def str_list_pairs(multi: Json) -> list[tuple[str, str]]:
+    """(key, value) for every value of a multi-value map (key -> list of strings)."""
+    pairs: list[tuple[str, str]] = []
+    for key, values in multi.items():
+        # The common case inline (a list of strings, as AWS sends); get_str_list
+        # validates anything else (None is [], a wrong type is malformed).
+        if values.__class__ is not list:
+            values = get_str_list(multi, key)
+        for value in values:
+            if not isinstance(value, str):
+                get_str_list(multi, key)  # raises MalformedEventError
+            pairs.append((key, value))
+    return pairs
+
+
+def str_pairs(single: Json) -> list[tuple[str, str]]:
+    """(key, value) for every entry of a single-value map (key -> string or null)."""
+    pairs = list(single.items())
+    for _, value in pairs:
+        if not isinstance(value, str):
+            # Rare: null values (read as ''), or a wrong type, which get_str rejects.
+            return [(key, get_str(single, key)) for key in single]
+    return pairs
 
 
 def wsgi_text(value: str) -> str:

@@ -32,9 +32,18 @@ def unquote_to_bytes(text: str) -> bytes:
 
 
 def _form_quote(value: str) -> str:
+    # Fast path: ASCII letters and digits need no quoting, and most query keys and
+    # values are just that (isalnum alone would also accept non-ASCII letters).
+    if value.isascii():
+        if value.isalnum():
+            return value
+        # Words separated by spaces ("big widgets"): spaces become "+".
+        if value.replace(" ", "a").isalnum():
+            return value.replace(" ", "+")
     return "".join([_FORM_BYTE[b] for b in value.encode("utf-8")])
 
 
 def form_encode(pairs: Iterable[tuple[str, str]]) -> str:
     """application/x-www-form-urlencoded serialisation of already-decoded pairs."""
-    return "&".join(f"{_form_quote(key)}={_form_quote(value)}" for key, value in pairs)
+    quote = _form_quote
+    return "&".join([f"{quote(key)}={quote(value)}" for key, value in pairs])

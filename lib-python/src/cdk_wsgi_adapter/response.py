@@ -33,33 +33,37 @@ class Response:
     def header(self, name: str) -> str:
         """The first value of header `name` (case-insensitive), or ''."""
         lowered = name.lower()
-        return next(
-            (value for key, value in self.headers if key.lower() == lowered), ""
-        )
-
-    def end_to_end_headers(self) -> list[tuple[str, str]]:
-        """Headers minus hop-by-hop ones, values turned from WSGI latin-1 into text."""
-        # Values lose surrounding whitespace (RFC 9110 section 5.5): Django, for one,
-        # puts a space before each Set-Cookie value, which the cookies[] array would
-        # keep.
-        return [
-            (name, _wire_text(value.strip(" \t")))
-            for name, value in self.headers
-            if name.lower() not in HOP_BY_HOP_HEADERS
-            and not name.lower().startswith("proxy-")
-        ]
+        for key, value in self.headers:  # a loop: next(genexpr) costs twice as much
+            if key.lower() == lowered:
+                return value
+        return ""
 
     def grouped_headers(self) -> tuple[dict[str, list[str]], list[str]]:
-        """End-to-end headers grouped case-insensitively, and the Set-Cookie values."""
+        """End-to-end headers grouped case-insensitively, and the Set-Cookie values.
+
+        Hop-by-hop headers are dropped and values turned from WSGI latin-1 into text.
+        One pass over the headers: this runs on every response.
+        """
         groups: dict[str, list[str]] = {}
         spelling: dict[str, str] = {}
         cookies: list[str] = []
-        for name, value in self.end_to_end_headers():
+        for name, value in self.headers:
             lowered = name.lower()
+            if lowered in HOP_BY_HOP_HEADERS or lowered.startswith("proxy-"):
+                continue
+            # Values lose surrounding whitespace (RFC 9110 section 5.5): Django, for
+            # one, puts a space before each Set-Cookie value, which the cookies[] array
+            # would keep.
+            value = value.strip(" \t")
+            if not value.isascii():  # _wire_text skipped for the common ASCII value
+                value = _wire_text(value)
             if lowered == "set-cookie":
                 cookies.append(value)
-                continue
-            groups.setdefault(spelling.setdefault(lowered, name), []).append(value)
+            elif lowered in spelling:
+                groups[spelling[lowered]].append(value)
+            else:
+                spelling[lowered] = name
+                groups[name] = [value]
         return groups, cookies
 
     def unsafe_header(self) -> str | None:
@@ -82,9 +86,7 @@ def plain_response(status_code: int, message: str) -> Response:
 def _wire_text(value: str) -> str:
     # WSGI header values are bytes disguised as latin-1 text; an app that sent UTF-8
     # bytes gets them back as text in the JSON response (undecodable bytes stay as their
-    # latin-1 reading).
-    if value.isascii():
-        return value
+    # latin-1 reading). The caller skips ASCII values, the common case, itself.
     try:
         return value.encode("latin-1").decode("utf-8")
     except UnicodeError:

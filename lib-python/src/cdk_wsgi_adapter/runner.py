@@ -39,13 +39,21 @@ def _check(status: object, headers: object) -> None:
         and status[3:4] in ("", " ")
     ):
         raise ValueError(f"invalid WSGI status {status!r}")
-    if not isinstance(headers, list) or not all(
-        isinstance(h, tuple) and len(h) == 2 and all(isinstance(p, str) for p in h)
-        for h in headers
-    ):
-        raise TypeError(
-            f"WSGI headers must be a list of (str, str) tuples, got {headers!r}"
-        )
+    # A plain loop: generator expressions in all() cost ~1 us per response here.
+    if isinstance(headers, list):
+        for header in headers:
+            if not (
+                isinstance(header, tuple)
+                and len(header) == 2
+                and isinstance(header[0], str)
+                and isinstance(header[1], str)
+            ):
+                break
+        else:
+            return
+    raise TypeError(
+        f"WSGI headers must be a list of (str, str) tuples, got {headers!r}"
+    )
 
 
 def _call(app: WSGIApplication, environ: WSGIEnvironment) -> Response:

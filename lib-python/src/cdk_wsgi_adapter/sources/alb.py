@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..body import decode_request_body, encode_response_body
 from ..environ import build_environ, event_header_pairs, mount, resolve_mount
 from ..exceptions import MalformedEventError
-from ..fields import get_map, get_str, get_str_list, wsgi_text
+from ..fields import get_map, get_str, str_list_pairs, str_pairs, wsgi_text
 from ..quoting import unquote_to_bytes
 from .base import ALB_RESPONSE_LIMIT
 
@@ -42,10 +42,9 @@ def _query_string(event: Json) -> str:
     # came.
     multi = get_map(event, "multiValueQueryStringParameters")
     if multi:
-        pairs = [(key, value) for key in multi for value in get_str_list(multi, key)]
+        pairs = str_list_pairs(multi)
     else:
-        single = get_map(event, "queryStringParameters")
-        pairs = [(key, get_str(single, key)) for key in single]
+        pairs = str_pairs(get_map(event, "queryStringParameters"))
     return "&".join(f"{key}={value}" for key, value in pairs)
 
 

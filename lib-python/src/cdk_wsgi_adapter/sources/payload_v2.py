@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..body import decode_request_body, encode_response_body
 from ..environ import build_environ, mount, resolve_mount
 from ..exceptions import MalformedEventError
-from ..fields import dig, get_map, get_str, get_str_list, wsgi_text
+from ..fields import dig, get_map, get_str, get_str_list, str_pairs, wsgi_text
 from ..quoting import unquote_to_bytes
 
 TYPE_CHECKING = False
@@ -33,6 +33,8 @@ def is_v2(event: Json) -> bool:
 def _remote_user(authorizer: Json) -> str:
     # JWT subject, else a Lambda authorizer's principalId (by convention in its returned
     # context, or at the top level for IAM-policy responses), else the IAM caller.
+    if not authorizer:  # no authorizer, the common case: skip the four lookups
+        return ""
     return (
         dig(authorizer, "jwt", "claims", "sub")
         or dig(authorizer, "lambda", "principalId")
@@ -57,7 +59,7 @@ def to_environ(
         else wsgi_text(raw_path)
     )
     header_map = get_map(event, "headers")
-    headers = [(name, get_str(header_map, name)) for name in header_map]
+    headers = str_pairs(header_map)
     cookies = get_str_list(event, "cookies")
     if cookies:
         # HTTP API moves cookies out of the headers; Function URLs keep a copy in

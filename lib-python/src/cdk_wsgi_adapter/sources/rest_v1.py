@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..body import decode_request_body, encode_response_body
 from ..environ import build_environ, event_header_pairs, mount, resolve_mount
 from ..exceptions import MalformedEventError
-from ..fields import dig, get_map, get_str, get_str_list, wsgi_text
+from ..fields import dig, get_map, get_str, str_list_pairs, str_pairs, wsgi_text
 from ..quoting import form_encode, unquote_to_bytes
 from .base import LAMBDA_RESPONSE_LIMIT
 
@@ -34,15 +34,22 @@ def _query_pairs(event: Json) -> list[tuple[str, str]]:
     # keys is lost upstream.
     multi = get_map(event, "multiValueQueryStringParameters")
     if multi:
-        return [(key, value) for key in multi for value in get_str_list(multi, key)]
-    single = get_map(event, "queryStringParameters")
-    return [(key, get_str(single, key)) for key in single]
+        return str_list_pairs(multi)
+    return str_pairs(get_map(event, "queryStringParameters"))
+
+
+def _host_header(headers: list[tuple[str, str]]) -> str:
+    # Only needed when requestContext has no domainName (console tests, HTTP API 1.0
+    # samples), so not scanned on every request.
+    return next((value for name, value in headers if name.lower() == "host"), "")
 
 
 def _remote_user(context: Json) -> str:
     # Lambda authorizer principal, else Cognito user pool claims (sub: stable and
     # unique, unlike the username), else the IAM caller.
     authorizer = get_map(context, "authorizer")
+    if not authorizer:  # no authorizer, the common case: skip its three lookups
+        return dig(context, "identity", "userArn")
     return (
         dig(authorizer, "principalId")
         or dig(authorizer, "claims", "sub")
@@ -67,8 +74,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
         else unquote_to_bytes(raw_path).decode("latin-1")
     )
     headers = event_header_pairs(event)
-    host = next((value for name, value in headers if name.lower() == "host"), "")
-    domain = get_str(request_context, "domainName") or host
+    domain = get_str(request_context, "domainName") or _host_header(headers)
     prefix, in_path = resolve_mount(
         domain, get_str(request_context, "stage"), options, stage_in_path=http_api
     )

@@ -1,0 +1,56 @@
+"""Malformed multi-value fields answer 400 whatever the fast paths assume."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from cdk_wsgi_adapter import make_handler
+from conftest import ContextStub
+from events import make_alb_event, make_http_event, make_rest_event
+
+if TYPE_CHECKING:
+    from cdk_wsgi_adapter.compat import StartResponse, WSGIEnvironment
+
+
+def app(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+handler = make_handler(app)
+
+
+@pytest.mark.parametrize("bad", [["x", 1], [None], "x", 7, ("x",)])
+@pytest.mark.parametrize(
+    "field", ["multiValueHeaders", "multiValueQueryStringParameters"]
+)
+def test_bad_multi_value_lists_are_400(bad: Any, field: str) -> None:
+    for event in (make_rest_event(), make_alb_event(multi_value=True)):
+        event[field] = {"x-ok": ["fine"], "x-bad": bad}
+        assert handler(event, ContextStub())["statusCode"] == 400
+
+
+@pytest.mark.parametrize("bad", [1, ["x"], {"a": "b"}])
+@pytest.mark.parametrize("field", ["headers", "queryStringParameters"])
+def test_bad_single_values_are_400(bad: Any, field: str) -> None:
+    event = make_rest_event()
+    event["multiValueHeaders"] = event["multiValueQueryStringParameters"] = None
+    event[field] = {"ok": "fine", "bad": bad}
+    assert handler(event, ContextStub())["statusCode"] == 400
+
+
+def test_null_values_read_as_empty() -> None:
+    event = make_rest_event()
+    event["multiValueHeaders"] = {"x-null": None, "x-one": ["1"]}
+    event["multiValueQueryStringParameters"] = None
+    event["queryStringParameters"] = {"a": None, "b": "2"}
+    assert handler(event, ContextStub())["statusCode"] == 200
+
+
+@pytest.mark.parametrize("cookies", [["a=1", 2], "a=1", [None]])
+def test_bad_cookies_are_400(cookies: Any) -> None:
+    event = make_http_event()
+    event["cookies"] = cookies
+    assert handler(event, ContextStub())["statusCode"] == 400

@@ -1,0 +1,149 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BundlingMode, WsgiApi, WsgiApiProps } from '../src';
+import { containerEngineAnswers } from '../src/private/local-bundling';
+
+// Real local bundling: pip downloads wheels from PyPI (cached after the first run).
+jest.setTimeout(240_000);
+
+const FLASK_APP = path.join(__dirname, '..', 'examples', 'flask-app');
+const ELF_MACHINE = { [lambda.Architecture.ARM_64.name]: 183, [lambda.Architecture.X86_64.name]: 62 };
+const WHEEL_ARCH = { [lambda.Architecture.ARM_64.name]: 'aarch64', [lambda.Architecture.X86_64.name]: 'x86_64' };
+// AUTO picks LOCAL where no container engine answers, as on the machines this suite was written on.
+const MODE = containerEngineAnswers() ? BundlingMode.LOCAL : BundlingMode.AUTO;
+
+function tempDir(prefix: string) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cdk-wsgi-test-${prefix}-`));
+}
+
+/** Synthesizes one WsgiApi with real bundling into `outdir`; returns the stack and the function's asset folder. */
+function synthBundled(outdir: string, props: Partial<WsgiApiProps>) {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Bundled', { env: { account: '123456789012', region: 'eu-west-1' } });
+  new WsgiApi(stack, 'App', { entry: FLASK_APP, module: 'api.app', bundlingMode: MODE, ...props });
+  const assembly = app.synth();
+  const template = Template.fromStack(stack);
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'cdk_wsgi_adapter.handler' } }));
+  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+  return { stack, hash, assetDir: path.join(assembly.directory, `asset.${hash}`) };
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? [full, ...walk(full)] : [full];
+  });
+}
+
+/** e_machine of an ELF file, or undefined when the file is not ELF. */
+function elfMachine(file: string): number | undefined {
+  const header = Buffer.alloc(20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, header, 0, 20, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return header.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) ? header.readUInt16LE(18) : undefined;
+}
+
+describe.each([lambda.Architecture.ARM_64, lambda.Architecture.X86_64])('local bundling of the example for %s', architecture => {
+  const outdir = tempDir('out');
+  let bundled: ReturnType<typeof synthBundled>;
+  beforeAll(() => {
+    const started = Date.now();
+    bundled = synthBundled(outdir, { architecture });
+    process.stderr.write(`local bundling of the example for ${architecture.name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('bundles the app with its dependencies and says the mode that ran', () => {
+    const files = walk(bundled.assetDir).map(f => path.relative(bundled.assetDir, f));
+    expect(files).toEqual(expect.arrayContaining(['api.py', path.join('flask', '__init__.py'), path.join('markupsafe', '__init__.py')]));
+    expect(files.filter(f => /(^|\/)(__pycache__|\.venv|\.git|node_modules|cdk\.out)(\/|$)|\.pyc$/.test(f))).toEqual([]);
+    Annotations.fromStack(bundled.stack).hasInfo('/Bundled/App', Match.stringLikeRegexp('bundled LOCALLY with pip'));
+  });
+
+  test('every shared object is ELF for the target machine', () => {
+    const shared = walk(bundled.assetDir).filter(f => f.endsWith('.so') || /\.so\./.test(f));
+    expect(shared.length).toBeGreaterThan(0); // MarkupSafe's C speedups
+    const machines = shared.map(f => [path.relative(bundled.assetDir, f), elfMachine(f)]);
+    process.stderr.write(`${architecture.name} shared objects (file, e_machine): ${JSON.stringify(machines)}\n`);
+    expect(machines).toEqual(shared.map(f => [path.relative(bundled.assetDir, f), ELF_MACHINE[architecture.name]]));
+  });
+
+  test("every installed wheel's tags fit the target", () => {
+    const arch = WHEEL_ARCH[architecture.name];
+    const compatible = new RegExp(`^(py3-none-any|py2\\.py3-none-any|cp313-(cp313|abi3|none)-(manylinux(2014|2010|1)|manylinux_2_\\d+)_${arch}|cp3(\\d|1[0-3])-abi3-(manylinux(2014|2010|1)|manylinux_2_\\d+)_${arch})$`);
+    const wheels = fs.readdirSync(bundled.assetDir).filter(f => f.endsWith('.dist-info'));
+    expect(wheels.length).toBeGreaterThanOrEqual(6);
+    const tags = wheels.flatMap(w => fs.readFileSync(path.join(bundled.assetDir, w, 'WHEEL'), 'utf-8')
+      .split('\n').filter(line => line.startsWith('Tag:')).map(line => [w, line.slice(4).trim()]));
+    process.stderr.write(`${architecture.name} wheel tags: ${JSON.stringify(tags)}\n`);
+    expect(tags.filter(([, tag]) => !compatible.test(tag))).toEqual([]);
+    expect(tags.some(([w, tag]) => w.startsWith('markupsafe') && tag.startsWith('cp313-cp313-manylinux'))).toBe(true);
+  });
+
+  test('the same inputs give the same asset hash', () => {
+    // Same outdir: the asset folder exists, so CDK does not bundle again, but it computes the hash again.
+    expect(synthBundled(outdir, { architecture }).hash).toBe(bundled.hash);
+  });
+});
+
+describe('local bundling', () => {
+  const outdir = tempDir('out');
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  function appDir(requirements: string, extra: Record<string, string> = {}) {
+    const dir = tempDir('app');
+    fs.copyFileSync(path.join(FLASK_APP, 'api.py'), path.join(dir, 'api.py'));
+    for (const [file, content] of Object.entries({ 'requirements.txt': requirements, ...extra })) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), content);
+    }
+    return dir;
+  }
+
+  test('leaves excluded folders out of the content and the hash', () => {
+    const clean = appDir('docopt==0.6.2\n');
+    const cluttered = appDir('docopt==0.6.2\n', {
+      '.venv/lib/site.py': 'x',
+      '__pycache__/api.cpython-313.pyc': 'x',
+      '.git/HEAD': 'x',
+      'node_modules/a/index.js': 'x',
+      'cdk.out/manifest.json': '{}',
+      'tests/test_api.py': 'x',
+      'pkg/__pycache__/m.pyc': 'x',
+    });
+    const props = { bundling: { assetExcludes: ['tests'] } };
+    const a = synthBundled(tempDir('out'), { ...props, entry: cluttered });
+    expect(walk(a.assetDir).map(f => path.relative(a.assetDir, f)).filter(f => !f.startsWith('docopt'))).toEqual(['api.py', 'pkg', 'requirements.txt']);
+    // docopt 0.6.2 is an sdist only, pure Python: built here and installed.
+    expect(fs.existsSync(path.join(a.assetDir, 'docopt.py'))).toBe(true);
+    fs.mkdirSync(path.join(clean, 'pkg'));
+    expect(synthBundled(tempDir('out'), { ...props, entry: clean }).hash).toBe(a.hash);
+  });
+
+  test('a native package without a wheel for the target fails naming it and suggesting Docker', () => {
+    const entry = appDir('MarkupSafe==1.0\n');
+    expect(() => synthBundled(outdir, { entry })).toThrow(
+      /MarkupSafe==1\.0 has no manylinux aarch64 wheel for CPython 3\.13 and .*use bundlingMode BundlingMode\.DOCKER/);
+  });
+
+  test('a lock file whose tool is missing fails naming the tool', () => {
+    const entry = appDir('', { 'uv.lock': 'version = 1\n' });
+    fs.rmSync(path.join(entry, 'requirements.txt'));
+    const savedPath = process.env.PATH;
+    process.env.PATH = tempDir('empty-path');
+    try {
+      expect(() => synthBundled(outdir, { entry, bundlingMode: BundlingMode.LOCAL })).toThrow(
+        /uv\.lock in .* needs 'uv' to export its dependencies, and 'uv' is not on PATH; install it \(pip install uv\)/);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+});
