@@ -10,6 +10,8 @@ from wsgiref.validate import validator
 import pytest
 from hypothesis import settings
 
+from cdk_wsgi_adapter import make_handler
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -84,3 +86,25 @@ class Capture:
 @pytest.fixture
 def context() -> ContextStub:
     return ContextStub()
+
+
+def run(
+    event: dict[str, Any], capture: Capture | None = None, **options: Any
+) -> tuple[Capture, dict[str, Any]]:
+    """Send `event` through make_handler around a Capture app; (capture, response)."""
+    capture = capture or Capture()
+    return capture, make_handler(capture.app, **options)(event, ContextStub())
+
+
+def https_environ(source: str) -> dict[str, Any]:
+    """The environ entries every API Gateway and Function URL request shares."""
+    return {
+        "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.multiprocess": False,
+        "wsgi.multithread": False,
+        "wsgi.run_once": False,
+        "wsgi.url_scheme": "https",
+        "wsgi.version": (1, 0),
+        "cdk_wsgi.source": source,
+    }

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from cdk_wsgi_adapter import make_handler
-from conftest import Capture, ContextStub, load_event
+from conftest import Capture, load_event, run
 from events import make_alb_event
 
 COOKIES = [
@@ -16,13 +15,6 @@ COOKIES = [
     ("Set-Cookie", "b=2"),
     ("Set-Cookie", "c=3"),
 ]
-
-
-def run(
-    event: dict[str, Any], capture: Capture | None = None, **options: Any
-) -> tuple[Capture, dict[str, Any]]:
-    capture = capture or Capture()
-    return capture, make_handler(capture.app, **options)(event, ContextStub())
 
 
 def expected_environ(host: str, client: str) -> dict[str, Any]:

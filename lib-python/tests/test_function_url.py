@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from cdk_wsgi_adapter import make_handler
-from conftest import Capture, ContextStub, load_event
+from conftest import Capture, load_event, run
 from events import make_function_url_event
-
-
-def run(
-    event: dict[str, Any], capture: Capture | None = None
-) -> tuple[Capture, dict[str, Any]]:
-    capture = capture or Capture()
-    return capture, make_handler(capture.app)(event, ContextStub())
 
 
 class TestFunctionUrl:

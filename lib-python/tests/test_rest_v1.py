@@ -7,27 +7,10 @@ from typing import Any
 import pytest
 
 from cdk_wsgi_adapter import make_handler
-from conftest import Capture, ContextStub, load_event
+from conftest import Capture, ContextStub, https_environ, load_event, run
 from events import make_rest_event
 
-COMMON = {
-    "SERVER_PORT": "443",
-    "SERVER_PROTOCOL": "HTTP/1.1",
-    "wsgi.multiprocess": False,
-    "wsgi.multithread": False,
-    "wsgi.run_once": False,
-    "wsgi.url_scheme": "https",
-    "wsgi.version": (1, 0),
-    "cdk_wsgi.source": "rest_v1",
-}
-
-
-def run(
-    event: dict[str, Any], capture: Capture | None = None, **options: Any
-) -> tuple[Capture, dict[str, Any]]:
-    capture = capture or Capture()
-    response = make_handler(capture.app, **options)(event, ContextStub())
-    return capture, response
+COMMON = https_environ("rest_v1")
 
 
 class TestRestV1:
