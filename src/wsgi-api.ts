@@ -11,7 +11,7 @@ import * as contract from './private/adapter-contract';
 import { resolveAppSource } from './private/app-source';
 import { FrontDoorOptions } from './private/front-door';
 import { defineHttpApi } from './private/http-api';
-import { containerEngineAnswers, DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
+import { containerEngine, containerEngineAnswers, DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
 import { propError } from './private/prop-error';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
@@ -337,7 +337,7 @@ export class WsgiApi extends Construct {
     let mode = requested;
     let why = `bundlingMode BundlingMode.${requested}`;
     if (requested === BundlingMode.AUTO) {
-      const engine = process.env.CDK_DOCKER || 'docker';
+      const engine = containerEngine();
       mode = containerEngineAnswers() ? BundlingMode.DOCKER : BundlingMode.LOCAL;
       why = mode === BundlingMode.DOCKER ? `BundlingMode.AUTO: '${engine} info' answered` : `BundlingMode.AUTO: no container engine answered '${engine} info'`;
     }

@@ -108,3 +108,10 @@ def https_environ(source: str) -> dict[str, Any]:
         "wsgi.version": (1, 0),
         "cdk_wsgi.source": source,
     }
+
+
+def exploding_app(
+    environ: WSGIEnvironment, start_response: StartResponse
+) -> list[bytes]:
+    """For events that must be answered without the app (warm-ups, non-HTTP events)."""
+    raise AssertionError("this event must never reach the app")

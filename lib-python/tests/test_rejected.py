@@ -7,16 +7,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cdk_wsgi_adapter import UnsupportedEventError, make_handler
-from conftest import ContextStub, load_event
+from conftest import ContextStub, exploding_app, load_event
 
 if TYPE_CHECKING:
-    from cdk_wsgi_adapter.compat import StartResponse, WSGIEnvironment
-
-
-def exploding_app(
-    environ: WSGIEnvironment, start_response: StartResponse
-) -> list[bytes]:
-    raise AssertionError("a non-HTTP event must never reach the app")
+    pass
 
 
 handler = make_handler(exploding_app)

@@ -13,16 +13,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from cdk_wsgi_adapter import make_handler, warmup
-from conftest import ContextStub, load_event
+from conftest import ContextStub, exploding_app, load_event
 
 if TYPE_CHECKING:
-    from cdk_wsgi_adapter.compat import StartResponse, WSGIEnvironment
-
-
-def exploding_app(
-    environ: WSGIEnvironment, start_response: StartResponse
-) -> list[bytes]:
-    raise AssertionError("a warm-up must never reach the app")
+    pass
 
 
 handler = make_handler(exploding_app)

@@ -17,7 +17,7 @@ export function defineHttpApi(scope: Construct, options: FrontDoorOptions): Fron
     disableExecuteApiEndpoint: options.disableExecuteApiEndpoint,
   });
 
-  const logGroup = options.accessLogRetention !== undefined ? accessLogGroup(scope, options.accessLogRetention) : undefined;
+  const logGroup = accessLogGroup(scope, options.accessLogRetention);
   const throttled = options.throttlingRateLimit !== undefined || options.throttlingBurstLimit !== undefined;
   const stage = httpApi.addStage('Stage', {
     stageName: options.stageName ?? '$default',

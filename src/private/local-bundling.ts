@@ -227,9 +227,14 @@ function removeMatching(dir: string, match: (name: string) => boolean) {
 
 let dockerAnswersCache: { [command: string]: boolean } = {};
 
+/** The container engine CDK uses: `$CDK_DOCKER`, else `docker`. */
+export function containerEngine(): string {
+  return process.env.CDK_DOCKER || 'docker';
+}
+
 /** Whether a container engine answers: `$CDK_DOCKER info` (default `docker`), asked once per process. */
 export function containerEngineAnswers(): boolean {
-  const command = process.env.CDK_DOCKER || 'docker';
+  const command = containerEngine();
   if (!(command in dockerAnswersCache)) {
     const result = spawnSync(command, ['info'], { stdio: 'ignore', timeout: 15_000 });
     dockerAnswersCache[command] = !result.error && result.status === 0;

@@ -8,7 +8,7 @@ import { domainUrl, FrontDoor, FrontDoorOptions } from './front-door';
 
 /** A REST API sending `ANY /` and `ANY /{proxy+}` to the function, plus its optional custom domain. */
 export function defineRestApi(scope: Construct, options: FrontDoorOptions): FrontDoor & { restApi: apigateway.RestApi } {
-  const logGroup = options.accessLogRetention !== undefined ? accessLogGroup(scope, options.accessLogRetention) : undefined;
+  const logGroup = accessLogGroup(scope, options.accessLogRetention);
 
   const restApi = new apigateway.LambdaRestApi(scope, 'RestApi', {
     handler: options.handler,
