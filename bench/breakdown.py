@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 
 from cdk_wsgi_adapter import make_handler
-from cdk_wsgi_adapter.adapter import _detect
 from cdk_wsgi_adapter.body import encode_response_body
 from cdk_wsgi_adapter.config import Options
 from cdk_wsgi_adapter.runner import run_app
 from cdk_wsgi_adapter.size import json_size_bound
+from cdk_wsgi_adapter.sources import detect
 from workload import SCENARIOS, LambdaContext, Scenario, app
 
 ROUNDS, CALLS = 15, 2000
@@ -56,7 +56,8 @@ def stage_timings(scenario: Scenario) -> list[float]:
     options = Options()
     context = LambdaContext()
     event = scenario.make_event()
-    source = _detect(event)
+    source = detect(event)
+    assert source is not None, scenario.title
     environ = source.to_environ(event, context, options)
     response = run_app(app, environ)
     result = source.to_response(event, response, options)
@@ -67,12 +68,12 @@ def stage_timings(scenario: Scenario) -> list[float]:
         return run_app(app, environ)
 
     return [
-        median_us(lambda: _detect(event)),
+        median_us(lambda: detect(event)),
         median_us(lambda: source.to_environ(event, context, options)),
         median_us(app_again),
         median_us(lambda: source.to_response(event, response, options)),
         median_us(lambda: encode_response_body(response, options)),
-        median_us(lambda: json_size_bound(result)),
+        median_us(lambda: json_size_bound(response, result)),
         median_us(lambda: handler(event, context)),
     ]
 

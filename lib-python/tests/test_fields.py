@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cdk_wsgi_adapter import make_handler
-from conftest import ContextStub
+from conftest import ContextStub, run
 from events import make_alb_event, make_http_event, make_rest_event
 
 if TYPE_CHECKING:
@@ -47,6 +47,20 @@ def test_null_values_read_as_empty() -> None:
     event["multiValueQueryStringParameters"] = None
     event["queryStringParameters"] = {"a": None, "b": "2"}
     assert handler(event, ContextStub())["statusCode"] == 200
+
+
+def test_null_request_context_falls_back_to_the_host_header() -> None:
+    event = make_rest_event(headers={"Host": ["example.com"]})
+    event["requestContext"] = None
+    capture, response = run(event)
+    assert response["statusCode"] == 200
+    assert capture.environ["SERVER_NAME"] == "example.com"
+
+
+def test_null_single_header_values_read_as_empty() -> None:
+    capture, response = run(make_http_event(headers={"x-null": None}))  # type: ignore[dict-item]
+    assert response["statusCode"] == 200
+    assert capture.environ["HTTP_X_NULL"] == ""
 
 
 @pytest.mark.parametrize("cookies", [["a=1", 2], "a=1", [None]])

@@ -151,6 +151,12 @@ class TestHttpV2:
         capture, _ = run(make_http_event(authorizer=authorizer))
         assert capture.environ.get("REMOTE_USER") == user
 
+    def test_no_source_ip_means_no_remote_addr(self) -> None:
+        event = make_http_event()
+        del event["requestContext"]["http"]["sourceIp"]
+        capture, _ = run(event)
+        assert "REMOTE_ADDR" not in capture.environ
+
     def test_binary_request_body(self) -> None:
         capture, _ = run(make_http_event(method="POST", body=b"\xff\x00"))
         assert capture.input == b"\xff\x00"
@@ -161,6 +167,8 @@ class TestHttpV2:
         [
             lambda e: e["requestContext"]["http"].update(method=None),
             lambda e: e.update(cookies="a=1"),
+            lambda e: e.update(cookies=""),
+            lambda e: e.update(cookies=0),
             lambda e: e.update(headers={"x": 1}),
             lambda e: e.update(rawQueryString=["a"]),
             lambda e: e["requestContext"].update(http="GET"),

@@ -142,6 +142,16 @@ class TestRunner:
         assert call(app) == SERVER_ERROR
         assert "late failure" in caplog.text
 
+    def test_a_tuple_result_is_read_like_a_list(self) -> None:
+        def app(
+            environ: WSGIEnvironment, start_response: StartResponse
+        ) -> Iterable[bytes]:
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return (b"one ", b"two")
+
+        # Unwrapped: the validator would hand over its own iterator instead.
+        assert call(app, wrap=False)["body"] == "one two"
+
     def test_write_callable_is_buffered_before_the_iterable(self) -> None:
         def app(
             environ: WSGIEnvironment, start_response: StartResponse

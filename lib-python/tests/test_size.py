@@ -6,51 +6,69 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cdk_wsgi_adapter import make_handler
+from cdk_wsgi_adapter.config import Options
+from cdk_wsgi_adapter.response import Response
 from cdk_wsgi_adapter.size import json_size_bound
+from cdk_wsgi_adapter.sources import alb, http_v2, rest_v1
 from cdk_wsgi_adapter.sources.base import ALB_RESPONSE_LIMIT
 from conftest import ContextStub
-from events import make_alb_event
+from events import make_alb_event, make_http_event, make_rest_event
 
 if TYPE_CHECKING:
     from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
 
-SAMPLES: list[Any] = [
-    "",
-    "plain",
-    'quote " and backslash \\',
-    "controls \n\r\t\b\f\x00\x1f\x7f",
-    "caf\u00e9 \u2028 \U0001f600",
-    0,
-    -12345,
-    True,
-    False,
-    None,
-    [],
-    ["a", "b\n"],
-    {},
-    {"K\u00e9y": ["v", "w"], "x": "y"},
-    1.5,  # never in a response: the bound gives up rather than guess
+# Every response shape: REST, payload 2.0, ALB in both header modes.
+SHAPES = [
+    (rest_v1, make_rest_event()),
+    (http_v2, make_http_event()),
+    (alb, make_alb_event(multi_value=True)),
+    (alb, make_alb_event(multi_value=False)),
 ]
+# Header text as WSGI apps may send it, including what JSON must escape.
+header_text = st.text(
+    st.characters(codec="latin-1") | st.sampled_from('"\\\u2028\U0001f600'),
+    max_size=12,
+)
 
 
-@pytest.mark.parametrize("value", SAMPLES)
-def test_bound_is_at_least_the_encoded_length(value: Any) -> None:
-    result = {"statusCode": 200, "headers": {"h": value}, "body": value}
-    assert json_size_bound(result) >= len(json.dumps(result))
+@settings(max_examples=300, deadline=None)
+@given(
+    shape=st.sampled_from(SHAPES),
+    status=st.sampled_from(["200 OK", "404 Not Found", "302 Found \u00e9"]),
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["Content-Type", "Set-Cookie", "X-A", "x-a"]) | header_text,
+            header_text,
+        ),
+        max_size=6,
+    ),
+    content_type=st.sampled_from(["text/plain", "application/json", "image/png"]),
+    body=st.binary(max_size=64) | st.text(max_size=32).map(str.encode),
+)
+def test_bound_is_at_least_the_encoded_length(
+    shape: tuple[Any, dict[str, Any]],
+    status: str,
+    headers: list[tuple[str, str]],
+    content_type: str,
+    body: bytes,
+) -> None:
+    source, event = shape
+    response = Response(status, [("Content-Type", content_type), *headers], body)
+    result = source.to_response(event, response, Options())
+    assert json_size_bound(response, result) >= len(json.dumps(result))
 
 
 def test_base64_body_is_counted_exactly() -> None:
-    body = "QUJD+/9=" * 1000
-    result = {"body": body, "isBase64Encoded": True}
-    # Only the body is exact; `true` and the separators are rounded up.
-    assert 0 <= json_size_bound(result) - len(json.dumps(result)) <= 40
-
-
-def test_text_body_is_not_counted_as_base64() -> None:
-    result = {"body": "\u00e9" * 10, "isBase64Encoded": False}
-    assert json_size_bound(result) >= len(json.dumps(result))
+    response = Response("200 OK", [("Content-Type", "image/png")], b"\xff" * 30_000)
+    result = http_v2.to_response(make_http_event(), response, Options())
+    assert result["isBase64Encoded"] is True
+    # Only the frame around the body is rounded up.
+    slack = json_size_bound(response, result) - len(json.dumps(result))
+    assert 0 <= slack <= 1024
 
 
 def _text_app(body: bytes) -> WSGIApplication:

@@ -8,7 +8,7 @@ from .log import logger
 from .response import plain_response
 from .runner import run_app
 from .size import json_size_bound
-from .sources import SOURCES
+from .sources import detect
 from .warmup import answer_warm_up, warm_up_concurrency
 
 TYPE_CHECKING = False
@@ -65,9 +65,9 @@ def _describe(event: Any) -> str:
 
 def _detect(event: Any) -> EventSource:
     if isinstance(event, dict):
-        for source in SOURCES:
-            if source.matches(event):
-                return source
+        source = detect(event)
+        if source is not None:
+            return source
     message = (
         f"unsupported event ({_describe(event)}): cdk_wsgi_adapter serves API "
         "Gateway REST and HTTP APIs, Lambda Function URLs and ALB targets"
@@ -96,7 +96,7 @@ def handle(app: WSGIApplication, options: Options, event: Any, context: Any) -> 
 def _respond(
     source: EventSource, event: Json, response: Response, options: Options
 ) -> Json:
-    unsafe = response.unsafe_header()
+    unsafe = response.unsafe
     if unsafe is not None:
         # Fail closed: dropping the header could silently lose a security header
         # instead.
@@ -105,7 +105,7 @@ def _respond(
         )
         response = plain_response(500, "Internal Server Error")
     result = source.to_response(event, response, options)
-    size = _oversize(result, source.RESPONSE_LIMIT)
+    size = _oversize(response, result, source.RESPONSE_LIMIT)
     if size is not None:
         message = (
             f"The response is {size} bytes once encoded for {source.NAME}, over "
@@ -116,14 +116,14 @@ def _respond(
     return result
 
 
-def _oversize(result: Json, limit: int) -> int | None:
+def _oversize(response: Response, result: Json, limit: int) -> int | None:
     """len(json.dumps(result)) when it exceeds `limit`, else None.
 
     Serialising every response just to measure it cost 4-8 us per small response and
     ~350 us per 100 KiB image, so a cheap upper bound decides first; only a response
     whose bound exceeds the limit is serialised, to report (and check) its exact size.
     """
-    if json_size_bound(result) <= limit:
+    if json_size_bound(response, result) <= limit:
         return None
     # json is already loaded by the Lambda runtime; kept off the package's cold import.
     import json

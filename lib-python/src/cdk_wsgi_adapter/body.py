@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import binascii
 
+from .config import BINARY, TEXT_ONLY
 from .exceptions import MalformedEventError
 from .fields import get_str
 from .log import logger
@@ -45,21 +46,20 @@ def encode_response_body(response: Response, options: Options) -> tuple[str, boo
     body = response.body
     if not body:
         return "", False
-    content_type = response.header("Content-Type")
-    binary_types = options.binary_media_types
-    decodable = binary_types is None or content_type in binary_types
-    wants_binary = (
-        bool(response.header("Content-Encoding"))
-        or content_type not in options.text_media_types
-    )
-    if not (wants_binary and decodable):
-        try:
-            return body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            if not decodable:
-                logger().warning(
-                    "response of type %r is not UTF-8 text and not in the REST API's "
-                    "binaryMediaTypes, so clients will receive it base64-encoded",
-                    content_type,
-                )
+    content_type = response.header("content-type")
+    kind = options.body_kinds.get(content_type)
+    if kind is None:
+        kind = options.body_kind(content_type)
+    decodable = kind != TEXT_ONLY
+    if decodable and (kind == BINARY or response.header("content-encoding")):
+        return binascii.b2a_base64(body, newline=False).decode("ascii"), True
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        if not decodable:
+            logger().warning(
+                "response of type %r is not UTF-8 text and not in the REST API's "
+                "binaryMediaTypes, so clients will receive it base64-encoded",
+                content_type,
+            )
     return binascii.b2a_base64(body, newline=False).decode("ascii"), True

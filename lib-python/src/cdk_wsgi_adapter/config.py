@@ -43,10 +43,25 @@ WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 WARM_UP_CONCURRENCY_KEY = "concurrency"
 
 
+#: How a response body of some media type is sent: as text if at all possible...
+TEXT = "text"
+#: ...base64 (the front door decodes it back to bytes)...
+BINARY = "binary"
+#: ...or as text only, because a REST API would not decode base64 of this type.
+TEXT_ONLY = "text only"
+_MAX_BODY_KINDS = 256
+
+
 class Options:
     """Per-handler translation options (the parsed form of the variables above)."""
 
-    __slots__ = ("base_paths", "binary_media_types", "text_media_types")
+    __slots__ = (
+        "base_paths",
+        "binary_media_types",
+        "body_kinds",
+        "mounts",
+        "text_media_types",
+    )
 
     def __init__(
         self,
@@ -67,6 +82,29 @@ class Options:
             domain.strip().lower(): path.strip("/")
             for domain, path in (base_paths or {}).items()
         }
+        #: (domain, stage, stage in path) -> (SCRIPT_NAME prefix, strip it from the
+        #: path), filled by environ.resolve_mount.
+        self.mounts: dict[tuple[str, str, bool], tuple[str, bool]] = {}
+        #: Content-Type -> TEXT, BINARY or TEXT_ONLY, filled by body_kind().
+        self.body_kinds: dict[str, str] = {}
+
+    def body_kind(self, content_type: str) -> str:
+        """How a response body of `content_type` is sent (see TEXT, BINARY, TEXT_ONLY).
+
+        Remembered, bounded (parameters such as multipart boundaries vary): an app
+        sends few distinct types.
+        """
+        binary_types = self.binary_media_types
+        if binary_types is not None and content_type not in binary_types:
+            # API Gateway base64-decodes only responses whose type is in the list.
+            kind = TEXT_ONLY
+        elif content_type in self.text_media_types:
+            kind = TEXT
+        else:
+            kind = BINARY
+        if len(self.body_kinds) < _MAX_BODY_KINDS:
+            self.body_kinds[content_type] = kind
+        return kind
 
 
 class Settings:

@@ -1,15 +1,20 @@
-"""Assembly of the PEP 3333 environ, shared by every source."""
+"""Assembly of the PEP 3333 environ, shared by every source.
+
+This runs on every request, so the common case (string headers, one value each, no
+duplicates) goes through C-level `map`, `zip` and `join` calls; anything unusual takes
+the validating slow path, which gives the same result or a MalformedEventError.
+"""
 
 from __future__ import annotations
 
 import io
 import sys
 
-from .fields import get_map, str_list_pairs, str_pairs, wsgi_text
+from .exceptions import MalformedEventError
+from .fields import get_map, get_str_list, wsgi_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from typing import Any
 
     from .compat import Json, WSGIEnvironment
@@ -17,80 +22,200 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENVIRON_PREFIX",
-    "build_environ",
-    "event_header_pairs",
+    "add_event_headers",
+    "add_headers",
+    "add_multi_value_headers",
+    "finish_environ",
     "mount",
+    "new_environ",
     "resolve_mount",
 ]
 
 #: Namespace of the adapter's own environ keys (PEP 3333 extension keys).
 ENVIRON_PREFIX = "cdk_wsgi."
 
-_UNPREFIXED = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
 _SOURCE = ENVIRON_PREFIX + "source"
 _EVENT = ENVIRON_PREFIX + "event"
 _CONTEXT = ENVIRON_PREFIX + "context"
 _RAW_URI = ENVIRON_PREFIX + "raw_uri"
+_MAX_MOUNTS = 64
+_UNPREFIXED = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
+#: Stands for "drop this header" among environ keys.
+_DROP = ""
+#: Header-name layouts (a request's header names, in order) -> their environ keys, or
+#: None when a name is dropped or two names share a key. Clients send the same few
+#: layouts again and again, so this saves turning every name into a key on every
+#: request. Bounded, since clients choose the names.
+_LAYOUTS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+_MAX_LAYOUTS = 256
+_UNSEEN = ("unseen",)
 
 
 def _environ_key(name: str) -> str:
+    # Drop names spelled with "_": after WSGI normalisation `X_Forwarded_For` would
+    # pass for `X-Forwarded-For` (nginx and gunicorn drop them too).
+    if "_" in name:
+        return _DROP
     key = name.upper().replace("-", "_")
     return key if key in _UNPREFIXED else "HTTP_" + key
 
 
-# Environ keys of the headers nearly every request carries, in the two spellings AWS
-# delivers (lower case on HTTP APIs, as sent by browsers on REST/ALB): a dict lookup
-# instead of two string transformations and a concatenation per header. Static, so it
-# holds nothing from any request.
-_KNOWN_KEYS = {
-    spelling: _environ_key(name)
-    for name in (
-        "Accept",
-        "Accept-Encoding",
-        "Accept-Language",
-        "Authorization",
-        "Cache-Control",
-        "CloudFront-Forwarded-Proto",
-        "CloudFront-Is-Desktop-Viewer",
-        "CloudFront-Is-Mobile-Viewer",
-        "CloudFront-Is-SmartTV-Viewer",
-        "CloudFront-Is-Tablet-Viewer",
-        "CloudFront-Viewer-Country",
-        "Content-Length",
-        "Content-Type",
-        "Cookie",
-        "Host",
-        "Origin",
-        "Referer",
-        "User-Agent",
-        "Via",
-        "X-Amz-Cf-Id",
-        "X-Amzn-Trace-Id",
-        "X-Forwarded-For",
-        "X-Forwarded-Port",
-        "X-Forwarded-Proto",
-        "X-Request-Id",
-    )
-    for spelling in (name, name.lower())
-}
+def _layout_keys(names: tuple[str, ...]) -> tuple[str, ...] | None:
+    keys = tuple(map(_environ_key, names))
+    clean = _DROP not in keys and len(set(keys)) == len(names)
+    if len(_LAYOUTS) < _MAX_LAYOUTS:
+        _LAYOUTS[names] = keys if clean else None
+    return keys if clean else None
 
 
-def event_header_pairs(event: Json) -> list[tuple[str, str]]:
-    """Header pairs of a v1/ALB event: multiValueHeaders if any, else headers, not both.
+def add_headers(
+    environ: WSGIEnvironment,
+    names: tuple[str, ...],
+    values: list[Any],
+    nullable: bool,
+) -> None:
+    """Add request headers (parallel names and values) to `environ`.
+
+    Values are strings, or, when `nullable`, null (read as empty). Several names for
+    one key (`Accept` and `accept`, or repeated multi-value entries) are joined as HTTP
+    says: with "; " for Cookie, ", " otherwise.
+    """
+    keys = _LAYOUTS.get(names, _UNSEEN)
+    if keys is _UNSEEN:
+        keys = _layout_keys(names)
+    if keys is not None:
+        try:
+            ascii_only = "".join(values).isascii()
+        except TypeError:  # a null or a wrong type
+            ascii_only = False
+        if ascii_only:
+            environ.update(zip(keys, values, strict=True))
+            return
+    for name, value in zip(names, values, strict=True):
+        key = _environ_key(name)
+        if key == _DROP:
+            continue
+        if value is None and nullable:
+            value = ""
+        elif not isinstance(value, str):
+            raise MalformedEventError(
+                f"header {name} must be a string, got {type(value).__name__}"
+            )
+        text = wsgi_text(value)
+        if key in environ:
+            environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + text
+        else:
+            environ[key] = text
+
+
+def add_multi_value_headers(environ: WSGIEnvironment, multi: Json) -> None:
+    """Add the headers of a multi-value map (name -> list of strings) to `environ`."""
+    values = []
+    for items in multi.values():
+        if items.__class__ is not list or len(items) != 1:
+            break
+        values.append(items[0])
+    else:  # every header once, the common case
+        add_headers(environ, tuple(multi), values, False)
+        return
+    names: list[str] = []
+    values = []
+    for name in multi:
+        for value in get_str_list(multi, name):  # null is [], a wrong type raises
+            names.append(name)
+            values.append(value)
+    add_headers(environ, tuple(names), values, False)
+
+
+def add_event_headers(environ: WSGIEnvironment, event: Json) -> None:
+    """The headers of a v1/ALB event: multiValueHeaders if any, else headers, not both.
 
     REST sends both maps (`headers` holds only the last value of a repeated header), so
     merging them would duplicate every value; ALB sends exactly one of them.
     """
     multi = get_map(event, "multiValueHeaders")
     if multi:
-        return str_list_pairs(multi)
-    return str_pairs(get_map(event, "headers"))
+        add_multi_value_headers(environ, multi)
+    else:
+        single = get_map(event, "headers")
+        add_headers(environ, tuple(single), list(single.values()), True)
+
+
+def new_environ(
+    source: str,
+    event: Json,
+    context: Any,
+    method: str,
+    query: str,
+    scheme: str,
+    port: str,
+    protocol: str,
+) -> WSGIEnvironment:
+    """The environ without headers, path and body: event text made WSGI text.
+
+    Positional parameters on purpose: a call with keywords costs ~1 us more, and
+    this runs on every request.
+    """
+    return {
+        "REQUEST_METHOD": method if method.isascii() else wsgi_text(method),
+        "QUERY_STRING": query if query.isascii() else wsgi_text(query),
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": (protocol if protocol.isascii() else wsgi_text(protocol))
+        or "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        _SOURCE: source,
+        _EVENT: event,
+        _CONTEXT: context,
+    }
+
+
+def finish_environ(
+    environ: WSGIEnvironment, body: bytes, domain: str, raw_uri: str
+) -> WSGIEnvironment:
+    """Add the body, the raw URI, and what derives from the headers once all are in."""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ[_RAW_URI] = raw_uri if raw_uri.isascii() else wsgi_text(raw_uri)
+    # REST sends no Content-Length and a base64 body changes length: count the decoded
+    # bytes.
+    if body:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    elif "CONTENT_LENGTH" in environ:
+        del environ["CONTENT_LENGTH"]
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        host = wsgi_text(domain)
+        if host:
+            environ["HTTP_HOST"] = host
+    environ["SERVER_NAME"] = _host_name(host) or "localhost"
+    return environ
 
 
 def resolve_mount(
-    domain: str, stage: str, options: Options, *, stage_in_path: bool
+    domain: str, stage: str, options: Options, stage_in_path: bool
 ) -> tuple[str, bool]:
-    """(SCRIPT_NAME prefix, whether the path may carry it) for a request to `domain`."""
+    """(SCRIPT_NAME prefix, whether the path may carry it) for a request to `domain`.
+
+    Remembered per handler: a function serves few domains and stages.
+    """
+    key = (domain, stage, stage_in_path)
+    mount = options.mounts.get(key)
+    if mount is None:
+        mount = _resolve_mount(domain, stage, options, stage_in_path)
+        if (
+            len(options.mounts) < _MAX_MOUNTS
+        ):  # bounded: the Host header is the client's
+            options.mounts[key] = mount
+    return mount
+
+
+def _resolve_mount(
+    domain: str, stage: str, options: Options, stage_in_path: bool
+) -> tuple[str, bool]:
     domain = _host_name(domain).lower()
     if domain in options.base_paths:
         base = options.base_paths[domain]
@@ -103,7 +228,7 @@ def resolve_mount(
     return "", False
 
 
-def mount(path: str, prefix: str, *, in_path: bool) -> tuple[str, str]:
+def mount(path: str, prefix: str, in_path: bool) -> tuple[str, str]:
     """Split `path` into (SCRIPT_NAME, PATH_INFO), stripping `prefix` once."""
     if not path.startswith("/"):
         path = "/" + path  # PEP 3333: a non-empty PATH_INFO starts with "/"
@@ -115,78 +240,3 @@ def mount(path: str, prefix: str, *, in_path: bool) -> tuple[str, str]:
 def _host_name(host: str) -> str:
     name, colon, port = host.rpartition(":")
     return name if colon and port.isdigit() else host
-
-
-def build_environ(
-    *,
-    source: str,
-    event: Json,
-    context: Any,
-    method: str,
-    script_name: str,
-    path_info: str,
-    query_string: str,
-    headers: Iterable[tuple[str, str]],
-    body: bytes,
-    domain: str,
-    scheme: str,
-    port: str,
-    protocol: str,
-    remote_addr: str,
-    remote_user: str,
-    raw_uri: str,
-) -> WSGIEnvironment:
-    """Build the environ; string arguments are event text, made WSGI text here."""
-    # One dict display rather than update() calls, and wsgi_text inlined for header
-    # values (`isascii()` is the common case): this runs on every request.
-    environ: WSGIEnvironment = {
-        "REQUEST_METHOD": method if method.isascii() else wsgi_text(method),
-        "SCRIPT_NAME": script_name,
-        "PATH_INFO": path_info,
-        "QUERY_STRING": query_string,
-        "SERVER_PORT": port,
-        "SERVER_PROTOCOL": (protocol if protocol.isascii() else wsgi_text(protocol))
-        or "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        _SOURCE: source,
-        _EVENT: event,
-        _CONTEXT: context,
-        _RAW_URI: raw_uri if raw_uri.isascii() else wsgi_text(raw_uri),
-    }
-    headers_seen: dict[str, str] = {}
-    known = _KNOWN_KEYS
-    for name, value in headers:
-        key = known.get(name)
-        if key is None:
-            # Drop names spelled with "_": after WSGI normalisation `X_Forwarded_For`
-            # would pass for `X-Forwarded-For` (nginx and gunicorn drop them too).
-            if "_" in name:
-                continue
-            key = _environ_key(name)
-        text = value if value.isascii() else wsgi_text(value)
-        if key in headers_seen:
-            headers_seen[key] += ("; " if key == "HTTP_COOKIE" else ", ") + text
-        else:
-            headers_seen[key] = text
-    # REST sends no Content-Length and a base64 body changes length: count the decoded
-    # bytes.
-    headers_seen.pop("CONTENT_LENGTH", None)
-    if body:
-        headers_seen["CONTENT_LENGTH"] = str(len(body))
-    if "HTTP_HOST" not in headers_seen and domain:
-        headers_seen["HTTP_HOST"] = wsgi_text(domain)
-    environ.update(headers_seen)
-    environ["SERVER_NAME"] = (
-        _host_name(headers_seen.get("HTTP_HOST", "")) or "localhost"
-    )
-    if remote_addr:
-        environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
-    if remote_user:
-        environ["REMOTE_USER"] = wsgi_text(remote_user)
-    return environ

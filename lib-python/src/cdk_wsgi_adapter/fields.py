@@ -15,6 +15,7 @@ __all__ = [
     "get_map",
     "get_str",
     "get_str_list",
+    "query_pairs",
     "str_list_pairs",
     "str_pairs",
     "wsgi_text",
@@ -66,8 +67,8 @@ def str_list_pairs(multi: Json) -> list[tuple[str, str]]:
         if values.__class__ is not list:
             values = get_str_list(multi, key)
         for value in values:
-            if not isinstance(value, str):
-                get_str_list(multi, key)  # raises MalformedEventError
+            if value.__class__ is not str:
+                get_str_list(multi, key)  # raises MalformedEventError unless a str
             pairs.append((key, value))
     return pairs
 
@@ -80,6 +81,19 @@ def str_pairs(single: Json) -> list[tuple[str, str]]:
             # Rare: null values (read as ''), or a wrong type, which get_str rejects.
             return [(key, get_str(single, key)) for key in single]
     return pairs
+
+
+def query_pairs(event: Json) -> list[tuple[str, str]]:
+    """The (key, value) query pairs of a v1/ALB event, from the multi-value map if any.
+
+    Both front doors send the query only as maps: REST with decoded values (`+`
+    already a space), ALB with the raw pieces. The order across different keys is
+    lost upstream.
+    """
+    multi = get_map(event, "multiValueQueryStringParameters")
+    if multi:
+        return str_list_pairs(multi)
+    return str_pairs(get_map(event, "queryStringParameters"))
 
 
 def wsgi_text(value: str) -> str:

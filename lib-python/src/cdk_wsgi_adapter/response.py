@@ -11,67 +11,89 @@ HOP_BY_HOP_HEADERS = frozenset(
 )
 
 _REASONS = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"}
+#: Status line -> status code, for the few status lines an app sends. Bounded, since
+#: an app may put anything in the reason phrase.
+_STATUS_CODES: dict[str, int] = {}
+_MAX_STATUS_CODES = 256
 
 
 class Response:
-    """Status line, headers and body collected from the app."""
+    """Status line, headers and body collected from the app.
 
-    __slots__ = ("body", "headers", "status")
+    The constructor validates what start_response() received and sorts the headers out
+    in one pass (this runs on every response):
+
+    - `groups`: end-to-end headers grouped case-insensitively under their first
+      spelling (`names` maps the lower-case name to it), hop-by-hop headers dropped,
+      values turned from WSGI latin-1 into text;
+    - `cookies`: the Set-Cookie values, kept apart because every source carries them
+      its own way;
+    - `unsafe`: the name of the first header holding CR or LF (response splitting);
+    - `header_chars`: the length of all names and values, for the size guard.
+    """
+
+    __slots__ = (
+        "body",
+        "cookies",
+        "groups",
+        "header_chars",
+        "headers",
+        "names",
+        "status",
+        "status_code",
+        "unsafe",
+    )
 
     def __init__(
-        self, status: str, headers: list[tuple[str, str]], body: bytes
+        self, status: str, headers: list[tuple[str, str]], body: bytes = b""
     ) -> None:
         self.status = status
+        self.status_code = _STATUS_CODES.get(status) or _status_code(status)
+        if not isinstance(headers, list):
+            raise TypeError(_headers_error(headers))
         self.headers = headers
         self.body = body
-
-    @property
-    def status_code(self) -> int:
-        """The numeric status (PEP 3333 guarantees three digits first)."""
-        return int(self.status[:3])
-
-    def header(self, name: str) -> str:
-        """The first value of header `name` (case-insensitive), or ''."""
-        lowered = name.lower()
-        for key, value in self.headers:  # a loop: next(genexpr) costs twice as much
-            if key.lower() == lowered:
-                return value
-        return ""
-
-    def grouped_headers(self) -> tuple[dict[str, list[str]], list[str]]:
-        """End-to-end headers grouped case-insensitively, and the Set-Cookie values.
-
-        Hop-by-hop headers are dropped and values turned from WSGI latin-1 into text.
-        One pass over the headers: this runs on every response.
-        """
+        try:
+            everything = "".join(map("".join, headers))
+        except TypeError:
+            raise TypeError(_headers_error(headers)) from None
+        self.header_chars = len(everything)
+        self.unsafe = (
+            _unsafe_name(headers) if "\r" in everything or "\n" in everything else None
+        )
+        ascii_only = everything.isascii()
         groups: dict[str, list[str]] = {}
         spelling: dict[str, str] = {}
         cookies: list[str] = []
-        for name, value in self.headers:
-            lowered = name.lower()
-            if lowered in HOP_BY_HOP_HEADERS or lowered.startswith("proxy-"):
-                continue
-            # Values lose surrounding whitespace (RFC 9110 section 5.5): Django, for
-            # one, puts a space before each Set-Cookie value, which the cookies[] array
-            # would keep.
-            value = value.strip(" \t")
-            if not value.isascii():  # _wire_text skipped for the common ASCII value
-                value = _wire_text(value)
-            if lowered == "set-cookie":
-                cookies.append(value)
-            elif lowered in spelling:
-                groups[spelling[lowered]].append(value)
-            else:
-                spelling[lowered] = name
-                groups[name] = [value]
-        return groups, cookies
+        try:
+            for name, value in headers:
+                lowered = name.lower()
+                if lowered in HOP_BY_HOP_HEADERS or lowered[:6] == "proxy-":
+                    continue
+                # Values lose surrounding whitespace (RFC 9110 section 5.5): Django,
+                # for one, puts a space before each Set-Cookie value, which the
+                # cookies[] array would keep.
+                value = value.strip(" \t")
+                if not ascii_only:
+                    value = _wire_text(value)
+                if lowered == "set-cookie":
+                    cookies.append(value)
+                elif lowered in spelling:
+                    groups[spelling[lowered]].append(value)
+                else:
+                    spelling[lowered] = name
+                    groups[name] = [value]
+        except ValueError:  # not pairs
+            raise TypeError(_headers_error(headers)) from None
+        self.groups = groups
+        self.names = spelling
+        self.cookies = cookies
 
-    def unsafe_header(self) -> str | None:
-        """Name of the first header holding CR or LF (response splitting), if any."""
-        for name, value in self.headers:
-            if "\r" in name or "\n" in name or "\r" in value or "\n" in value:
-                return name
-        return None
+    def header(self, lowered: str) -> str:
+        """The first value of the end-to-end header named `lowered` in lower case, or
+        ''."""
+        name = self.names.get(lowered)
+        return "" if name is None else self.groups[name][0]
 
 
 def plain_response(status_code: int, message: str) -> Response:
@@ -83,10 +105,39 @@ def plain_response(status_code: int, message: str) -> Response:
     )
 
 
+def _status_code(status: object) -> int:
+    # PEP 3333: three digits, then nothing or a space and the reason phrase.
+    if not (
+        isinstance(status, str)
+        and status[:3].isascii()
+        and status[:3].isdigit()
+        and status[3:4] in ("", " ")
+    ):
+        raise ValueError(f"invalid WSGI status {status!r}")
+    code = int(status[:3])
+    if len(_STATUS_CODES) < _MAX_STATUS_CODES:
+        _STATUS_CODES[status] = code
+    return code
+
+
+def _headers_error(headers: object) -> str:
+    return f"WSGI headers must be a list of (str, str) tuples, got {headers!r}"
+
+
+def _unsafe_name(headers: list[tuple[str, str]]) -> str:
+    return next(
+        name
+        for name, value in headers
+        if "\r" in name or "\n" in name or "\r" in value or "\n" in value
+    )
+
+
 def _wire_text(value: str) -> str:
     # WSGI header values are bytes disguised as latin-1 text; an app that sent UTF-8
     # bytes gets them back as text in the JSON response (undecodable bytes stay as their
-    # latin-1 reading). The caller skips ASCII values, the common case, itself.
+    # latin-1 reading).
+    if value.isascii():
+        return value
     try:
         return value.encode("latin-1").decode("utf-8")
     except UnicodeError:

@@ -1,41 +1,31 @@
-"""A cheap upper bound on the length of `json.dumps(value)`, for the size guard."""
+"""A cheap upper bound on the length of `json.dumps(result)`, for the size guard."""
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from .compat import Json
+    from .response import Response
 
 __all__ = ["json_size_bound"]
 
-
-def _bound(value: Any) -> int:
-    # json.dumps (ensure_ascii) writes one code point as at most 6 characters (`\uXXXX`)
-    # or 12 (a surrogate pair for an astral one); repr() writes it as at least 1, and
-    # at least 4 when the repr is ASCII but the text is not (`\x85`, `\u2028`...).
-    # Quotes, brackets, separators, ints, True/False/None: no longer in JSON than in
-    # repr. So 6x an ASCII repr, or 12x any repr, bounds the JSON, at C speed.
-    text = value if type(value) is str else repr(value)
-    return len(text) * (6 if text.isascii() else 12) + 2
+# The keys and punctuation of the largest response shape (ALB: statusCode,
+# statusDescription, headers, body, isBase64Encoded), rounded up.
+_FRAME = 256
+# Per header: quotes, colon, brackets and separators around its name and value.
+_PER_HEADER = 16
 
 
-def json_size_bound(result: Json) -> int:
-    """At least len(json.dumps(result)) for a Lambda response dict.
+def json_size_bound(response: Response, result: Json) -> int:
+    """At least len(json.dumps(result)) for the `result` built from `response`.
 
-    Exact for a base64 `body` (the base64 alphabet needs no JSON escaping), generous
-    elsewhere: the caller serialises for real only when this bound exceeds the limit.
+    json.dumps (ensure_ascii) writes a code point as at most 6 characters (`\\uXXXX`),
+    or 12 for an astral one (a surrogate pair), so as at most 6 characters per UTF-8
+    byte: a text body, decoded from `response.body`, is bounded by 6 per body byte. A
+    base64 body needs no escaping and counts exactly. Header names and values count 12
+    per character, and the status line too (ALB repeats it as statusDescription).
     """
-    size = 2
-    base64 = result.get("isBase64Encoded") is True
-    for key, value in result.items():
-        # The top-level keys are the adapter's own ASCII names: `"key": ` plus `, `.
-        size += len(key) + 6
-        if value is True or value is False:
-            size += 5  # skips a repr() on every response
-        elif base64 and key == "body":
-            size += len(value) + 2
-        else:
-            size += _bound(value)
-    return size
+    body = result["body"]
+    size = len(body) if result["isBase64Encoded"] else 6 * len(response.body)
+    size += 12 * (response.header_chars + len(response.status))
+    return size + _PER_HEADER * len(response.headers) + _FRAME

@@ -18,9 +18,6 @@ if TYPE_CHECKING:
         #: Largest serialised response (bytes of JSON) the front door accepts.
         RESPONSE_LIMIT: int
 
-        def matches(self, event: Json) -> bool:
-            """Whether `event` comes from this front door (on explicit fields only)."""
-
         def to_environ(
             self, event: Json, context: Any, options: Options
         ) -> WSGIEnvironment:

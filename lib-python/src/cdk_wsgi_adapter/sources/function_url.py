@@ -13,18 +13,10 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["NAME", "RESPONSE_LIMIT", "matches", "to_environ", "to_response"]
+__all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
 
 NAME = "function_url"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
-
-
-def matches(event: Json) -> bool:
-    """Payload 2.0 on a `<id>.lambda-url.<region>.on.aws` domain."""
-    if not payload_v2.is_v2(event):
-        return False
-    domain = event["requestContext"].get("domainName")
-    return isinstance(domain, str) and ".lambda-url." in domain.lower()
 
 
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:

@@ -13,15 +13,10 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["NAME", "RESPONSE_LIMIT", "matches", "to_environ", "to_response"]
+__all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
 
 NAME = "http_v2"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
-
-
-def matches(event: Json) -> bool:
-    """A payload 2.0 event (Function URLs are told apart earlier, by their domain)."""
-    return payload_v2.is_v2(event)
 
 
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..body import decode_request_body, encode_response_body
-from ..environ import build_environ, mount, resolve_mount
+from ..environ import add_headers, finish_environ, mount, new_environ, resolve_mount
 from ..exceptions import MalformedEventError
-from ..fields import dig, get_map, get_str, get_str_list, str_pairs, wsgi_text
-from ..quoting import unquote_to_bytes
+from ..fields import dig, get_map, get_str, get_str_list, wsgi_text
+from ..quoting import unquote_to_wsgi
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,25 +16,12 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["is_v2", "to_environ", "to_response"]
-
-
-def is_v2(event: Json) -> bool:
-    """Version "2.0" is not enough: VPC Lattice v2 has it but no rawPath or http."""
-    request_context = event.get("requestContext")
-    return (
-        event.get("version") == "2.0"
-        and "rawPath" in event
-        and isinstance(request_context, dict)
-        and "http" in request_context
-    )
+__all__ = ["to_environ", "to_response"]
 
 
 def _remote_user(authorizer: Json) -> str:
     # JWT subject, else a Lambda authorizer's principalId (by convention in its returned
     # context, or at the top level for IAM-policy responses), else the IAM caller.
-    if not authorizer:  # no authorizer, the common case: skip the four lookups
-        return ""
     return (
         dig(authorizer, "jwt", "claims", "sub")
         or dig(authorizer, "lambda", "principalId")
@@ -46,60 +33,85 @@ def _remote_user(authorizer: Json) -> str:
 def to_environ(
     event: Json, context: Any, options: Options, *, source: str, encoded_path: bool
 ) -> WSGIEnvironment:
-    """Build the environ; `encoded_path`: whether rawPath is still percent-encoded."""
-    request_context = get_map(event, "requestContext")
-    http = get_map(request_context, "http")
-    method = get_str(http, "method")
+    """Build the environ; `encoded_path`: whether rawPath is still percent-encoded.
+
+    Each field is read directly when it has the type AWS sends; the validating getters
+    handle anything else (null is empty, a wrong type is malformed).
+    """
+    request_context = event["requestContext"]  # a dict: sources.detect checked it
+    http = request_context.get("http")
+    if http.__class__ is not dict:
+        http = get_map(request_context, "http")
+    method = http.get("method")
+    if method.__class__ is not str:
+        method = get_str(http, "method")
     if not method:
         raise MalformedEventError("requestContext.http.method is empty")
-    raw_path = get_str(event, "rawPath") or "/"
-    path = (
-        unquote_to_bytes(raw_path).decode("latin-1")
-        if encoded_path
-        else wsgi_text(raw_path)
+    raw_path = event.get("rawPath")
+    if raw_path.__class__ is not str:
+        raw_path = get_str(event, "rawPath")
+    raw_path = raw_path or "/"
+    raw_query = event.get("rawQueryString")
+    if raw_query.__class__ is not str:
+        raw_query = get_str(event, "rawQueryString")  # exactly as the client sent it
+    protocol = http.get("protocol")
+    environ = new_environ(
+        source,
+        event,
+        context,
+        method,
+        raw_query,
+        "https",  # HTTP APIs and Function URLs are HTTPS-only
+        "443",
+        protocol if protocol.__class__ is str else "",
     )
-    header_map = get_map(event, "headers")
-    headers = str_pairs(header_map)
-    cookies = get_str_list(event, "cookies")
+    header_map = event.get("headers")
+    if header_map.__class__ is not dict:
+        header_map = get_map(event, "headers")
+    cookies = event.get("cookies")
     if cookies:
+        cookies = get_str_list(event, "cookies")
         # HTTP API moves cookies out of the headers; Function URLs keep a copy in
         # `cookie` too.
-        headers = [pair for pair in headers if pair[0].lower() != "cookie"]
-        headers.append(("cookie", "; ".join(cookies)))
-    domain = get_str(request_context, "domainName") or get_str(header_map, "host")
+        names = tuple(name for name in header_map if name.lower() != "cookie")
+        add_headers(environ, names, [header_map[name] for name in names], True)
+        environ["HTTP_COOKIE"] = wsgi_text("; ".join(cookies))
+    else:
+        if cookies is not None and cookies.__class__ is not list:
+            get_str_list(event, "cookies")  # raises: a falsy value of a wrong type
+        add_headers(environ, tuple(header_map), list(header_map.values()), True)
+    domain = request_context.get("domainName")
+    if domain.__class__ is not str:
+        domain = get_str(request_context, "domainName")
+    if not domain:
+        domain = get_str(header_map, "host")
+    stage = request_context.get("stage")
     prefix, in_path = resolve_mount(
-        domain, get_str(request_context, "stage"), options, stage_in_path=True
+        domain, stage if stage.__class__ is str else "", options, True
     )
-    script_name, path_info = mount(path, prefix, in_path=in_path)
-    raw_query = get_str(event, "rawQueryString")
-    return build_environ(
-        source=source,
-        event=event,
-        context=context,
-        method=method,
-        script_name=script_name,
-        path_info=path_info,
-        query_string=wsgi_text(raw_query),  # exactly as the client sent it
-        headers=headers,
-        body=decode_request_body(event),
-        domain=domain,
-        scheme="https",  # HTTP APIs and Function URLs are HTTPS-only
-        port="443",
-        protocol=dig(http, "protocol"),
-        remote_addr=dig(http, "sourceIp"),
-        remote_user=_remote_user(get_map(request_context, "authorizer")),
-        raw_uri=raw_path + ("?" + raw_query if raw_query else ""),
-    )
+    path = unquote_to_wsgi(raw_path) if encoded_path else wsgi_text(raw_path)
+    environ["SCRIPT_NAME"], environ["PATH_INFO"] = mount(path, prefix, in_path)
+    remote_addr = http.get("sourceIp")
+    if remote_addr.__class__ is str and remote_addr:
+        environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
+    authorizer = request_context.get("authorizer")
+    if authorizer:
+        remote_user = _remote_user(get_map(request_context, "authorizer"))
+        if remote_user:
+            environ["REMOTE_USER"] = wsgi_text(remote_user)
+    raw_uri = raw_path + "?" + raw_query if raw_query else raw_path
+    return finish_environ(environ, decode_request_body(event), domain, raw_uri)
 
 
 def to_response(response: Response, options: Options) -> Json:
     """Every Set-Cookie goes in `cookies`; other repeated headers are comma-joined."""
-    headers, cookies = response.grouped_headers()
     body, is_base64 = encode_response_body(response, options)
     return {
         "statusCode": response.status_code,
-        "headers": {name: ", ".join(values) for name, values in headers.items()},
-        "cookies": cookies,
+        "headers": {
+            name: ", ".join(values) for name, values in response.groups.items()
+        },
+        "cookies": response.cookies,
         "body": body,
         "isBase64Encoded": is_base64,
     }

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from ..body import decode_request_body, encode_response_body
-from ..environ import build_environ, event_header_pairs, mount, resolve_mount
+from ..environ import (
+    add_event_headers,
+    finish_environ,
+    mount,
+    new_environ,
+    resolve_mount,
+)
 from ..exceptions import MalformedEventError
-from ..fields import dig, get_map, get_str, str_list_pairs, str_pairs, wsgi_text
-from ..quoting import form_encode, unquote_to_bytes
+from ..fields import dig, get_map, get_str, query_pairs, wsgi_text
+from ..quoting import form_encode, unquote_to_wsgi
 from .base import LAMBDA_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
@@ -17,31 +23,10 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["NAME", "RESPONSE_LIMIT", "matches", "to_environ", "to_response"]
+__all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
 
 NAME = "rest_v1"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
-
-
-def matches(event: Json) -> bool:
-    """REST events have no `version`, HTTP API 1.0 says "1.0"; both carry httpMethod."""
-    return event.get("version", "1.0") == "1.0" and "httpMethod" in event
-
-
-def _query_pairs(event: Json) -> list[tuple[str, str]]:
-    # API Gateway hands over decoded values (`+` already a space) and no raw query
-    # string, so the query is rebuilt with form encoding; the order across different
-    # keys is lost upstream.
-    multi = get_map(event, "multiValueQueryStringParameters")
-    if multi:
-        return str_list_pairs(multi)
-    return str_pairs(get_map(event, "queryStringParameters"))
-
-
-def _host_header(headers: list[tuple[str, str]]) -> str:
-    # Only needed when requestContext has no domainName (console tests, HTTP API 1.0
-    # samples), so not scanned on every request.
-    return next((value for name, value in headers if name.lower() == "host"), "")
 
 
 def _remote_user(context: Json) -> str:
@@ -59,52 +44,65 @@ def _remote_user(context: Json) -> str:
 
 
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
-    """Build the environ for a REST (or HTTP API 1.0) request."""
-    request_context = get_map(event, "requestContext")
-    http_api = event.get("version") == "1.0"
-    method = get_str(event, "httpMethod")
+    """Build the environ for a REST (or HTTP API 1.0) request.
+
+    Each field is read directly when it has the type AWS sends; the validating getters
+    handle anything else (null is empty, a wrong type is malformed).
+    """
+    request_context = event.get("requestContext")
+    if request_context.__class__ is not dict:
+        request_context = get_map(event, "requestContext")
+    method = event.get("httpMethod")
+    if method.__class__ is not str:
+        method = get_str(event, "httpMethod")
     if not method:
         raise MalformedEventError("httpMethod is empty")
-    raw_path = get_str(event, "path") or "/"
+    protocol = request_context.get("protocol")
+    query = form_encode(query_pairs(event))
+    environ = new_environ(
+        NAME,
+        event,
+        context,
+        method,
+        query,
+        "https",  # API Gateway endpoints are HTTPS-only
+        "443",
+        protocol if protocol.__class__ is str else "",
+    )
+    add_event_headers(environ, event)
+    domain = request_context.get("domainName")
+    if domain.__class__ is not str:
+        domain = get_str(request_context, "domainName")
+    if not domain:  # console tests and HTTP API 1.0 samples: the Host header, then
+        domain = environ.get("HTTP_HOST", "")
+    stage = request_context.get("stage")
+    http_api = event.get("version") == "1.0"
+    prefix, in_path = resolve_mount(
+        domain, stage if stage.__class__ is str else "", options, http_api
+    )
+    raw_path = event.get("path")
+    if raw_path.__class__ is not str:
+        raw_path = get_str(event, "path")
+    raw_path = raw_path or "/"
     # REST keeps `path` percent-encoded; HTTP API delivers it decoded, so never unquote
     # twice.
-    path = (
-        wsgi_text(raw_path)
-        if http_api
-        else unquote_to_bytes(raw_path).decode("latin-1")
-    )
-    headers = event_header_pairs(event)
-    domain = get_str(request_context, "domainName") or _host_header(headers)
-    prefix, in_path = resolve_mount(
-        domain, get_str(request_context, "stage"), options, stage_in_path=http_api
-    )
-    script_name, path_info = mount(path, prefix, in_path=in_path)
-    query = form_encode(_query_pairs(event))
-    return build_environ(
-        source=NAME,
-        event=event,
-        context=context,
-        method=method,
-        script_name=script_name,
-        path_info=path_info,
-        query_string=query,
-        headers=headers,
-        body=decode_request_body(event),
-        domain=domain,
-        scheme="https",  # API Gateway endpoints are HTTPS-only
-        port="443",
-        protocol=dig(request_context, "protocol"),
-        remote_addr=dig(request_context, "identity", "sourceIp"),
-        remote_user=_remote_user(request_context),
-        raw_uri=raw_path + ("?" + query if query else ""),
-    )
+    path = wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path)
+    environ["SCRIPT_NAME"], environ["PATH_INFO"] = mount(path, prefix, in_path)
+    remote_addr = dig(request_context, "identity", "sourceIp")
+    if remote_addr:
+        environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
+    remote_user = _remote_user(request_context)
+    if remote_user:
+        environ["REMOTE_USER"] = wsgi_text(remote_user)
+    raw_uri = raw_path + "?" + query if query else raw_path
+    return finish_environ(environ, decode_request_body(event), domain, raw_uri)
 
 
 def to_response(event: Json, response: Response, options: Options) -> Json:
     """statusCode, multiValueHeaders, body, isBase64Encoded: extra keys cause a 502."""
-    headers, cookies = response.grouped_headers()
-    if cookies:
-        headers["Set-Cookie"] = cookies
+    headers = response.groups
+    if response.cookies:
+        headers = {**headers, "Set-Cookie": response.cookies}
     body, is_base64 = encode_response_body(response, options)
     return {
         "statusCode": response.status_code,
