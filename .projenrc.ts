@@ -19,6 +19,7 @@ const LOCAL_ARTIFACTS = [
   'coverage.xml',
   'cdk.out/',
   '*.egg-info/',
+  '.tools/',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -46,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // `aws-cdk@latest` pointed at an old 3.0.0 build that rejects current cloud assemblies (toolchain.md).
     'aws-cdk@^2.1148.1',
     'cdk-nag@^3.0.2',
+    // Drives Debian's Chromium (.ci/browser-setup) in the browser test of `cdk-wsgi serve`; no browser download.
+    'playwright-core@^1.65.1',
   ],
 
   publishToPypi: {
@@ -93,6 +96,16 @@ new JsonFile(project, 'examples/tsconfig.json', {
     exclude: ['cdk.out'],
   },
 });
+// So is the driver of the Lambda cold-start benchmark (bench/lambda-cold-start.ts).
+project.eslint?.addLintPattern('bench');
+new JsonFile(project, 'bench/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+    exclude: ['.venv'],
+  },
+});
 
 // Python tooling runs from a project .venv built from pinned requirements. The stamp file records the
 // requirements it was built from, so a re-run is instant and a changed pin rebuilds it.
@@ -111,8 +124,23 @@ testPython.exec('../.venv/bin/ruff format --check .');
 testPython.exec('../.venv/bin/mypy');
 testPython.exec('../.venv/bin/pytest');
 project.testTask.spawn(testPython);
-// jest runs the synthesized example through the adapter with the .venv's Flask, so the venv comes first.
+// jest runs the synthesized example through the adapter with the .venv's Flask, and lints every example
+// template with its cfn-lint, so the venv comes first.
 project.testTask.prependSpawn(pythonSetup);
+
+// `cdk-wsgi serve` runs an app locally behind an emulated front door (src/cli, lib-python/serve).
+project.addBins({ 'cdk-wsgi': 'lib/cli/main.js' });
+// Its browser test drives Debian's Chromium, installed once by this task.
+project.testTask.prependSpawn(project.addTask('browser:setup', {
+  description: 'Install Chromium for the browser test (skipped when /usr/bin/chromium exists)',
+  exec: 'bash .ci/browser-setup',
+}));
+// The emulator test runs the bundled example in AWS's Lambda Runtime Interface Emulator with awslambdaric,
+// installed once into .tools/ by this task.
+project.testTask.prependSpawn(project.addTask('rie:setup', {
+  description: 'Install aws-lambda-rie and awslambdaric into .tools/ (skipped when already up to date)',
+  exec: 'bash .ci/rie-setup',
+}));
 
 project.addTask('rosetta:check', {
   description: 'Compile every TypeScript snippet of the README with jsii-rosetta (run after compile)',

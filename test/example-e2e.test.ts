@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { httpEvent, restEvent } from './example-events';
 import { ExampleStack } from '../examples/example-stack';
 
 /**
@@ -10,7 +11,6 @@ import { ExampleStack } from '../examples/example-stack';
  * from the template. The project .venv stands in for the bundled dependencies (Flask).
  */
 const PYTHON = path.join(__dirname, '..', '.venv', 'bin', 'python');
-const EVENTS = path.join(__dirname, 'fixtures', 'events');
 
 const INVOKE = `
 import importlib, json, sys, types
@@ -61,45 +61,6 @@ function invoke(fn: DeployedFunction, events: object[]): any[] {
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout);
-}
-
-function sample(file: string): any {
-  return JSON.parse(fs.readFileSync(path.join(EVENTS, file), 'utf8'));
-}
-
-/** The real REST sample event, aimed at `path` of the example with the given method, query and body. */
-function restEvent(method: string, routePath: string, query: Record<string, string[]>, body?: string): object {
-  const event = sample('rest-api-aws-proxy.json');
-  const single = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v[v.length - 1]]));
-  return {
-    ...event,
-    httpMethod: method,
-    path: routePath,
-    pathParameters: routePath === '/' ? null : { proxy: routePath.slice(1) },
-    resource: routePath === '/' ? '/' : '/{proxy+}',
-    queryStringParameters: Object.keys(query).length ? single : null,
-    multiValueQueryStringParameters: Object.keys(query).length ? query : null,
-    // binaryMediaTypes */* makes API Gateway base64-encode every request body
-    body: body === undefined ? null : Buffer.from(body).toString('base64'),
-    isBase64Encoded: body !== undefined,
-    requestContext: { ...event.requestContext, httpMethod: method, path: `/prod${routePath}` },
-  };
-}
-
-/** The real HTTP API sample event, aimed at `path` of the example with the given method and text body. */
-function httpEvent(method: string, routePath: string, body?: string): object {
-  const event = sample('http-api.json');
-  return {
-    ...event,
-    rawPath: routePath,
-    rawQueryString: '',
-    queryStringParameters: undefined,
-    cookies: undefined,
-    headers: { ...event.headers, 'content-type': 'text/plain; charset=utf-8' },
-    body,
-    isBase64Encoded: false,
-    requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method, path: routePath } },
-  };
 }
 
 describe('example app through the synthesized assembly', () => {

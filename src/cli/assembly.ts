@@ -1,0 +1,147 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiKind, ServeSettings, splitList } from './settings';
+import * as contract from '../private/adapter-contract';
+
+/** A WsgiApi function found in a cloud assembly. */
+export interface AssemblyFunction {
+  /** The WsgiApi's construct path, e.g. `MyStack/App`, or `MyStack/<logical id>` when the assembly has no paths. */
+  readonly name: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly apiType: ApiKind;
+  /** Where the stack's template sits: `entry` may be relative to its parent. */
+  readonly assemblyDir: string;
+  readonly metadata: WsgiMetadata;
+  /** The function's CloudFormation properties. */
+  readonly properties: any;
+}
+
+export interface WsgiMetadata {
+  readonly entry: string;
+  readonly apiType: ApiKind;
+  readonly stageName: string;
+}
+
+// Stages nest assemblies; real apps go one or two levels deep.
+const MAX_NESTING = 8;
+
+/** Every function a WsgiApi defined in the assembly at `dir` (and the assemblies of its stages). */
+export function readAssembly(dir: string): AssemblyFunction[] {
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
+    throw new Error(`no cloud assembly in ${dir}: run \`npx cdk synth\` first, or pass --entry and --module`);
+  }
+  return readManifest(path.resolve(dir), 0);
+}
+
+function readManifest(dir: string, depth: number): AssemblyFunction[] {
+  const manifest = readJson(path.join(dir, 'manifest.json'));
+  const found: AssemblyFunction[] = [];
+  for (const [artifactId, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
+    if (artifact.type === 'cdk:cloud-assembly' && depth < MAX_NESTING) {
+      found.push(...readManifest(path.join(dir, artifact.properties.directoryName), depth + 1));
+    } else if (artifact.type === 'aws:cloudformation:stack') {
+      const stackName: string = artifact.displayName ?? artifactId;
+      const template = readJson(path.join(dir, artifact.properties.templateFile));
+      const paths = logicalIdPaths(dir, artifact);
+      for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+        const metadata: WsgiMetadata | undefined = resource.Metadata?.[contract.METADATA_KEY];
+        if (resource.Type !== 'AWS::Lambda::Function' || !metadata) continue;
+        const functionPath: string | undefined = resource.Metadata['aws:cdk:path'] ?? paths.get(logicalId);
+        const name = functionPath?.replace(/\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
+        found.push({ name, stackName, logicalId, apiType: metadata.apiType, assemblyDir: dir, metadata, properties: resource.Properties });
+      }
+    }
+  }
+  return found;
+}
+
+/** Logical ID → construct path, from the stack's metadata, for assemblies synthesized without path metadata. */
+function logicalIdPaths(dir: string, artifact: any): Map<string, string> {
+  const entries: Record<string, Array<{ type: string; data: unknown }>> = {
+    ...artifact.metadata,
+    ...(artifact.additionalMetadataFile ? readJson(path.join(dir, artifact.additionalMetadataFile)) : {}),
+  };
+  const paths = new Map<string, string>();
+  for (const [constructPath, items] of Object.entries(entries)) {
+    for (const item of items) {
+      if (item.type === 'aws:cdk:logicalId' && typeof item.data === 'string') {
+        paths.set(item.data, constructPath.replace(/^\//, ''));
+      }
+    }
+  }
+  return paths;
+}
+
+/** The settings to serve `fn` with; checks that its app is where the synth found it. */
+export function settingsOf(fn: AssemblyFunction): ServeSettings {
+  const { name, metadata, properties } = fn;
+  const variables: Record<string, unknown> = properties.Environment?.Variables ?? {};
+  const environment: Record<string, string> = {};
+  const deployTimeVariables: string[] = [];
+  for (const [key, value] of Object.entries(variables)) {
+    if (key.startsWith(contract.ENV_PREFIX)) continue;
+    if (typeof value === 'string') {
+      environment[key] = value;
+    } else {
+      deployTimeVariables.push(key);
+    }
+  }
+  const text = (key: string) => (typeof variables[key] === 'string' ? variables[key] as string : undefined);
+  const app = text(contract.ENV_APP);
+  if (!app) {
+    throw new Error(`${name} has no ${contract.ENV_APP} variable; synthesize it again with this version of cdk-wsgi`);
+  }
+  const binary = text(contract.ENV_BINARY_MEDIA_TYPES);
+  return {
+    label: name,
+    entry: findEntry(metadata.entry, fn.assemblyDir),
+    app,
+    apiType: metadata.apiType,
+    stageName: metadata.stageName,
+    textMediaTypes: splitList(text(contract.ENV_TEXT_MEDIA_TYPES) ?? ''),
+    binaryMediaTypes: metadata.apiType === 'REST' ? splitList(binary ?? '') : undefined,
+    basePaths: JSON.parse(text(contract.ENV_BASE_PATHS) ?? '{}'),
+    environment,
+    deployTimeVariables,
+    // Lambda's own defaults, for functions whose template leaves them out.
+    timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : 3,
+    memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
+  };
+}
+
+/**
+ * `entry` is recorded relative to the directory the app was synthesized from: normally the current one,
+ * else the folder holding the assembly (cdk.out sits next to cdk.json).
+ */
+function findEntry(entry: string, assemblyDir: string): string {
+  const candidates = [path.resolve(entry), path.resolve(path.dirname(assemblyDir), entry)];
+  const found = candidates.find(dir => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
+  if (!found) {
+    throw new Error(`the app's entry '${entry}' is not a folder here (looked for ${candidates.join(' and ')}); `
+      + 'run cdk-wsgi serve from the directory you ran cdk synth in');
+  }
+  return found;
+}
+
+/** The function `query` names (construct path, logical ID or stack/logical ID), or the only one. */
+export function selectFunction(functions: AssemblyFunction[], dir: string, query?: string): AssemblyFunction {
+  const list = () => functions.map(fn => `  ${fn.name} (${fn.logicalId}, ${fn.apiType} API)`).join('\n');
+  if (functions.length === 0) {
+    throw new Error(`${dir} holds no WsgiApi function; synthesize an app that defines one`);
+  }
+  if (query === undefined) {
+    if (functions.length === 1) return functions[0];
+    throw new Error(`${dir} holds ${functions.length} WsgiApi functions; pick one with --function:\n${list()}`);
+  }
+  const wanted = query.replace(/^\//, '');
+  const matches = functions.filter(fn => fn.name === wanted || fn.name.startsWith(`${wanted}/`)
+    || fn.logicalId === wanted || `${fn.stackName}/${fn.logicalId}` === wanted);
+  if (matches.length === 1) return matches[0];
+  const problem = matches.length === 0 ? 'names no WsgiApi function' : `names ${matches.length} WsgiApi functions`;
+  throw new Error(`--function ${query} ${problem} in ${dir}; the functions are:\n${list()}`);
+}
+
+function readJson(file: string): any {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import * as path from 'path';
+import { AppRunner } from './app-runner';
+import { FrontDoor, GatewayReply, LocalRequest, messageReply } from './front-door';
+import { HttpFrontDoor } from './http-front-door';
+import { PythonWorker } from './python-worker';
+import { RestFrontDoor } from './rest-front-door';
+import { ServeSettings } from './settings';
+import { SourceWatcher } from './source-watcher';
+
+export interface ServeOptions {
+  /** The address to listen on; loopback unless the app must be reachable from elsewhere. */
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** The Python interpreter with the app's dependencies. */
+  readonly python: string;
+  /** Whether source changes restart the app. */
+  readonly reload: boolean;
+  /** One line at a time: requests, reloads. */
+  readonly out: (line: string) => void;
+  /** The app's own output and tracebacks, and what went wrong. */
+  readonly err: (text: string) => void;
+}
+
+export interface LocalServer {
+  /** Where the app is, stage included: `http://127.0.0.1:8000/prod/`. */
+  readonly url: string;
+  readonly frontDoor: FrontDoor;
+  close(): Promise<void>;
+}
+
+// API Gateway's payload limit (REST and HTTP APIs), then Lambda's for a synchronous invocation.
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+// Managed by the local server for its own connection, whatever the app said.
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+
+/**
+ * Serves the app on a local HTTP server, each request turned into the event its front door would send, run
+ * through cdk_wsgi_adapter in a Python worker, and answered the way the front door answers.
+ */
+export async function serve(settings: ServeSettings, options: ServeOptions): Promise<LocalServer> {
+  const frontDoor: FrontDoor = settings.apiType === 'REST'
+    ? new RestFrontDoor(settings.stageName, settings.binaryMediaTypes ?? [])
+    : new HttpFrontDoor(settings.stageName);
+  let runner: AppRunner | undefined;
+  const server = http.createServer((req, res) => {
+    handle(req, res, frontDoor, runner!, options).catch(error => {
+      options.err(`cdk-wsgi serve: ${req.method} ${req.url}: ${(error as Error).stack}\n`);
+      res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', error => reject(listenError(error, options)));
+    server.listen(options.port, options.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  runner = new AppRunner(() => {
+    const worker = new PythonWorker({ python: options.python, settings, port, stderr: options.err });
+    worker.ready.then(info => {
+      if (info.error) {
+        options.err(`cdk-wsgi serve: the app failed to import: ${info.error}${info.hint ? `\n  ${info.hint}` : ''}\n`);
+      }
+    }, () => undefined);
+    return worker;
+  }, options.out);
+  const watcher = options.reload
+    ? new SourceWatcher(settings.entry, files => runner!.reload(describeChange(files)), options.out)
+    : undefined;
+  const close = async () => {
+    watcher?.close();
+    runner!.close();
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+  };
+  try {
+    await runner.started;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return { url: `http://${host}:${port}${frontDoor.basePath}`, frontDoor, close };
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, frontDoor: FrontDoor, runner: AppRunner,
+  options: ServeOptions): Promise<void> {
+  const started = Date.now();
+  const body = await readBody(req);
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+  const request: LocalRequest = {
+    method: req.method ?? 'GET',
+    rawPath: queryAt === -1 ? target : target.slice(0, queryAt),
+    rawQuery: queryAt === -1 ? '' : target.slice(queryAt + 1),
+    headers,
+    body: body ?? Buffer.alloc(0),
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    port: (req.socket.localPort ?? 0),
+    requestId: randomUUID(),
+    time: new Date(started),
+  };
+  const reply = body === undefined ? frontDoor.tooLarge(request) : await invoke(request, frontDoor, runner, options);
+  write(res, request, reply, frontDoor, options);
+  options.out(`${request.method} ${target} ${res.statusCode} ${Date.now() - started} ms`);
+}
+
+async function invoke(request: LocalRequest, frontDoor: FrontDoor, runner: AppRunner, options: ServeOptions): Promise<GatewayReply> {
+  const routed = frontDoor.toEvent(request);
+  if ('reply' in routed) return routed.reply;
+  const eventJson = JSON.stringify(routed.event);
+  if (eventJson.length > MAX_EVENT_BYTES) {
+    options.err(`cdk-wsgi serve: the event is ${eventJson.length} bytes, over Lambda's limit of ${MAX_EVENT_BYTES} bytes `
+      + 'for a synchronous invocation (base64 makes a body a third larger)\n');
+    return frontDoor.tooLarge(request);
+  }
+  const invocation = runner.invoke(eventJson, request.requestId);
+  if (!invocation) return messageReply(429, 'Too Many Requests');
+  const outcome = await invocation;
+  if ('error' in outcome) {
+    options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: the function failed: ${outcome.error}\n`);
+    return frontDoor.failure(request);
+  }
+  return frontDoor.toReply(request, outcome.result);
+}
+
+/** The body, or undefined past the payload limit (the rest is read and dropped so the client gets the 413). */
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on('error', reject);
+  });
+}
+
+function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayReply, frontDoor: FrontDoor, options: ServeOptions): void {
+  const head = request.method === 'HEAD';
+  // No body, and so no Content-Length, for 1xx, 204 and 304; a HEAD reply keeps the app's Content-Length.
+  const bodyless = reply.statusCode < 200 || reply.statusCode === 204 || reply.statusCode === 304;
+  const headers: string[] = [];
+  for (const [name, value] of reply.headers) {
+    const lower = name.toLowerCase();
+    if (CONNECTION_HEADERS.has(lower) || (lower === 'content-length' && !head)) continue;
+    // Header values travel as UTF-8 bytes; Node writes a string's code units as latin-1.
+    headers.push(name, Buffer.from(value, 'utf8').toString('latin1'));
+  }
+  if (!head && !bodyless) headers.push('Content-Length', String(reply.body.length));
+  try {
+    res.writeHead(reply.statusCode, headers);
+  } catch (error) {
+    options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: API Gateway would reject this response: ${(error as Error).message}\n`);
+    write(res, request, frontDoor.failure(request), frontDoor, options);
+    return;
+  }
+  res.end(head || bodyless ? undefined : reply.body);
+}
+
+function listenError(error: NodeJS.ErrnoException, options: ServeOptions): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new Error(`port ${options.port} on ${options.host} is in use; pick another with --port (0 picks a free one)`);
+  }
+  return new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`);
+}
+
+function describeChange(files: string[]): string {
+  const names = files.map(file => file.split(path.sep).join('/'));
+  return names.length <= 3 ? `${names.join(', ')} changed` : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more changed`;
+}

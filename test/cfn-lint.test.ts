@@ -1,0 +1,92 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { ExampleStack } from '../examples/example-stack';
+import { ApiType, WsgiApi } from '../src';
+
+// Every example's template must pass cfn-lint (pinned in lib-python/requirements-dev.txt) without errors.
+const CFN_LINT = path.join(__dirname, '..', '.venv', 'bin', 'cfn-lint');
+const FLASK_APP = path.join(__dirname, '..', 'examples', 'flask-app');
+
+// cfn-lint takes 1-2 s a template alone, several times that while the other suites run alongside.
+jest.setTimeout(60_000);
+
+// aws-cdk-lib's Function always declares DependsOn on its role, which its Role's GetAtt implies already: harmless
+// and not the construct's to change. Any other warning fails, so a new one gets looked at.
+const ACCEPTED_WARNINGS = ['W3005'];
+
+const EXAMPLES: Record<string, (app: App) => Stack> = {
+  'examples/app.ts': app => new ExampleStack(app, 'CdkWsgiExample'),
+  // app.py itself needs the built jsii wheel, which exists only after packaging (.ci/python-smoke synthesizes it
+  // there, and .ci/cfn-lint lints that output); this is the same stack through the TypeScript API.
+  'examples/python/app.py': app => {
+    const stack = new Stack(app, 'CdkWsgiPythonExample');
+    new WsgiApi(stack, 'App', { entry: FLASK_APP, module: 'api.app', apiType: ApiType.HTTP });
+    return stack;
+  },
+};
+
+interface Finding {
+  readonly Level: 'Error' | 'Warning' | 'Informational';
+  readonly Rule: { readonly Id: string };
+  readonly Message: string;
+  readonly Location: { readonly Path: ReadonlyArray<string | number> };
+}
+
+/** cfn-lint's exit code (2 when it found errors, else 0: warnings alone don't count) and all its findings. */
+function cfnLint(templateFile: string): { status: number; findings: Finding[] } {
+  const args = ['--format', 'json', '--non-zero-exit-code', 'error', '--', templateFile];
+  const run = spawnSync(CFN_LINT, args, { encoding: 'utf8', timeout: 60_000 });
+  // Any other exit code is cfn-lint itself failing, with no JSON to read.
+  if (run.status !== 0 && run.status !== 2) {
+    throw new Error(`cfn-lint failed (${run.error ?? run.signal ?? run.status}): ${run.stderr}`);
+  }
+  return { status: run.status, findings: JSON.parse(run.stdout) };
+}
+
+const describeFinding = (f: Finding) => `${f.Level} ${f.Rule.Id} at ${f.Location.Path.join('/')}: ${f.Message}`;
+
+let outdir: string;
+const templates: Record<string, string> = {};
+
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-cfn-lint-'));
+  for (const [example, define] of Object.entries(EXAMPLES)) {
+    const app = new App({ outdir: path.join(outdir, path.dirname(example)), context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = define(app);
+    app.synth();
+    templates[example] = path.join(app.outdir, stack.templateFile);
+  }
+});
+
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+describe('cfn-lint', () => {
+  test.each(Object.keys(EXAMPLES))('reports no errors on the template of %s', example => {
+    const { status, findings } = cfnLint(templates[example]);
+
+    expect(findings.filter(f => f.Level === 'Error').map(describeFinding)).toEqual([]);
+    expect(status).toBe(0);
+    const unexpected = findings.filter(f => f.Level === 'Warning' && !ACCEPTED_WARNINGS.includes(f.Rule.Id));
+    expect(unexpected.map(describeFinding)).toEqual([]);
+  });
+
+  test('reports an error on a broken copy of a template, so it does read them', () => {
+    const template = JSON.parse(fs.readFileSync(templates['examples/app.ts'], 'utf8'));
+    const [functionId] = Object.keys(template.Resources).filter(id => template.Resources[id].Type === 'AWS::Lambda::Function');
+    delete template.Resources[functionId].Properties.Role;
+    const broken = path.join(outdir, 'broken.template.json');
+    fs.writeFileSync(broken, JSON.stringify(template, undefined, 1));
+
+    const { status, findings } = cfnLint(broken);
+
+    expect(status).toBe(2);
+    expect(findings).toContainEqual(expect.objectContaining({
+      Level: 'Error',
+      Rule: expect.objectContaining({ Id: 'E3003' }),
+      Location: expect.objectContaining({ Path: ['Resources', functionId, 'Properties'] }),
+    }));
+  });
+});
