@@ -20,7 +20,9 @@ __all__ = ["decode_request_body", "encode_response_body"]
 
 def decode_request_body(event: Json) -> bytes:
     """The request body as bytes; a missing or null body is empty."""
-    body = get_str(event, "body")
+    body = event.get("body")
+    if body.__class__ is not str:
+        body = get_str(event, "body")  # null is empty, a wrong type raises
     encoded = event.get("isBase64Encoded")
     if encoded is None or encoded is False:
         return body.encode("utf-8")
@@ -46,12 +48,12 @@ def encode_response_body(response: Response, options: Options) -> tuple[str, boo
     body = response.body
     if not body:
         return "", False
-    content_type = response.header("content-type")
+    content_type = response.content_type
     kind = options.body_kinds.get(content_type)
     if kind is None:
         kind = options.body_kind(content_type)
     decodable = kind != TEXT_ONLY
-    if decodable and (kind == BINARY or response.header("content-encoding")):
+    if decodable and (kind == BINARY or response.content_encoding):
         return binascii.b2a_base64(body, newline=False).decode("ascii"), True
     try:
         return body.decode("utf-8"), False

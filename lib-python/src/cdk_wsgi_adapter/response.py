@@ -24,21 +24,23 @@ class Response:
     in one pass (this runs on every response):
 
     - `groups`: end-to-end headers grouped case-insensitively under their first
-      spelling (`names` maps the lower-case name to it), hop-by-hop headers dropped,
-      values turned from WSGI latin-1 into text;
+      spelling, hop-by-hop headers dropped, values turned from WSGI latin-1 into
+      text;
     - `cookies`: the Set-Cookie values, kept apart because every source carries them
       its own way;
+    - `content_type`, `content_encoding`: the first values of these headers, or '';
     - `unsafe`: the name of the first header holding CR or LF (response splitting);
     - `header_chars`: the length of all names and values, for the size guard.
     """
 
     __slots__ = (
         "body",
+        "content_encoding",
+        "content_type",
         "cookies",
         "groups",
         "header_chars",
         "headers",
-        "names",
         "status",
         "status_code",
         "unsafe",
@@ -62,6 +64,7 @@ class Response:
             _unsafe_name(headers) if "\r" in everything or "\n" in everything else None
         )
         ascii_only = everything.isascii()
+        self.content_type = self.content_encoding = ""
         groups: dict[str, list[str]] = {}
         spelling: dict[str, str] = {}
         cookies: list[str] = []
@@ -78,22 +81,20 @@ class Response:
                     value = _wire_text(value)
                 if lowered == "set-cookie":
                     cookies.append(value)
-                elif lowered in spelling:
+                    continue
+                if lowered in spelling:
                     groups[spelling[lowered]].append(value)
-                else:
-                    spelling[lowered] = name
-                    groups[name] = [value]
+                    continue
+                spelling[lowered] = name
+                groups[name] = [value]
+                if lowered == "content-type":
+                    self.content_type = value
+                elif lowered == "content-encoding":
+                    self.content_encoding = value
         except ValueError:  # not pairs
             raise TypeError(_headers_error(headers)) from None
         self.groups = groups
-        self.names = spelling
         self.cookies = cookies
-
-    def header(self, lowered: str) -> str:
-        """The first value of the end-to-end header named `lowered` in lower case, or
-        ''."""
-        name = self.names.get(lowered)
-        return "" if name is None else self.groups[name][0]
 
 
 def plain_response(status_code: int, message: str) -> Response:
