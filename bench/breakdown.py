@@ -17,7 +17,7 @@ from cdk_wsgi_adapter import make_handler
 from cdk_wsgi_adapter.body import encode_response_body
 from cdk_wsgi_adapter.config import Options
 from cdk_wsgi_adapter.runner import run_app
-from cdk_wsgi_adapter.size import json_size_bound
+from cdk_wsgi_adapter.size import oversize
 from cdk_wsgi_adapter.sources import detect
 from workload import SCENARIOS, LambdaContext, Scenario, app
 
@@ -46,7 +46,7 @@ STAGES = (
     "run_app",
     "to_response",
     "(of which encode_body)",
-    "size bound",
+    "size guard",
     "whole handler",
 )
 
@@ -73,7 +73,7 @@ def stage_timings(scenario: Scenario) -> list[float]:
         median_us(app_again),
         median_us(lambda: source.to_response(event, response, options)),
         median_us(lambda: encode_response_body(response, options)),
-        median_us(lambda: json_size_bound(response, result)),
+        median_us(lambda: oversize(response, result, source.RESPONSE_LIMIT)),
         median_us(lambda: handler(event, context)),
     ]
 

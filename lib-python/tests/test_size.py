@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cdk_wsgi_adapter import make_handler
 from cdk_wsgi_adapter.config import Options
 from cdk_wsgi_adapter.response import Response
-from cdk_wsgi_adapter.size import json_size_bound
+from cdk_wsgi_adapter.size import oversize
 from cdk_wsgi_adapter.sources import alb, http_v2, rest_v1
 from cdk_wsgi_adapter.sources.base import ALB_RESPONSE_LIMIT
 from conftest import ContextStub
@@ -49,7 +49,7 @@ header_text = st.text(
     content_type=st.sampled_from(["text/plain", "application/json", "image/png"]),
     body=st.binary(max_size=64) | st.text(max_size=32).map(str.encode),
 )
-def test_bound_is_at_least_the_encoded_length(
+def test_the_cheap_bound_never_undercounts(
     shape: tuple[Any, dict[str, Any]],
     status: str,
     headers: list[tuple[str, str]],
@@ -59,16 +59,18 @@ def test_bound_is_at_least_the_encoded_length(
     source, event = shape
     response = Response(status, [("Content-Type", content_type), *headers], body)
     result = source.to_response(event, response, Options())
-    assert json_size_bound(response, result) >= len(json.dumps(result))
+    size = len(json.dumps(result))
+    # An undercounting bound would let a response one byte over the limit through.
+    assert oversize(response, result, size - 1) == size
+    assert oversize(response, result, size) is None
 
 
 def test_base64_body_is_counted_exactly() -> None:
     response = Response("200 OK", [("Content-Type", "image/png")], b"\xff" * 30_000)
     result = http_v2.to_response(make_http_event(), response, Options())
     assert result["isBase64Encoded"] is True
-    # Only the frame around the body is rounded up.
-    slack = json_size_bound(response, result) - len(json.dumps(result))
-    assert 0 <= slack <= 1024
+    # Only the frame around the body is rounded up: no serialising 1 KiB under a limit.
+    assert oversize(response, result, len(json.dumps(result)) + 1024) is None
 
 
 def _text_app(body: bytes) -> WSGIApplication:

@@ -18,18 +18,6 @@ __all__ = ["run_app"]
 
 def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
     """Run `app`; any exception is logged with its traceback and becomes a plain 500."""
-    try:
-        return _call(app, environ)
-    except Exception:
-        logger().exception(
-            "unhandled exception in the WSGI app for %s %s",
-            environ["REQUEST_METHOD"],
-            environ["PATH_INFO"],
-        )
-        return plain_response(500, "Internal Server Error")
-
-
-def _call(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
     response: Response | None = None
     chunks: list[bytes] = []
 
@@ -54,16 +42,25 @@ def _call(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
         # The legacy imperative write() callable: buffered like the iterable's chunks.
         return chunks.append
 
-    result = app(environ, start_response)
     try:
-        chunks.extend(result)  # appends as it iterates, so any(chunks) above stays true
-    finally:
-        # Django closes database connections in close(); it must run whatever happened.
-        if result.__class__ is not list:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-    if response is None:
-        raise AssertionError("the app returned without calling start_response()")
-    response.body = b"".join(chunks)
+        result = app(environ, start_response)
+        try:
+            chunks.extend(result)  # appends as it iterates: any(chunks) above sees them
+        finally:
+            # Django closes database connections in close(); it must run whatever
+            # happened.
+            if result.__class__ is not list:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        if response is None:
+            raise AssertionError("the app returned without calling start_response()")
+        response.body = b"".join(chunks)
+    except Exception:
+        logger().exception(
+            "unhandled exception in the WSGI app for %s %s",
+            environ["REQUEST_METHOD"],
+            environ["PATH_INFO"],
+        )
+        return plain_response(500, "Internal Server Error")
     return response

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from . import payload_v2
 from .base import LAMBDA_RESPONSE_LIMIT
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from ..compat import Json, WSGIEnvironment
-    from ..config import Options
-    from ..response import Response
 
 __all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
 
@@ -19,13 +13,9 @@ NAME = "http_v2"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
 
 
-def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
-    """HTTP API rawPath arrives already percent-decoded, despite its name."""
-    return payload_v2.to_environ(
-        event, context, options, source=NAME, encoded_path=False
-    )
-
-
-def to_response(event: Json, response: Response, options: Options) -> Json:
-    """The payload 2.0 response."""
-    return payload_v2.to_response(response, options)
+# Partials, not wrapper functions: one Python frame less on every request.
+#: Build the environ. HTTP API rawPath arrives already percent-decoded, despite its
+#: name.
+to_environ = partial(payload_v2.environ_for, NAME, False)
+#: The payload 2.0 response.
+to_response = payload_v2.to_response

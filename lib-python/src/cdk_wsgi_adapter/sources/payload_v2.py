@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["to_environ", "to_response"]
+__all__ = ["environ_for", "to_response"]
 
 
 def _remote_user(authorizer: Json) -> str:
@@ -30,8 +30,8 @@ def _remote_user(authorizer: Json) -> str:
     )
 
 
-def to_environ(
-    event: Json, context: Any, options: Options, *, source: str, encoded_path: bool
+def environ_for(
+    source: str, encoded_path: bool, event: Json, context: Any, options: Options
 ) -> WSGIEnvironment:
     """Build the environ; `encoded_path`: whether rawPath is still percent-encoded.
 
@@ -103,7 +103,7 @@ def to_environ(
     return finish_environ(environ, decode_request_body(event), domain, raw_uri)
 
 
-def to_response(response: Response, options: Options) -> Json:
+def to_response(event: Json, response: Response, options: Options) -> Json:
     """Every Set-Cookie goes in `cookies`; other repeated headers are comma-joined."""
     body, is_base64 = encode_response_body(response, options)
     return {

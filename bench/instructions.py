@@ -1,0 +1,41 @@
+"""One contestant, one scenario, a counted loop: run under callgrind by bench/instructions.
+
+Wall-clock medians on a shared 2-core machine move with its load; instruction counts do
+not. callgrind counts only inside functools.reduce (`--toggle-collect`), which nothing
+else calls, so start-up and imports stay out of the figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import sys
+from collections.abc import Callable
+
+from bench import ADAPTERS, floor_call
+from workload import PNG, SCENARIOS, LambdaContext, app
+
+WARM_UP = 60
+
+
+def call_for(contestant: str, key: str) -> Callable[[], object]:
+    scenario = next(s for s in SCENARIOS if s.key == key)
+    if contestant == "floor":
+        return floor_call(scenario)
+    if contestant == "base64":  # the unavoidable part of (c), which its target allows for
+        return lambda: base64.b64encode(PNG)
+    handler = ADAPTERS[contestant](app)
+    event, context = scenario.make_event(), LambdaContext()
+    return lambda: handler(event, context)
+
+
+def main() -> None:
+    contestant, key, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    call = call_for(contestant, key)
+    for _ in range(WARM_UP):  # specialised bytecode and filled memos, as in a warm Lambda
+        call()
+    functools.reduce(lambda _, __: call(), range(calls), None)
+
+
+if __name__ == "__main__":
+    main()
