@@ -86,26 +86,19 @@ project.gitattributes.addAttributes('/test/fixtures/events/**', '-text');
 // jsii prints a large end-of-life banner on Node 20; it hides real output.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
-// The example app is linted with the rest of the dev sources; eslint type-checks it through its own tsconfig.
-project.eslint?.addLintPattern('examples');
-new JsonFile(project, 'examples/tsconfig.json', {
-  obj: {
-    extends: '../tsconfig.json',
-    compilerOptions: { noEmit: true, rootDir: '..' },
-    include: ['**/*.ts'],
-    exclude: ['cdk.out'],
-  },
-});
-// So is the driver of the Lambda cold-start benchmark (bench/lambda-cold-start.ts).
-project.eslint?.addLintPattern('bench');
-new JsonFile(project, 'bench/tsconfig.json', {
-  obj: {
-    extends: '../tsconfig.json',
-    compilerOptions: { noEmit: true, rootDir: '..' },
-    include: ['**/*.ts'],
-    exclude: ['.venv'],
-  },
-});
+// Dev TypeScript outside src/ and test/ is linted with the rest; eslint type-checks each folder through its own
+// tsconfig: the example app, and the driver of the Lambda cold-start benchmark (bench/lambda-cold-start.ts).
+for (const [folder, generated] of [['examples', 'cdk.out'], ['bench', '.venv']]) {
+  project.eslint?.addLintPattern(folder);
+  new JsonFile(project, `${folder}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..' },
+      include: ['**/*.ts'],
+      exclude: [generated],
+    },
+  });
+}
 
 // Python tooling runs from a project .venv built from pinned requirements. The stamp file records the
 // requirements it was built from, so a re-run is instant and a changed pin rebuilds it.

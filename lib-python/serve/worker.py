@@ -48,17 +48,6 @@ class LocalContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def import_app(spec: str) -> WSGIApplication:
-    module_name, _, attr = spec.partition(":")
-    target: Any = importlib.import_module(module_name)
-    for name in attr.split("."):
-        target = getattr(target, name)
-    if not callable(target):
-        raise TypeError(f"{spec!r} is not callable")
-    app: WSGIApplication = target
-    return app
-
-
 def missing_dependency_hint(exc: BaseException) -> str | None:
     """Say what to install when a module the app imports is not in this interpreter."""
     if not isinstance(exc, ModuleNotFoundError) or exc.name is None:
@@ -114,6 +103,7 @@ def served_locally(app: WSGIApplication, port: str) -> WSGIApplication:
 def load(settings: dict[str, Any]) -> tuple[Callable[[Any, Any], Any], dict[str, Any]]:
     """The adapter's handler around the app, and the ready message for the CLI."""
     from cdk_wsgi_adapter import make_handler
+    from cdk_wsgi_adapter.loader import import_app
 
     ready: dict[str, Any] = {}
     try:
