@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cdk_wsgi_adapter import make_handler
+from cdk_wsgi_adapter.config import Options
+from cdk_wsgi_adapter.sources import alb, http_v2, rest_v1
 from conftest import ContextStub, run
 from events import make_alb_event, make_http_event, make_rest_event
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cdk_wsgi_adapter.compat import StartResponse, WSGIEnvironment
 
 
@@ -68,3 +72,24 @@ def test_bad_cookies_are_400(cookies: Any) -> None:
     event = make_http_event()
     event["cookies"] = cookies
     assert handler(event, ContextStub())["statusCode"] == 400
+
+
+class _Text(str):
+    """A str subclass, as events built in Python by make_handler users may hold."""
+
+
+@pytest.mark.parametrize("source", [rest_v1, alb, http_v2])
+def test_a_str_subclass_method_is_accepted(source: Any) -> None:
+    # At the source: the validator would reject the subclass reaching the environ.
+    factory: dict[Any, Callable[[], dict[str, Any]]] = {
+        rest_v1: make_rest_event,
+        alb: make_alb_event,
+        http_v2: make_http_event,
+    }
+    event = factory[source]()
+    if source is http_v2:
+        event["requestContext"]["http"]["method"] = _Text("PUT")
+    else:
+        event["httpMethod"] = _Text("PUT")
+    environ = source.to_environ(event, ContextStub(), Options())
+    assert environ["REQUEST_METHOD"] == "PUT"

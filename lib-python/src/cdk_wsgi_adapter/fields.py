@@ -16,6 +16,7 @@ __all__ = [
     "get_str",
     "get_str_list",
     "query_pairs",
+    "required_str",
     "str_list_pairs",
     "str_pairs",
     "wsgi_text",
@@ -40,6 +41,14 @@ def get_str(event: Json, key: str) -> str:
     if isinstance(value, str):
         return value
     raise MalformedEventError(f"{key} must be a string, got {type(value).__name__}")
+
+
+def required_str(event: Json, key: str, name: str) -> str:
+    """`event[key]` as a non-empty string; `name` says where the field is in errors."""
+    value = get_str(event, key)
+    if not value:
+        raise MalformedEventError(f"{name} is empty")
+    return value
 
 
 def get_str_list(event: Json, key: str) -> list[str]:

@@ -10,8 +10,7 @@ from ..environ import (
     new_environ,
     resolve_mount,
 )
-from ..exceptions import MalformedEventError
-from ..fields import get_str, query_pairs
+from ..fields import get_str, query_pairs, required_str
 from ..quoting import unquote_to_wsgi
 from .base import ALB_RESPONSE_LIMIT
 
@@ -40,10 +39,8 @@ def _multi_value(event: Json) -> bool:
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     """Build the environ; scheme, port and client address come from ALB's headers."""
     method = event.get("httpMethod")
-    if method.__class__ is not str:
-        method = get_str(event, "httpMethod")
-    if not method:
-        raise MalformedEventError("httpMethod is empty")
+    if method.__class__ is not str or not method:
+        method = required_str(event, "httpMethod", "httpMethod")
     # ALB does not decode query parameters: the raw pieces are joined back as they came.
     query = "&".join(map("=".join, query_pairs(event)))
     environ = new_environ(NAME, event, context, method, query, "https", "443", "")

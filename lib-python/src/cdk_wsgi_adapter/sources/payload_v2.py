@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ..body import decode_request_body, encode_response_body
 from ..environ import add_headers, finish_environ, mount, new_environ, resolve_mount
-from ..exceptions import MalformedEventError
-from ..fields import dig, get_map, get_str, get_str_list, wsgi_text
+from ..fields import dig, get_map, get_str, get_str_list, required_str, wsgi_text
 from ..quoting import unquote_to_wsgi
 
 TYPE_CHECKING = False
@@ -43,10 +42,8 @@ def environ_for(
     if http.__class__ is not dict:
         http = get_map(request_context, "http")
     method = http.get("method")
-    if method.__class__ is not str:
-        method = get_str(http, "method")
-    if not method:
-        raise MalformedEventError("requestContext.http.method is empty")
+    if method.__class__ is not str or not method:
+        method = required_str(http, "method", "requestContext.http.method")
     raw_path = event.get("rawPath")
     if raw_path.__class__ is not str:
         raw_path = get_str(event, "rawPath")

@@ -10,8 +10,7 @@ from ..environ import (
     new_environ,
     resolve_mount,
 )
-from ..exceptions import MalformedEventError
-from ..fields import dig, get_map, get_str, query_pairs, wsgi_text
+from ..fields import dig, get_map, get_str, query_pairs, required_str, wsgi_text
 from ..quoting import form_encode, unquote_to_wsgi
 from .base import LAMBDA_RESPONSE_LIMIT
 
@@ -53,10 +52,8 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if request_context.__class__ is not dict:
         request_context = get_map(event, "requestContext")
     method = event.get("httpMethod")
-    if method.__class__ is not str:
-        method = get_str(event, "httpMethod")
-    if not method:
-        raise MalformedEventError("httpMethod is empty")
+    if method.__class__ is not str or not method:
+        method = required_str(event, "httpMethod", "httpMethod")
     protocol = request_context.get("protocol")
     query = form_encode(query_pairs(event))
     environ = new_environ(
