@@ -60,6 +60,12 @@ IMPORTS = {
 }
 
 
+def base64_text() -> str:
+    """What every adapter must make of the PNG: b64encode gives bytes, and the str the
+    JSON response needs costs another pass over 136 KiB (~8 % of the encoding)."""
+    return base64.b64encode(PNG).decode("ascii")
+
+
 def run_mean_ns(call: Callable[[], object], n: int) -> float:
     """Mean ns per call over n calls, with the collector off so that a collection
     triggered by one contestant's garbage is not billed to the next one."""
@@ -208,8 +214,9 @@ def main() -> int:
             else:
                 calls[name] = adapter_call(handler, scenario)
         if scenario.key == "c":
-            # The unavoidable part of a binary response: target (c) allows for it.
-            calls[B64] = lambda: base64.b64encode(PNG)
+            # The unavoidable part of a binary response, which target (c) allows for:
+            # the body as base64 text, since a Lambda response is JSON.
+            calls[B64] = base64_text
         print(f"timing {scenario.title} ...", file=sys.stderr, flush=True)
         samples = measure(calls, args.rounds, run_seconds)
         # Proves the timed loops left the adapters answering correctly.

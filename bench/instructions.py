@@ -7,13 +7,13 @@ else calls, so start-up and imports stay out of the figure.
 
 from __future__ import annotations
 
-import base64
 import functools
 import sys
 from collections.abc import Callable
 
-from bench import ADAPTERS, floor_call
-from workload import PNG, SCENARIOS, LambdaContext, app
+from bare import make_bare_handler
+from bench import ADAPTERS, base64_text, floor_call
+from workload import SCENARIOS, LambdaContext, app, check
 
 WARM_UP = 60
 
@@ -22,9 +22,16 @@ def call_for(contestant: str, key: str) -> Callable[[], object]:
     scenario = next(s for s in SCENARIOS if s.key == key)
     if contestant == "floor":
         return floor_call(scenario)
-    if contestant == "base64":  # the unavoidable part of (c), which its target allows for
-        return lambda: base64.b64encode(PNG)
-    handler = ADAPTERS[contestant](app)
+    if (
+        contestant == "base64"
+    ):  # the unavoidable part of (c), which its target allows for
+        return base64_text
+    if contestant == "bare":  # the yardstick must answer correctly too
+        errors, _ = check(scenario, make_bare_handler)
+        assert not errors, errors
+        handler = make_bare_handler(app)
+    else:
+        handler = ADAPTERS[contestant](app)
     event, context = scenario.make_event(), LambdaContext()
     return lambda: handler(event, context)
 
@@ -32,7 +39,9 @@ def call_for(contestant: str, key: str) -> Callable[[], object]:
 def main() -> None:
     contestant, key, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
     call = call_for(contestant, key)
-    for _ in range(WARM_UP):  # specialised bytecode and filled memos, as in a warm Lambda
+    for _ in range(
+        WARM_UP
+    ):  # specialised bytecode and filled memos, as in a warm Lambda
         call()
     functools.reduce(lambda _, __: call(), range(calls), None)
 

@@ -55,9 +55,17 @@ class TestResponseBody:
     def test_text_type_with_invalid_utf8_falls_back_to_base64(self) -> None:
         assert encode("text/plain", BINARY) == (B64, True)
 
-    def test_content_encoding_forces_base64(self) -> None:
+    # With a Set-Cookie, the response headers take the general path, one at a time.
+    @pytest.mark.parametrize("cookie", [[], [("Set-Cookie", "a=b")]])
+    def test_content_encoding_forces_base64(
+        self, cookie: list[tuple[str, str]]
+    ) -> None:
         capture = Capture(
-            headers=[("Content-Type", "text/plain"), ("Content-Encoding", "gzip")],
+            headers=[
+                ("Content-Type", "text/plain"),
+                ("Content-Encoding", "gzip"),
+                *cookie,
+            ],
             body=UTF8,
         )
         response = make_handler(capture.app)(make_http_event(), ContextStub())
