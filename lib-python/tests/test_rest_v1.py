@@ -284,10 +284,11 @@ class TestRestV1:
             ({"claims": {"cognito:username": "u"}}, {}, "u"),
             (None, {"userArn": "arn:aws:iam::1:user/x"}, "arn:aws:iam::1:user/x"),
             ({"claims": "not-a-map"}, {"userArn": 7}, None),
+            (None, "not-a-map", None),  # identity only enriches: never a 400
         ],
     )
     def test_remote_user(
-        self, authorizer: Any, identity: dict[str, Any], user: str | None
+        self, authorizer: Any, identity: Any, user: str | None
     ) -> None:
         event = make_rest_event(authorizer=authorizer)
         event["requestContext"]["identity"] = identity

@@ -133,7 +133,9 @@ def add_event_headers(environ: WSGIEnvironment, event: Json) -> None:
     REST sends both maps (`headers` holds only the last value of a repeated header), so
     merging them would duplicate every value; ALB sends exactly one of them.
     """
-    multi = get_map(event, "multiValueHeaders")
+    multi = event.get("multiValueHeaders")
+    if multi.__class__ is not dict:
+        multi = get_map(event, "multiValueHeaders")  # null is {}, a wrong type raises
     if multi:
         add_multi_value_headers(environ, multi)
     else:

@@ -99,7 +99,9 @@ def query_pairs(event: Json) -> list[tuple[str, str]]:
     already a space), ALB with the raw pieces. The order across different keys is
     lost upstream.
     """
-    multi = get_map(event, "multiValueQueryStringParameters")
+    multi = event.get("multiValueQueryStringParameters")
+    if multi.__class__ is not dict:
+        multi = get_map(event, "multiValueQueryStringParameters")  # null is {}
     if multi:
         return str_list_pairs(multi)
     return str_pairs(get_map(event, "queryStringParameters"))

@@ -28,17 +28,20 @@ NAME = "rest_v1"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
 
 
-def _remote_user(context: Json) -> str:
+def _remote_user(context: Json, identity: Json) -> str:
     # Lambda authorizer principal, else Cognito user pool claims (sub: stable and
     # unique, unlike the username), else the IAM caller.
+    user_arn = identity.get("userArn")
+    if user_arn.__class__ is not str:
+        user_arn = ""
+    if not context.get("authorizer"):  # the common case: skip its three lookups
+        return user_arn
     authorizer = get_map(context, "authorizer")
-    if not authorizer:  # no authorizer, the common case: skip its three lookups
-        return dig(context, "identity", "userArn")
     return (
         dig(authorizer, "principalId")
         or dig(authorizer, "claims", "sub")
         or dig(authorizer, "claims", "cognito:username")
-        or dig(context, "identity", "userArn")
+        or user_arn
     )
 
 
@@ -85,10 +88,14 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     # twice.
     path = wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path)
     environ["SCRIPT_NAME"], environ["PATH_INFO"] = mount(path, prefix, in_path)
-    remote_addr = dig(request_context, "identity", "sourceIp")
-    if remote_addr:
+    # Identity fields only enrich the environ: a malformed one must not fail a request.
+    identity = request_context.get("identity")
+    if identity.__class__ is not dict:
+        identity = {}
+    remote_addr = identity.get("sourceIp")
+    if remote_addr.__class__ is str and remote_addr:
         environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
-    remote_user = _remote_user(request_context)
+    remote_user = _remote_user(request_context, identity)
     if remote_user:
         environ["REMOTE_USER"] = wsgi_text(remote_user)
     raw_uri = raw_path + "?" + query if query else raw_path
