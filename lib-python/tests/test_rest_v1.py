@@ -315,6 +315,7 @@ class TestRestV1:
             lambda e: e.update(isBase64Encoded="yes"),
             lambda e: e.update(body=b"bytes".hex(), isBase64Encoded=True, path=7),
             lambda e: e.update(path="/\ud800"),
+            lambda e: e["requestContext"].update(authorizer=""),
         ],
     )
     def test_malformed_fields_answer_400(self, mutate: Any) -> None:

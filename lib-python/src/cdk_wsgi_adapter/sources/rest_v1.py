@@ -34,9 +34,10 @@ def _remote_user(context: Json, identity: Json) -> str:
     user_arn = identity.get("userArn")
     if user_arn.__class__ is not str:
         user_arn = ""
-    if not context.get("authorizer"):  # the common case: skip its three lookups
+    authorizer = context.get("authorizer")
+    if authorizer is None:  # no authorizer, the common case: skip its three lookups
         return user_arn
-    authorizer = get_map(context, "authorizer")
+    authorizer = get_map(context, "authorizer")  # a wrong type raises
     return (
         dig(authorizer, "principalId")
         or dig(authorizer, "claims", "sub")
