@@ -22,9 +22,7 @@ def call_for(contestant: str, key: str) -> Callable[[], object]:
     scenario = next(s for s in SCENARIOS if s.key == key)
     if contestant == "floor":
         return floor_call(scenario)
-    if (
-        contestant == "base64"
-    ):  # the unavoidable part of (c), which its target allows for
+    if contestant == "base64":  # the part of (c) its target allows for
         return base64_text
     if contestant == "bare":  # the yardstick must answer correctly too
         errors, _ = check(scenario, make_bare_handler)
@@ -39,9 +37,8 @@ def call_for(contestant: str, key: str) -> Callable[[], object]:
 def main() -> None:
     contestant, key, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
     call = call_for(contestant, key)
-    for _ in range(
-        WARM_UP
-    ):  # specialised bytecode and filled memos, as in a warm Lambda
+    # Specialised bytecode and filled memos, as in a warm Lambda.
+    for _ in range(WARM_UP):
         call()
     functools.reduce(lambda _, __: call(), range(calls), None)
 
