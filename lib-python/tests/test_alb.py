@@ -134,6 +134,12 @@ class TestAlbSingleValue:
         assert capture.environ["PATH_INFO"] == "/a b"
         assert capture.environ["QUERY_STRING"] == "x=a%2Bb"
 
+    def test_null_path_is_the_root(self) -> None:
+        event = make_alb_event()
+        event["path"] = None
+        capture, _ = run(event)
+        assert capture.environ["PATH_INFO"] == "/"
+
 
 class TestAlbMultiValue:
     def test_aws_lambda_go_sample(self) -> None:

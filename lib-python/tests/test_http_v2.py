@@ -157,6 +157,24 @@ class TestHttpV2:
         capture, _ = run(event)
         assert "REMOTE_ADDR" not in capture.environ
 
+    def test_null_headers_are_no_headers(self) -> None:
+        event = make_http_event()
+        event["headers"] = None
+        capture, response = run(event)
+        assert response["statusCode"] == 200
+        # Only the Host that requestContext.domainName stands in for.
+        assert [key for key in capture.environ if key.startswith("HTTP_")] == [
+            "HTTP_HOST"
+        ]
+
+    def test_null_raw_path_and_domain(self) -> None:
+        event = make_http_event(headers={"host": "api.example.com"})
+        event["rawPath"] = None
+        event["requestContext"]["domainName"] = None  # the Host header stands in
+        capture, _ = run(event)
+        assert capture.environ["PATH_INFO"] == "/"
+        assert capture.environ["SERVER_NAME"] == "api.example.com"
+
     def test_binary_request_body(self) -> None:
         capture, _ = run(make_http_event(method="POST", body=b"\xff\x00"))
         assert capture.input == b"\xff\x00"
@@ -170,6 +188,7 @@ class TestHttpV2:
             lambda e: e.update(cookies=""),
             lambda e: e.update(cookies=0),
             lambda e: e.update(headers={"x": 1}),
+            lambda e: e.update(headers=["x"]),
             lambda e: e.update(rawQueryString=["a"]),
             lambda e: e["requestContext"].update(http="GET"),
         ],
