@@ -58,3 +58,30 @@ def test_content_types_past_the_bound_are_still_classified() -> None:
         event = make_http_event(headers={"x-type": f"{kind}; n={n}"})
         answer: dict[str, Any] = handler(event, ContextStub())
         assert answer["isBase64Encoded"] is (kind == "image/png")
+
+
+def test_response_header_names_past_the_bound_keep_their_rules() -> None:
+    # Hop-by-hop headers are what is tested, so no wsgiref.validate around this app.
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        name = environ["HTTP_X_NAME"]
+        headers = [(name, "a"), (name, "b")]
+        if environ.get("HTTP_X_LAST"):  # spellings first seen past the bound
+            headers += [
+                ("KEEP-alive", "5"),
+                ("set-COOKIE", "a=1"),
+                ("CONTENT-encoding", "br"),
+            ]
+        start_response("200 OK", headers)
+        return [b"ok"]
+
+    handler = make_handler(app)
+    for n in range(DISTINCT):
+        last = {"x-last": "1"} if n == DISTINCT - 1 else {}
+        event = make_http_event(headers={"x-name": f"X-Name-{n}", **last})
+        answer: dict[str, Any] = handler(event, ContextStub())
+        assert answer["headers"] == {f"X-Name-{n}": "a, b"} | (
+            {"CONTENT-encoding": "br"} if last else {}
+        )
+    assert answer["cookies"] == ["a=1"]
+    assert answer["isBase64Encoded"] is True  # Content-Encoding was recognised
+    assert len(response._ROLES) == response._MAX_ROLES

@@ -16,6 +16,20 @@ _REASONS = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"
 _STATUS_CODES: dict[str, int] = {}
 _MAX_STATUS_CODES = 256
 
+# What the response rules do with a header, by its name.
+_END_TO_END, _HOP_BY_HOP, _SET_COOKIE, _CONTENT_TYPE, _CONTENT_ENCODING, _UNSAFE = (
+    range(6)
+)
+_SPECIAL_ROLES = {
+    "set-cookie": _SET_COOKIE,
+    "content-type": _CONTENT_TYPE,
+    "content-encoding": _CONTENT_ENCODING,
+}
+#: Header name -> (its lowercase form, its role). An app sends the same few names on
+#: every response; bounded all the same, since names may come from user input.
+_ROLES: dict[str, tuple[str, int]] = {}
+_MAX_ROLES = 256
+
 
 class Response:
     """Status line, headers and body collected from the app.
@@ -55,46 +69,52 @@ class Response:
             raise TypeError(_headers_error(headers))
         self.headers = headers
         self.body = body
-        try:
-            everything = "".join(map("".join, headers))
-        except TypeError:
-            raise TypeError(_headers_error(headers)) from None
-        self.header_chars = len(everything)
-        self.unsafe = (
-            _unsafe_name(headers) if "\r" in everything or "\n" in everything else None
-        )
-        ascii_only = everything.isascii()
         self.content_type = self.content_encoding = ""
         groups: dict[str, list[str]] = {}
         spelling: dict[str, str] = {}
         cookies: list[str] = []
+        unsafe = None
+        chars = 0
+        roles = _ROLES
         try:
             for name, value in headers:
-                lowered = name.lower()
-                if lowered in HOP_BY_HOP_HEADERS or lowered[:6] == "proxy-":
+                info = roles.get(name)
+                if info is None:
+                    info = _role(name)
+                lowered, role = info
+                # Printable ASCII, the common case, holds no CR or LF and needs no
+                # decoding.
+                if not (value.isascii() and value.isprintable()):
+                    if "\r" in value or "\n" in value:
+                        unsafe = unsafe or name
+                    value = _wire_text(value)
+                if role == _HOP_BY_HOP:
+                    continue
+                if role == _UNSAFE:
+                    unsafe = unsafe or name
                     continue
                 # Values lose surrounding whitespace (RFC 9110 section 5.5): Django,
                 # for one, puts a space before each Set-Cookie value, which the
                 # cookies[] array would keep.
                 value = value.strip(" \t")
-                if not ascii_only:
-                    value = _wire_text(value)
-                if lowered == "set-cookie":
+                chars += len(name) + len(value)
+                if role == _SET_COOKIE:
                     cookies.append(value)
-                    continue
-                if lowered in spelling:
+                elif lowered in spelling:
                     groups[spelling[lowered]].append(value)
-                    continue
-                spelling[lowered] = name
-                groups[name] = [value]
-                if lowered == "content-type":
-                    self.content_type = value
-                elif lowered == "content-encoding":
-                    self.content_encoding = value
-        except ValueError:  # not pairs
+                else:
+                    spelling[lowered] = name
+                    groups[name] = [value]
+                    if role == _CONTENT_TYPE:
+                        self.content_type = value
+                    elif role == _CONTENT_ENCODING:
+                        self.content_encoding = value
+        except (AttributeError, TypeError, ValueError):  # not (str, str) pairs
             raise TypeError(_headers_error(headers)) from None
         self.groups = groups
         self.cookies = cookies
+        self.unsafe = unsafe
+        self.header_chars = chars
 
 
 def plain_response(status_code: int, message: str) -> Response:
@@ -125,12 +145,20 @@ def _headers_error(headers: object) -> str:
     return f"WSGI headers must be a list of (str, str) tuples, got {headers!r}"
 
 
-def _unsafe_name(headers: list[tuple[str, str]]) -> str:
-    return next(
-        name
-        for name, value in headers
-        if "\r" in name or "\n" in name or "\r" in value or "\n" in value
-    )
+def _role(name: str) -> tuple[str, int]:
+    # A header name's case-insensitive key and what the response rules do with it.
+    if not isinstance(name, str):
+        raise TypeError(name)
+    lowered = name.lower()
+    if "\r" in name or "\n" in name:
+        return lowered, _UNSAFE  # not remembered: never a name an app sends twice
+    if lowered in HOP_BY_HOP_HEADERS or lowered.startswith("proxy-"):
+        role = _HOP_BY_HOP
+    else:
+        role = _SPECIAL_ROLES.get(lowered, _END_TO_END)
+    if len(_ROLES) < _MAX_ROLES:
+        _ROLES[name] = lowered, role
+    return lowered, role
 
 
 def _wire_text(value: str) -> str:
