@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cdk_wsgi_adapter.environ import mount
 from cdk_wsgi_adapter.media import MediaTypes
-from cdk_wsgi_adapter.quoting import form_encode, unquote_to_bytes
+from cdk_wsgi_adapter.quoting import form_encode, plain_form_query, unquote_to_bytes
 
 
 class TestQuoting:
@@ -66,6 +66,33 @@ class TestQuoting:
     def test_form_encode_fast_paths_match_the_stdlib(self, value: str) -> None:
         expected = urlencode([(value, value)], quote_via=quote_plus, safe="~")
         assert form_encode([(value, value)]) == expected
+
+    @given(st.lists(st.tuples(st.text(), st.text()), min_size=1))
+    def test_plain_form_query_is_none_or_the_stdlib_encoding(
+        self, pairs: list[tuple[str, str]]
+    ) -> None:
+        query = plain_form_query([f"{key}={value}" for key, value in pairs])
+        if query is not None:
+            assert query == urlencode(pairs, quote_via=quote_plus, safe="~")
+
+    @pytest.mark.parametrize(
+        ("pairs", "query"),
+        [
+            ([("q", "big widgets"), ("page", "2")], "q=big+widgets&page=2"),
+            ([("d", "2024-01-31"), ("v", "1.2_rc~1")], "d=2024-01-31&v=1.2_rc~1"),
+            ([("", ""), ("k", "")], "=&k="),
+            ([("a", "b&c=d")], None),  # one value holding both separators
+            ([("a=b", "c")], None),
+            ([("a", "b"), ("c", "d=")], None),
+            ([("x", "a+b")], None),
+            ([("x", "\u00e9")], None),
+            ([("x", "a/b")], None),
+        ],
+    )
+    def test_plain_form_query(
+        self, pairs: list[tuple[str, str]], query: str | None
+    ) -> None:
+        assert plain_form_query([f"{k}={v}" for k, v in pairs]) == query
 
 
 class TestMount:

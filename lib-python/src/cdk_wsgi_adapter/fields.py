@@ -16,6 +16,7 @@ __all__ = [
     "get_str",
     "get_str_list",
     "query_pairs",
+    "query_pieces",
     "required_str",
     "str_list_pairs",
     "str_pairs",
@@ -105,6 +106,30 @@ def query_pairs(event: Json) -> list[tuple[str, str]]:
     if multi:
         return str_list_pairs(multi)
     return str_pairs(get_map(event, "queryStringParameters"))
+
+
+def query_pieces(event: Json) -> list[str]:
+    """`key=value` for every pair of query_pairs(event), unescaped."""
+    multi = event.get("multiValueQueryStringParameters")
+    if multi.__class__ is dict and multi:
+        pieces = _plain_pieces(multi)
+        if pieces is not None:
+            return pieces
+    # No multi-value map, nulls or wrong types: query_pairs sorts them out.
+    return [f"{key}={value}" for key, value in query_pairs(event)]
+
+
+def _plain_pieces(multi: Json) -> list[str] | None:
+    # The shape AWS sends, key -> list of strings, read inline; None for anything else.
+    pieces = []
+    for key, values in multi.items():
+        if values.__class__ is not list:
+            return None
+        for value in values:
+            if value.__class__ is not str:
+                return None
+            pieces.append(f"{key}={value}")
+    return pieces
 
 
 def wsgi_text(value: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["form_encode", "unquote_to_bytes", "unquote_to_wsgi"]
+__all__ = ["form_encode", "plain_form_query", "unquote_to_bytes", "unquote_to_wsgi"]
 
 _HEX = "0123456789ABCDEFabcdef"
 _HEX_PAIRS = {(a + b).encode("ascii"): bytes.fromhex(a + b) for a in _HEX for b in _HEX}
@@ -10,9 +10,9 @@ _HEX_PAIRS = {(a + b).encode("ascii"): bytes.fromhex(a + b) for a in _HEX for b 
 _UNRESERVED = frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 )
-# The bytes a form-encoded query may hold as they are: unreserved characters, the
-# separators, and space (which becomes "+").
-_FORM_SAFE = bytes(_UNRESERVED) + b" &="
+# The bytes form encoding keeps as they are: unreserved characters, and space (which
+# becomes "+").
+_FORM_KEPT = bytes(_UNRESERVED) + b" "
 _FORM_BYTE = [chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)]
 _FORM_BYTE[0x20] = "+"
 
@@ -49,18 +49,25 @@ def _form_quote(value: str) -> str:
     return "".join([_FORM_BYTE[b] for b in value.encode("utf-8")])
 
 
-def form_encode(pairs: list[tuple[str, str]]) -> str:
-    """application/x-www-form-urlencoded serialisation of already-decoded pairs."""
-    # Most queries need no escaping at all, which C-level passes over the joined query
-    # tell: translate() deletes the safe bytes, so nothing may be left, and a key or
-    # value holding a separator shows in the separator counts.
-    query = "&".join(map("=".join, pairs))
+def plain_form_query(pieces: list[str]) -> str | None:
+    """The `key=value` pieces as a form-encoded query if none needs escaping, else None.
+
+    Most queries need no escaping at all, which two C-level passes over the joined
+    query tell: translate() deletes the bytes form encoding keeps as they are, and what
+    is left must be exactly the separators the pieces and the join put in, so a key or
+    value holding `=` or `&` shows too.
+    """
+    query = "&".join(pieces)
     if (
         query.isascii()
-        and not query.encode("ascii").translate(None, _FORM_SAFE)
-        and query.count("=") == len(pairs)
-        and query.count("&") == max(len(pairs) - 1, 0)
+        and query.encode("ascii").translate(None, _FORM_KEPT)
+        == b"=&" * (len(pieces) - 1) + b"="
     ):
         return query.replace(" ", "+")
+    return None
+
+
+def form_encode(pairs: list[tuple[str, str]]) -> str:
+    """application/x-www-form-urlencoded serialisation of already-decoded pairs."""
     quote = _form_quote
     return "&".join([f"{quote(key)}={quote(value)}" for key, value in pairs])

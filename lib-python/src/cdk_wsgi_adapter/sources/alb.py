@@ -10,7 +10,7 @@ from ..environ import (
     new_environ,
     resolve_mount,
 )
-from ..fields import get_str, query_pairs, required_str
+from ..fields import get_str, query_pieces, required_str
 from ..quoting import unquote_to_wsgi
 from .base import ALB_RESPONSE_LIMIT
 
@@ -42,7 +42,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if method.__class__ is not str or not method:
         method = required_str(event, "httpMethod", "httpMethod")
     # ALB does not decode query parameters: the raw pieces are joined back as they came.
-    query = "&".join(map("=".join, query_pairs(event)))
+    query = "&".join(query_pieces(event))
     environ = new_environ(NAME, event, context, method, query, "https", "443", "")
     add_event_headers(environ, event)
     # ALB overwrites X-Forwarded-Proto/Port and appends the peer it saw to

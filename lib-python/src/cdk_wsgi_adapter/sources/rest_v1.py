@@ -10,8 +10,16 @@ from ..environ import (
     new_environ,
     resolve_mount,
 )
-from ..fields import dig, get_map, get_str, query_pairs, required_str, wsgi_text
-from ..quoting import form_encode, unquote_to_wsgi
+from ..fields import (
+    dig,
+    get_map,
+    get_str,
+    query_pairs,
+    query_pieces,
+    required_str,
+    wsgi_text,
+)
+from ..quoting import form_encode, plain_form_query, unquote_to_wsgi
 from .base import LAMBDA_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
@@ -59,7 +67,10 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if method.__class__ is not str or not method:
         method = required_str(event, "httpMethod", "httpMethod")
     protocol = request_context.get("protocol")
-    query = form_encode(query_pairs(event))
+    pieces = query_pieces(event)
+    query = plain_form_query(pieces) if pieces else ""
+    if query is None:  # something to escape
+        query = form_encode(query_pairs(event))
     environ = new_environ(
         NAME,
         event,
