@@ -49,6 +49,16 @@ _DROP = ""
 _LAYOUTS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 _MAX_LAYOUTS = 256
 _UNSEEN = ("unseen",)
+#: Where every environ starts: the constant WSGI keys, and HTTPS, as API Gateway and
+#: Function URLs serve only HTTPS (ALB corrects scheme and port from its headers).
+_DEFAULTS = {
+    "SERVER_PORT": "443",
+    "wsgi.version": (1, 0),
+    "wsgi.url_scheme": "https",
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": False,
+    "wsgi.run_once": False,
+}
 
 
 def _environ_key(name: str) -> str:
@@ -149,8 +159,6 @@ def new_environ(
     context: Any,
     method: str,
     query: str,
-    scheme: str,
-    port: str,
     protocol: str,
 ) -> WSGIEnvironment:
     """The environ without headers, path and body: event text made WSGI text.
@@ -158,22 +166,17 @@ def new_environ(
     Positional parameters on purpose: a call with keywords costs ~1 us more, and
     this runs on every request.
     """
-    return {
-        "REQUEST_METHOD": method if method.isascii() else wsgi_text(method),
-        "QUERY_STRING": query if query.isascii() else wsgi_text(query),
-        "SERVER_PORT": port,
-        "SERVER_PROTOCOL": (protocol if protocol.isascii() else wsgi_text(protocol))
-        or "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        _SOURCE: source,
-        _EVENT: event,
-        _CONTEXT: context,
-    }
+    environ = _DEFAULTS.copy()  # cheaper than a literal with all the keys
+    environ["REQUEST_METHOD"] = method if method.isascii() else wsgi_text(method)
+    environ["QUERY_STRING"] = query if query.isascii() else wsgi_text(query)
+    environ["SERVER_PROTOCOL"] = (
+        protocol if protocol.isascii() else wsgi_text(protocol)
+    ) or "HTTP/1.1"
+    environ["wsgi.errors"] = sys.stderr  # read each time: the runtime may replace it
+    environ[_SOURCE] = source
+    environ[_EVENT] = event
+    environ[_CONTEXT] = context
+    return environ
 
 
 def finish_environ(

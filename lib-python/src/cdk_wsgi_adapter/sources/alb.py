@@ -43,7 +43,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
         method = required_str(event, "httpMethod", "httpMethod")
     # ALB does not decode query parameters: the raw pieces are joined back as they came.
     query = "&".join(query_pieces(event))
-    environ = new_environ(NAME, event, context, method, query, "https", "443", "")
+    environ = new_environ(NAME, event, context, method, query, "")
     add_event_headers(environ, event)
     # ALB overwrites X-Forwarded-Proto/Port and appends the peer it saw to
     # X-Forwarded-For, so the last hop is the only trustworthy one; earlier hops are

@@ -58,8 +58,6 @@ def environ_for(
         context,
         method,
         raw_query,
-        "https",  # HTTP APIs and Function URLs are HTTPS-only
-        "443",
         protocol if protocol.__class__ is str else "",
     )
     header_map = event.get("headers")

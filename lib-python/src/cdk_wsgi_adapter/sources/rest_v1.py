@@ -77,8 +77,6 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
         context,
         method,
         query,
-        "https",  # API Gateway endpoints are HTTPS-only
-        "443",
         protocol if protocol.__class__ is str else "",
     )
     add_event_headers(environ, event)
