@@ -119,6 +119,26 @@ class TestAlbSingleValue:
             "80",
         )
 
+    @pytest.mark.parametrize(
+        ("proto", "port", "expected"),
+        [
+            ("https", " 8443 ", ("https", "8443")),
+            ("http", "8080", ("http", "8080")),
+            ("http", "443", ("http", "443")),  # the header wins over the default
+        ],
+    )
+    def test_forwarded_port_is_the_server_port(
+        self, proto: str, port: str, expected: tuple[str, str]
+    ) -> None:
+        event = make_alb_event(
+            headers={"x-forwarded-proto": [proto], "x-forwarded-port": [port]}
+        )
+        capture, _ = run(event)
+        assert (
+            capture.environ["wsgi.url_scheme"],
+            capture.environ["SERVER_PORT"],
+        ) == expected
+
     def test_binary_put_body(self) -> None:
         capture, _ = run(
             load_event(

@@ -196,7 +196,9 @@ def finish_environ(
         host = wsgi_text(domain)
         if host:
             environ["HTTP_HOST"] = host
-    environ["SERVER_NAME"] = _host_name(host) or "localhost"
+    environ["SERVER_NAME"] = (
+        host if ":" not in host else _host_name(host)
+    ) or "localhost"
     return environ
 
 

@@ -48,13 +48,16 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     # ALB overwrites X-Forwarded-Proto/Port and appends the peer it saw to
     # X-Forwarded-For, so the last hop is the only trustworthy one; earlier hops are
     # whatever the client claimed.
-    proto = environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower()
-    if proto == "http":
+    # (The environ's defaults already say https and 443.)
+    proto = environ.get("HTTP_X_FORWARDED_PROTO")
+    if proto is not None and proto != "https" and proto.strip().lower() == "http":
         environ["wsgi.url_scheme"] = "http"
         environ["SERVER_PORT"] = "80"
-    port = environ.get("HTTP_X_FORWARDED_PORT", "").strip()
-    if port.isascii() and port.isdigit():
-        environ["SERVER_PORT"] = port
+    port = environ.get("HTTP_X_FORWARDED_PORT")
+    if port is not None and port != environ["SERVER_PORT"]:
+        port = port.strip()
+        if port.isascii() and port.isdigit():
+            environ["SERVER_PORT"] = port
     remote_addr = environ.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
     if remote_addr:
         environ["REMOTE_ADDR"] = remote_addr
