@@ -24,7 +24,6 @@ __all__ = [
     "ENVIRON_PREFIX",
     "add_event_headers",
     "add_headers",
-    "add_multi_value_headers",
     "finish_environ",
     "mount",
     "new_environ",
@@ -118,8 +117,19 @@ def add_headers(
             environ[key] = text
 
 
-def add_multi_value_headers(environ: WSGIEnvironment, multi: Json) -> None:
-    """Add the headers of a multi-value map (name -> list of strings) to `environ`."""
+def add_event_headers(environ: WSGIEnvironment, event: Json) -> None:
+    """The headers of a v1/ALB event: multiValueHeaders if any, else headers, not both.
+
+    REST sends both maps (`headers` holds only the last value of a repeated header), so
+    merging them would duplicate every value; ALB sends exactly one of them.
+    """
+    multi = event.get("multiValueHeaders")
+    if multi.__class__ is not dict:
+        multi = get_map(event, "multiValueHeaders")  # null is {}, a wrong type raises
+    if not multi:
+        single = get_map(event, "headers")
+        add_headers(environ, tuple(single), list(single.values()), True)
+        return
     values = []
     for items in multi.values():
         if items.__class__ is not list or len(items) != 1:
@@ -135,22 +145,6 @@ def add_multi_value_headers(environ: WSGIEnvironment, multi: Json) -> None:
             names.append(name)
             values.append(value)
     add_headers(environ, tuple(names), values, False)
-
-
-def add_event_headers(environ: WSGIEnvironment, event: Json) -> None:
-    """The headers of a v1/ALB event: multiValueHeaders if any, else headers, not both.
-
-    REST sends both maps (`headers` holds only the last value of a repeated header), so
-    merging them would duplicate every value; ALB sends exactly one of them.
-    """
-    multi = event.get("multiValueHeaders")
-    if multi.__class__ is not dict:
-        multi = get_map(event, "multiValueHeaders")  # null is {}, a wrong type raises
-    if multi:
-        add_multi_value_headers(environ, multi)
-    else:
-        single = get_map(event, "headers")
-        add_headers(environ, tuple(single), list(single.values()), True)
 
 
 def new_environ(
