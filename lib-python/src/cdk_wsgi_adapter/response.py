@@ -16,8 +16,9 @@ _REASONS = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"
 _STATUS_CODES: dict[str, int] = {}
 _MAX_STATUS_CODES = 256
 
-# What the response rules do with a header, by its name.
-_END_TO_END, _HOP_BY_HOP, _SET_COOKIE, _CONTENT_TYPE, _CONTENT_ENCODING, _UNSAFE = (
+# What the response rules do with a header, by its name; the roles past _SET_COOKIE
+# drop the header.
+_END_TO_END, _CONTENT_TYPE, _CONTENT_ENCODING, _SET_COOKIE, _HOP_BY_HOP, _UNSAFE = (
     range(6)
 )
 _SPECIAL_ROLES = {
@@ -25,9 +26,10 @@ _SPECIAL_ROLES = {
     "content-type": _CONTENT_TYPE,
     "content-encoding": _CONTENT_ENCODING,
 }
-#: Header name -> (its lowercase form, its role). An app sends the same few names on
-#: every response; bounded all the same, since names may come from user input.
-_ROLES: dict[str, tuple[str, int]] = {}
+#: Header name -> (its lowercase form, its role, its length). An app sends the same
+#: few names on every response; bounded all the same, since names may come from user
+#: input.
+_ROLES: dict[str, tuple[str, int, int]] = {}
 _MAX_ROLES = 256
 
 
@@ -81,23 +83,22 @@ class Response:
                 info = roles.get(name)
                 if info is None:
                     info = _role(name)
-                lowered, role = info
+                lowered, role, name_chars = info
                 # Printable ASCII, the common case, holds no CR or LF and needs no
                 # decoding.
                 if not (value.isascii() and value.isprintable()):
                     if "\r" in value or "\n" in value:
                         unsafe = unsafe or name
                     value = _wire_text(value)
-                if role == _HOP_BY_HOP:
-                    continue
-                if role == _UNSAFE:
-                    unsafe = unsafe or name
+                if role > _SET_COOKIE:  # dropped: hop-by-hop, or CR/LF in the name
+                    if role == _UNSAFE:
+                        unsafe = unsafe or name
                     continue
                 # Values lose surrounding whitespace (RFC 9110 section 5.5): Django,
                 # for one, puts a space before each Set-Cookie value, which the
                 # cookies[] array would keep.
                 value = value.strip(" \t")
-                chars += len(name) + len(value)
+                chars += name_chars + len(value)
                 if role == _SET_COOKIE:
                     cookies.append(value)
                 elif lowered in spelling:
@@ -145,20 +146,20 @@ def _headers_error(headers: object) -> str:
     return f"WSGI headers must be a list of (str, str) tuples, got {headers!r}"
 
 
-def _role(name: str) -> tuple[str, int]:
-    # A header name's case-insensitive key and what the response rules do with it.
+def _role(name: str) -> tuple[str, int, int]:
     if not isinstance(name, str):
         raise TypeError(name)
     lowered = name.lower()
     if "\r" in name or "\n" in name:
-        return lowered, _UNSAFE  # not remembered: never a name an app sends twice
+        return lowered, _UNSAFE, 0  # not remembered: never a name an app sends twice
     if lowered in HOP_BY_HOP_HEADERS or lowered.startswith("proxy-"):
         role = _HOP_BY_HOP
     else:
         role = _SPECIAL_ROLES.get(lowered, _END_TO_END)
+    info = lowered, role, len(name)
     if len(_ROLES) < _MAX_ROLES:
-        _ROLES[name] = lowered, role
-    return lowered, role
+        _ROLES[name] = info
+    return info
 
 
 def _wire_text(value: str) -> str:
