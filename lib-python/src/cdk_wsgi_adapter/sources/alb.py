@@ -58,7 +58,10 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
         port = port.strip()
         if port.isascii() and port.isdigit():
             environ["SERVER_PORT"] = port
-    remote_addr = environ.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+    remote_addr = environ.get("HTTP_X_FORWARDED_FOR", "")
+    if "," in remote_addr:
+        remote_addr = remote_addr.rpartition(",")[2]
+    remote_addr = remote_addr.strip()
     if remote_addr:
         environ["REMOTE_ADDR"] = remote_addr
     host = environ.get("HTTP_HOST", "")
