@@ -131,11 +131,15 @@ def add_event_headers(environ: WSGIEnvironment, event: Json) -> None:
         add_headers(environ, tuple(single), list(single.values()), True)
         return
     values = []
-    for items in multi.values():
-        if items.__class__ is not list or len(items) != 1:
-            break
-        values.append(items[0])
-    else:  # every header once, the common case
+    try:
+        for items in multi.values():
+            if items.__class__ is not list:
+                break
+            [value] = items  # ValueError unless exactly one value
+            values.append(value)
+    except ValueError:  # none or several values
+        pass
+    if len(values) == len(multi):  # every header once, the common case
         add_headers(environ, tuple(multi), values, False)
         return
     names: list[str] = []
