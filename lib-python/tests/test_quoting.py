@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cdk_wsgi_adapter.config import Options
 from cdk_wsgi_adapter.environ import mount
 from cdk_wsgi_adapter.media import MediaTypes
 from cdk_wsgi_adapter.quoting import form_encode, plain_form_query, unquote_to_bytes
@@ -96,22 +97,31 @@ class TestQuoting:
 
 
 class TestMount:
+    BASE_PATHS = {"api.example.com": "api"}
+    EXECUTE_API = "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
+
     @pytest.mark.parametrize(
-        ("path", "prefix", "in_path", "expected"),
+        ("path", "domain", "stage", "expected"),
         [
-            ("/api/x", "/api", True, ("/api", "/x")),
-            ("/apiary", "/api", True, ("/api", "/apiary")),
-            ("/api", "/api", True, ("/api", "")),
-            ("/api/api/x", "/api", True, ("/api", "/api/x")),
-            ("/api/x", "/api", False, ("/api", "/api/x")),
-            ("/x", "", True, ("", "/x")),
-            ("x", "", True, ("", "/x")),
+            ("/api/x", "api.example.com", "", ("/api", "/x")),
+            ("/apiary", "api.example.com", "", ("/api", "/apiary")),
+            ("/api", "api.example.com", "", ("/api", "")),
+            ("/api/api/x", "api.example.com", "", ("/api", "/api/x")),
+            # REST: `path` leaves the stage out, so a path that starts like it keeps it.
+            ("/api/x", EXECUTE_API, "api", ("/api", "/api/x")),
+            ("/x", "example.com", "", ("", "/x")),
+            ("x", "example.com", "", ("", "/x")),
         ],
     )
     def test_mount(
-        self, path: str, prefix: str, in_path: bool, expected: tuple[str, str]
+        self, path: str, domain: str, stage: str, expected: tuple[str, str]
     ) -> None:
-        assert mount(path, prefix, in_path=in_path) == expected
+        options = Options(
+            text_media_types=(), binary_media_types=None, base_paths=self.BASE_PATHS
+        )
+        environ: dict[str, object] = {}
+        mount(environ, path, domain, stage, False, options)
+        assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == expected
 
 
 class TestMediaTypes:

@@ -27,7 +27,6 @@ __all__ = [
     "finish_environ",
     "mount",
     "new_environ",
-    "resolve_mount",
 ]
 
 #: Namespace of the adapter's own environ keys (PEP 3333 extension keys).
@@ -200,27 +199,41 @@ def finish_environ(
     return environ
 
 
-def resolve_mount(
-    domain: str, stage: str, options: Options, stage_in_path: bool
-) -> tuple[str, bool]:
-    """(SCRIPT_NAME prefix, whether the path may carry it) for a request to `domain`.
+def mount(
+    environ: WSGIEnvironment,
+    path: str,
+    domain: str,
+    stage: str,
+    stage_in_path: bool,
+    options: Options,
+) -> None:
+    """Set SCRIPT_NAME and PATH_INFO for `path` of a request to `domain` at `stage`.
 
-    Remembered per handler: a function serves few domains and stages.
+    SCRIPT_NAME is the custom domain's base path, or the stage on an execute-api
+    host; it is stripped from `path` once when the source keeps it there
+    (`stage_in_path` for the stage, always for a base path). Remembered per handler: a
+    function serves few domains and stages.
     """
     key = (domain, stage, stage_in_path)
-    mount = options.mounts.get(key)
-    if mount is None:
-        mount = _resolve_mount(domain, stage, options, stage_in_path)
-        if (
-            len(options.mounts) < _MAX_MOUNTS
-        ):  # bounded: the Host header is the client's
-            options.mounts[key] = mount
-    return mount
+    point = options.mounts.get(key)
+    if point is None:
+        point = _mount_point(domain, stage, options, stage_in_path)
+        # Bounded: the Host header is the client's.
+        if len(options.mounts) < _MAX_MOUNTS:
+            options.mounts[key] = point
+    prefix, in_path = point
+    if not path.startswith("/"):
+        path = "/" + path  # PEP 3333: a non-empty PATH_INFO starts with "/"
+    if in_path and prefix and (path == prefix or path.startswith(prefix + "/")):
+        path = path[len(prefix) :]
+    environ["SCRIPT_NAME"] = prefix
+    environ["PATH_INFO"] = path
 
 
-def _resolve_mount(
+def _mount_point(
     domain: str, stage: str, options: Options, stage_in_path: bool
 ) -> tuple[str, bool]:
+    # (SCRIPT_NAME, whether the path may carry it)
     domain = _host_name(domain).lower()
     if domain in options.base_paths:
         base = options.base_paths[domain]
@@ -231,15 +244,6 @@ def _resolve_mount(
         # REST `path` excludes the stage; HTTP API rawPath starts with it.
         return wsgi_text("/" + stage), stage_in_path
     return "", False
-
-
-def mount(path: str, prefix: str, in_path: bool) -> tuple[str, str]:
-    """Split `path` into (SCRIPT_NAME, PATH_INFO), stripping `prefix` once."""
-    if not path.startswith("/"):
-        path = "/" + path  # PEP 3333: a non-empty PATH_INFO starts with "/"
-    if in_path and prefix and (path == prefix or path.startswith(prefix + "/")):
-        return prefix, path[len(prefix) :]
-    return prefix, path
 
 
 def _host_name(host: str) -> str:

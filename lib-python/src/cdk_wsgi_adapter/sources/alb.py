@@ -8,7 +8,6 @@ from ..environ import (
     finish_environ,
     mount,
     new_environ,
-    resolve_mount,
 )
 from ..fields import get_str, query_pieces, required_str
 from ..quoting import unquote_to_wsgi
@@ -65,14 +64,11 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if remote_addr:
         environ["REMOTE_ADDR"] = remote_addr
     host = environ.get("HTTP_HOST", "")
-    prefix, in_path = resolve_mount(host, "", options, True)
     raw_path = event.get("path")
     if raw_path.__class__ is not str:
         raw_path = get_str(event, "path")
     raw_path = raw_path or "/"
-    environ["SCRIPT_NAME"], environ["PATH_INFO"] = mount(
-        unquote_to_wsgi(raw_path), prefix, in_path
-    )
+    mount(environ, unquote_to_wsgi(raw_path), host, "", True, options)
     raw_uri = raw_path + "?" + query if query else raw_path
     return finish_environ(environ, decode_request_body(event), host, raw_uri)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..body import decode_request_body, encode_response_body
-from ..environ import add_headers, finish_environ, mount, new_environ, resolve_mount
+from ..environ import add_headers, finish_environ, mount, new_environ
 from ..fields import dig, get_map, get_str, get_str_list, required_str, wsgi_text
 from ..quoting import unquote_to_wsgi
 
@@ -81,11 +81,14 @@ def environ_for(
     if not domain:
         domain = get_str(header_map, "host")
     stage = request_context.get("stage")
-    prefix, in_path = resolve_mount(
-        domain, stage if stage.__class__ is str else "", options, True
+    mount(
+        environ,
+        unquote_to_wsgi(raw_path) if encoded_path else wsgi_text(raw_path),
+        domain,
+        stage if stage.__class__ is str else "",
+        True,
+        options,
     )
-    path = unquote_to_wsgi(raw_path) if encoded_path else wsgi_text(raw_path)
-    environ["SCRIPT_NAME"], environ["PATH_INFO"] = mount(path, prefix, in_path)
     remote_addr = http.get("sourceIp")
     if remote_addr.__class__ is str and remote_addr:
         environ["REMOTE_ADDR"] = wsgi_text(remote_addr)

@@ -8,7 +8,6 @@ from ..environ import (
     finish_environ,
     mount,
     new_environ,
-    resolve_mount,
 )
 from ..fields import (
     dig,
@@ -87,17 +86,20 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
         domain = environ.get("HTTP_HOST", "")
     stage = request_context.get("stage")
     http_api = event.get("version") == "1.0"
-    prefix, in_path = resolve_mount(
-        domain, stage if stage.__class__ is str else "", options, http_api
-    )
     raw_path = event.get("path")
     if raw_path.__class__ is not str:
         raw_path = get_str(event, "path")
     raw_path = raw_path or "/"
-    # REST keeps `path` percent-encoded; HTTP API delivers it decoded, so never unquote
-    # twice.
-    path = wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path)
-    environ["SCRIPT_NAME"], environ["PATH_INFO"] = mount(path, prefix, in_path)
+    mount(
+        environ,
+        # REST keeps `path` percent-encoded; HTTP API delivers it decoded, so never
+        # unquote twice.
+        wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path),
+        domain,
+        stage if stage.__class__ is str else "",
+        http_api,
+        options,
+    )
     # Identity fields only enrich the environ: a malformed one must not fail a request.
     identity = request_context.get("identity")
     if identity.__class__ is not dict:
