@@ -17,12 +17,11 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .compat import Json, WSGIApplication
-    from .response import Response
     from .sources.base import EventSource
 
     Handler = Callable[[Any, Any], Json]
 
-__all__ = ["handle", "handler_for", "make_handler"]
+__all__ = ["handler_for", "make_handler"]
 
 
 def make_handler(
@@ -50,7 +49,30 @@ def handler_for(app: WSGIApplication, options: Options) -> Handler:
     """The Lambda handler serving `app` with already parsed `options`."""
 
     def handler(event: Any, context: Any) -> Json:
-        return handle(app, options, event, context)
+        """Answer one Lambda invocation."""
+        if not isinstance(event, dict):
+            raise _unsupported(event)
+        if "source" in event:  # every warm-up event names its source; HTTP events don't
+            concurrency = warm_up_concurrency(event)
+            if concurrency is not None:
+                return answer_warm_up(concurrency)
+        source = detect(event)
+        if source is None:
+            raise _unsupported(event)
+        try:
+            environ = source.to_environ(event, context, options)
+        except ValueError as exc:  # MalformedEventError, bad base64, unencodable text
+            logger().error(
+                "malformed %s event (%s): %s", source.NAME, _describe(event), exc
+            )
+            response = plain_response(400, "Bad Request")
+        else:
+            response = run_app(app, environ)
+        result = source.to_response(event, response, options)
+        size = oversize(response, result, source.RESPONSE_LIMIT)
+        if size is not None:
+            result = _too_large(source, event, size, options)
+        return result
 
     return handler
 
@@ -72,45 +94,10 @@ def _unsupported(event: Any) -> UnsupportedEventError:
     return UnsupportedEventError(message)
 
 
-def handle(app: WSGIApplication, options: Options, event: Any, context: Any) -> Json:
-    """Answer one Lambda invocation."""
-    if not isinstance(event, dict):
-        raise _unsupported(event)
-    if "source" in event:  # every warm-up event names its source; HTTP events do not
-        concurrency = warm_up_concurrency(event)
-        if concurrency is not None:
-            return answer_warm_up(concurrency)
-    source = detect(event)
-    if source is None:
-        raise _unsupported(event)
-    try:
-        environ = source.to_environ(event, context, options)
-    except ValueError as exc:  # MalformedEventError, bad base64, unencodable text
-        logger().error(
-            "malformed %s event (%s): %s", source.NAME, _describe(event), exc
-        )
-        return _respond(source, event, plain_response(400, "Bad Request"), options)
-    return _respond(source, event, run_app(app, environ), options)
-
-
-def _respond(
-    source: EventSource, event: Json, response: Response, options: Options
-) -> Json:
-    unsafe = response.unsafe
-    if unsafe is not None:
-        # Fail closed: dropping the header could silently lose a security header
-        # instead.
-        logger().error(
-            "response header %r contains CR or LF; answering 500 instead", unsafe
-        )
-        response = plain_response(500, "Internal Server Error")
-    result = source.to_response(event, response, options)
-    size = oversize(response, result, source.RESPONSE_LIMIT)
-    if size is not None:
-        message = (
-            f"The response is {size} bytes once encoded for {source.NAME}, over "
-            f"its limit of {source.RESPONSE_LIMIT} bytes."
-        )
-        logger().error("%s", message)
-        result = source.to_response(event, plain_response(502, message), options)
-    return result
+def _too_large(source: EventSource, event: Json, size: int, options: Options) -> Json:
+    message = (
+        f"The response is {size} bytes once encoded for {source.NAME}, over "
+        f"its limit of {source.RESPONSE_LIMIT} bytes."
+    )
+    logger().error("%s", message)
+    return source.to_response(event, plain_response(502, message), options)

@@ -17,7 +17,8 @@ __all__ = ["run_app"]
 
 
 def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
-    """Run `app`; any exception is logged with its traceback and becomes a plain 500."""
+    """Run `app`; any exception is logged with its traceback and becomes a plain 500,
+    and so does a response with CR or LF in a header."""
     response: Response | None = None
     chunks: list[bytes] = []
 
@@ -61,6 +62,14 @@ def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
             "unhandled exception in the WSGI app for %s %s",
             environ["REQUEST_METHOD"],
             environ["PATH_INFO"],
+        )
+        return plain_response(500, "Internal Server Error")
+    if response.unsafe is not None:
+        # Fail closed: dropping the header could silently lose a security header
+        # instead.
+        logger().error(
+            "response header %r contains CR or LF; answering 500 instead",
+            response.unsafe,
         )
         return plain_response(500, "Internal Server Error")
     return response
