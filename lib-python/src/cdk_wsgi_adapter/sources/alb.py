@@ -28,13 +28,6 @@ RESPONSE_LIMIT = ALB_RESPONSE_LIMIT
 _SET_COOKIE = "set-cookie"
 
 
-def _multi_value(event: Json) -> bool:
-    # The target group attribute lambda.multi_value_headers.enabled: with it, ALB sends
-    # only the multi-value maps and requires multiValueHeaders in the response, without
-    # it only `headers`.
-    return event.get("multiValueHeaders") is not None
-
-
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     """Build the environ; scheme, port and client address come from ALB's headers."""
     method = event.get("httpMethod")
@@ -97,7 +90,10 @@ def to_response(event: Json, response: Response, options: Options) -> Json:
         "statusCode": response.status_code,
         "statusDescription": response.status,
     }
-    if _multi_value(event):
+    # The target group attribute lambda.multi_value_headers.enabled: with it, ALB sends
+    # only the multi-value maps and requires multiValueHeaders in the response, without
+    # it only `headers`.
+    if event.get("multiValueHeaders") is not None:
         result["multiValueHeaders"] = (
             {**headers, "Set-Cookie": cookies} if cookies else headers
         )
