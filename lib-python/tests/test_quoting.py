@@ -104,6 +104,8 @@ class TestMount:
         ("path", "domain", "stage", "expected"),
         [
             ("/api/x", "api.example.com", "", ("/api", "/x")),
+            ("/api/caf%C3%A9", "api.example.com", "", ("/api", "/caf\xc3\xa9")),
+            ("/api%2Fx", "api.example.com", "", ("/api", "/x")),
             ("/apiary", "api.example.com", "", ("/api", "/apiary")),
             ("/api", "api.example.com", "", ("/api", "")),
             ("/api/api/x", "api.example.com", "", ("/api", "/api/x")),
@@ -120,8 +122,14 @@ class TestMount:
             text_media_types=(), binary_media_types=None, base_paths=self.BASE_PATHS
         )
         environ: dict[str, object] = {}
-        mount(environ, path, domain, stage, False, options)
+        mount(environ, path, True, domain, stage, False, options)
         assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == expected
+
+    def test_a_decoded_path_is_not_decoded_again(self) -> None:
+        options = Options(text_media_types=(), binary_media_types=None, base_paths={})
+        environ: dict[str, object] = {}
+        mount(environ, "/100%25/café", False, "example.com", "", True, options)
+        assert environ["PATH_INFO"] == "/100%25/caf\xc3\xa9"
 
 
 class TestMediaTypes:

@@ -12,6 +12,7 @@ import sys
 
 from .exceptions import MalformedEventError
 from .fields import get_map, get_str_list, wsgi_text
+from .quoting import unquote_to_wsgi
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -204,18 +205,22 @@ def finish_environ(
 def mount(
     environ: WSGIEnvironment,
     path: str,
+    encoded: bool,
     domain: str,
     stage: str,
     stage_in_path: bool,
     options: Options,
 ) -> None:
-    """Set SCRIPT_NAME and PATH_INFO for `path` of a request to `domain` at `stage`.
+    """Set SCRIPT_NAME and PATH_INFO for `path` (`encoded`: still percent-encoded) of a
+    request to `domain` at `stage`.
 
     SCRIPT_NAME is the custom domain's base path, or the stage on an execute-api
     host; it is stripped from `path` once when the source keeps it there
     (`stage_in_path` for the stage, always for a base path). Remembered per handler: a
     function serves few domains and stages.
     """
+    if "%" in path or not path.isascii():  # the common case needs neither
+        path = unquote_to_wsgi(path) if encoded else wsgi_text(path)
     key = (domain, stage, stage_in_path)
     point = options.mounts.get(key)
     if point is None:

@@ -32,8 +32,6 @@ def unquote_to_bytes(text: str) -> bytes:
 
 def unquote_to_wsgi(text: str) -> str:
     """Percent-decode to WSGI text (the raw bytes read as latin-1)."""
-    if "%" not in text and text.isascii():
-        return text  # nothing to decode: the common case, without encoding twice
     return unquote_to_bytes(text).decode("latin-1")
 
 

@@ -10,7 +10,6 @@ from ..environ import (
     new_environ,
 )
 from ..fields import get_str, query_pieces, required_str
-from ..quoting import unquote_to_wsgi
 from .base import ALB_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
@@ -61,7 +60,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if raw_path.__class__ is not str:
         raw_path = get_str(event, "path")
     raw_path = raw_path or "/"
-    mount(environ, unquote_to_wsgi(raw_path), host, "", True, options)
+    mount(environ, raw_path, True, host, "", True, options)
     raw_uri = raw_path + "?" + query if query else raw_path
     return finish_environ(environ, decode_request_body(event), host, raw_uri)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..body import decode_request_body, encode_response_body
 from ..environ import add_headers, finish_environ, mount, new_environ
 from ..fields import dig, get_map, get_str, get_str_list, required_str, wsgi_text
-from ..quoting import unquote_to_wsgi
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,7 +82,8 @@ def environ_for(
     stage = request_context.get("stage")
     mount(
         environ,
-        unquote_to_wsgi(raw_path) if encoded_path else wsgi_text(raw_path),
+        raw_path,
+        encoded_path,
         domain,
         stage if stage.__class__ is str else "",
         True,

@@ -18,7 +18,7 @@ from ..fields import (
     required_str,
     wsgi_text,
 )
-from ..quoting import form_encode, plain_form_query, unquote_to_wsgi
+from ..quoting import form_encode, plain_form_query
 from .base import LAMBDA_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
@@ -92,9 +92,10 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     raw_path = raw_path or "/"
     mount(
         environ,
+        raw_path,
         # REST keeps `path` percent-encoded; HTTP API delivers it decoded, so never
         # unquote twice.
-        wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path),
+        not http_api,
         domain,
         stage if stage.__class__ is str else "",
         http_api,
