@@ -1,4 +1,4 @@
-"""Request body decoding and THE text-versus-base64 decision for response bodies."""
+"""Base64 request bodies, and THE text-versus-base64 decision for response bodies."""
 
 from __future__ import annotations
 
@@ -6,26 +6,18 @@ import binascii
 
 from .config import BINARY, TEXT_ONLY
 from .exceptions import MalformedEventError
-from .fields import get_str
 from .log import logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .compat import Json
     from .config import Options
     from .response import Response
 
-__all__ = ["decode_request_body", "encode_response_body"]
+__all__ = ["decode_base64_body", "encode_response_body"]
 
 
-def decode_request_body(event: Json) -> bytes:
-    """The request body as bytes; a missing or null body is empty."""
-    body = event.get("body")
-    if body.__class__ is not str:
-        body = get_str(event, "body")  # null is empty, a wrong type raises
-    encoded = event.get("isBase64Encoded")
-    if encoded is None or encoded is False:
-        return body.encode("utf-8")
+def decode_base64_body(body: str, encoded: object) -> bytes:
+    """A request body whose isBase64Encoded is not false or null, as bytes."""
     if encoded is not True:
         raise MalformedEventError(f"isBase64Encoded must be a boolean, got {encoded!r}")
     try:

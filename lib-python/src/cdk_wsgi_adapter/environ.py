@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import sys
 
+from .body import decode_base64_body
 from .exceptions import MalformedEventError
-from .fields import get_map, get_str_list, wsgi_text
+from .fields import get_map, get_str, get_str_list, wsgi_text
 from .quoting import unquote_to_wsgi
 
 TYPE_CHECKING = False
@@ -180,9 +181,18 @@ def new_environ(
 
 
 def finish_environ(
-    environ: WSGIEnvironment, body: bytes, domain: str, raw_uri: str
+    environ: WSGIEnvironment, event: Json, domain: str, raw_uri: str
 ) -> WSGIEnvironment:
-    """Add the body, the raw URI, and what derives from the headers once all are in."""
+    """Add the event's body, the raw URI, and what derives from the headers once all
+    are in. A missing or null body is empty."""
+    text = event.get("body")
+    if text.__class__ is not str:
+        text = get_str(event, "body")  # null is empty, a wrong type raises
+    encoded = event.get("isBase64Encoded")
+    if encoded is None or encoded is False:
+        body = text.encode("utf-8")
+    else:
+        body = decode_base64_body(text, encoded)
     environ["wsgi.input"] = io.BytesIO(body)
     environ[_RAW_URI] = raw_uri if raw_uri.isascii() else wsgi_text(raw_uri)
     # REST sends no Content-Length and a base64 body changes length: count the decoded

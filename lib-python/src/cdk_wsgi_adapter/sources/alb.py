@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..body import decode_request_body, encode_response_body
+from ..body import encode_response_body
 from ..environ import (
     add_event_headers,
     finish_environ,
@@ -62,7 +62,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     raw_path = raw_path or "/"
     mount(environ, raw_path, True, host, "", True, options)
     raw_uri = raw_path + "?" + query if query else raw_path
-    return finish_environ(environ, decode_request_body(event), host, raw_uri)
+    return finish_environ(environ, event, host, raw_uri)
 
 
 def _cookie_spellings(count: int) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..body import decode_request_body, encode_response_body
+from ..body import encode_response_body
 from ..environ import add_headers, finish_environ, mount, new_environ
 from ..fields import dig, get_map, get_str, get_str_list, required_str, wsgi_text
 
@@ -98,7 +98,7 @@ def environ_for(
         if remote_user:
             environ["REMOTE_USER"] = wsgi_text(remote_user)
     raw_uri = raw_path + "?" + raw_query if raw_query else raw_path
-    return finish_environ(environ, decode_request_body(event), domain, raw_uri)
+    return finish_environ(environ, event, domain, raw_uri)
 
 
 def to_response(event: Json, response: Response, options: Options) -> Json:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..body import decode_request_body, encode_response_body
+from ..body import encode_response_body
 from ..environ import (
     add_event_headers,
     finish_environ,
@@ -112,7 +112,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if remote_user:
         environ["REMOTE_USER"] = wsgi_text(remote_user)
     raw_uri = raw_path + "?" + query if query else raw_path
-    return finish_environ(environ, decode_request_body(event), domain, raw_uri)
+    return finish_environ(environ, event, domain, raw_uri)
 
 
 def to_response(event: Json, response: Response, options: Options) -> Json:
