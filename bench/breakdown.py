@@ -1,4 +1,4 @@
-"""Where cdk-wsgi's per-request time goes: each stage of `adapter.handle`, timed alone.
+"""Where cdk-wsgi's per-request time goes: each stage of its handler, timed alone.
 
 Diagnostic only (it reaches into the adapter's internal modules, which may change):
     PYTHONPATH=lib-python/src bench/.venv/bin/python bench/breakdown.py

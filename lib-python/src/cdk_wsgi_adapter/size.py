@@ -27,13 +27,19 @@ def oversize(response: Response, result: Json, limit: int) -> int | None:
     The bound: json.dumps (ensure_ascii) writes a code point as at most 6 characters
     (`\\uXXXX`), or 12 for an astral one (a surrogate pair), so as at most 6 characters
     per UTF-8 byte: a text body, decoded from `response.body`, counts 6 per body byte.
-    A base64 body needs no escaping and counts exactly. Header names and values count
-    12 per character, and the status line too (ALB repeats it as statusDescription).
+    A base64 body needs no escaping and counts exactly, and never more than 6 per body
+    byte either, so the first check needs no look at `result`. Header names and values
+    count 12 per character, and the status line too (ALB repeats it as
+    statusDescription).
     """
-    body = result["body"]
-    bound = len(body) if result["isBase64Encoded"] else 6 * len(response.body)
-    bound += 12 * (response.header_chars + len(response.status))
-    if bound + _PER_HEADER * len(response.headers) + _FRAME <= limit:
+    bound = (
+        12 * (response.header_chars + len(response.status))
+        + _PER_HEADER * len(response.headers)
+        + _FRAME
+    )
+    if 6 * len(response.body) + bound <= limit:
+        return None
+    if result["isBase64Encoded"] and len(result["body"]) + bound <= limit:
         return None
     # json is already loaded by the Lambda runtime; kept off the package's cold import.
     import json
