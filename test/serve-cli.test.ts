@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Aws, Stack } from 'aws-cdk-lib';
 import { ApiType, WsgiApi } from '../src';
-import { EXAMPLE_APP, PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers';
+import { eventually, EXAMPLE_APP, PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers';
 
 jest.setTimeout(60_000);
 
@@ -33,7 +33,7 @@ describe('cdk-wsgi serve from a cloud assembly', () => {
     try {
       const url = await urlOf(cli);
       expect(cli.stdout()).toMatch(/^cdk-wsgi serve: ServeTest\/Rest \(REST API, stage v1\) at http:\/\/127\.0\.0\.1:\d+\/v1\/\n/);
-      expect(cli.stdout()).toContain('REGION_AT_DEPLOY get their values at deploy time');
+      await eventually(() => cli.stdout().includes('REGION_AT_DEPLOY get their values at deploy time'), 'the deploy-time warning', 5_000);
       const shown = await (await fetch(`${url}hello`)).json();
       expect(shown).toMatchObject({ script_name: '/v1', path_info: '/hello', greeting: 'hello from the template', cdk_wsgi_variables: [] });
     } finally {

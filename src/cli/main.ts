@@ -85,11 +85,13 @@ async function main(argv: string[]): Promise<void> {
     out: line => process.stdout.write(`${line}\n`),
     err: text => process.stderr.write(text),
   });
-  process.stdout.write(`cdk-wsgi serve: ${settings.label} (${server.frontDoor.description}) at ${server.url}\n`);
+  const banner = [`cdk-wsgi serve: ${settings.label} (${server.frontDoor.description}) at ${server.url}`];
   const unset = settings.deployTimeVariables.filter(name => process.env[name] === undefined);
   if (unset.length > 0) {
-    process.stdout.write(`cdk-wsgi serve: ${unset.join(', ')} get their values at deploy time; export them to give the app one\n`);
+    banner.push(`cdk-wsgi serve: ${unset.join(', ')} get their values at deploy time; export them to give the app one`);
   }
+  // One write: a reader that acts on the URL line (a script, a test) sees the warning with it.
+  process.stdout.write(`${banner.join('\n')}\n`);
   const stop = () => {
     server.close().then(() => process.exit(0), () => process.exit(1));
   };
