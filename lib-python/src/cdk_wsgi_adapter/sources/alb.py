@@ -60,6 +60,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     if raw_path.__class__ is not str:
         raw_path = get_str(event, "path")
     raw_path = raw_path or "/"
+    # The path arrives still percent-encoded; ALB has no stage, only base paths.
     mount(environ, raw_path, True, host, "", True, options)
     raw_uri = raw_path + "?" + query if query else raw_path
     return finish_environ(environ, event, host, raw_uri)

@@ -86,7 +86,7 @@ def environ_for(
         encoded_path,
         domain,
         stage if stage.__class__ is str else "",
-        True,
+        True,  # rawPath starts with a named stage
         options,
     )
     remote_addr = http.get("sourceIp")
