@@ -8,6 +8,7 @@ const CDK_VERSION = PYTHON_ALPHA_VERSION.replace(/-alpha\.\d+$/, '');
 // What Python tooling and synths leave in the tree: never committed, never packaged.
 const LOCAL_ARTIFACTS = [
   '.venv/',
+  '.venv-*/',
   '__pycache__/',
   '*.py[cod]',
   '.pytest_cache/',
@@ -117,6 +118,11 @@ testPython.exec('../.venv/bin/ruff format --check .');
 testPython.exec('../.venv/bin/mypy');
 testPython.exec('../.venv/bin/pytest');
 project.testTask.spawn(testPython);
+// The same tests on the Python versions Lambda runs (python3 here is 3.11; the construct defaults to 3.13).
+project.testTask.spawn(project.addTask('test:python-runtimes', {
+  description: 'Run the adapter\'s pytest suite on Python 3.12 and 3.13, each from its own pinned .venv-X.Y',
+  exec: 'bash .ci/python-runtimes',
+}));
 // jest runs the synthesized example through the adapter with the .venv's Flask, and lints every example
 // template with its cfn-lint, so the venv comes first.
 project.testTask.prependSpawn(pythonSetup);
