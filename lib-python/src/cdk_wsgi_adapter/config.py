@@ -83,7 +83,7 @@ class Options:
             for domain, path in (base_paths or {}).items()
         }
         #: (domain, stage, stage in path) -> (SCRIPT_NAME prefix, strip it from the
-        #: path), filled by environ.resolve_mount.
+        #: path), filled by environ.mount.
         self.mounts: dict[tuple[str, str, bool], tuple[str, bool]] = {}
         #: Content-Type -> TEXT, BINARY or TEXT_ONLY, filled by body_kind().
         self.body_kinds: dict[str, str] = {}

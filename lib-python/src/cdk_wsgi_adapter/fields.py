@@ -72,7 +72,7 @@ def str_list_pairs(multi: Json) -> list[tuple[str, str]]:
     """(key, value) for every value of a multi-value map (key -> list of strings).
 
     Every list is validated (a null one is empty): the inline reading of AWS's shape
-    is _plain_pieces', and this serves the rarer paths (a query to escape, nulls,
+    is _plain_pieces(), and this serves the rarer paths (a query to escape, nulls,
     wrong types).
     """
     return [(key, value) for key in multi for value in get_str_list(multi, key)]
