@@ -102,7 +102,7 @@ for (const [folder, generated] of [['examples', 'cdk.out'], ['bench', '.venv']])
 }
 
 // Python tooling runs from a project .venv built from pinned requirements. The stamp file records the
-// requirements it was built from, so a re-run is instant and a changed pin rebuilds it.
+// requirements and the interpreter it was built from, so a re-run is instant and a change to either rebuilds it.
 const pythonSetup = project.addTask('python:setup', {
   description: 'Create .venv from lib-python/requirements-dev.txt (skipped when already up to date)',
   exec: 'bash .ci/python-setup',
