@@ -1,10 +1,16 @@
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { WsgiAdapterLayer } from '../src';
 
-const ADAPTER_SOURCES = path.join(__dirname, '..', 'lib-python', 'src', 'cdk_wsgi_adapter');
+const ROOT = path.join(__dirname, '..');
+const ADAPTER_SOURCES = path.join(ROOT, 'lib-python', 'src', 'cdk_wsgi_adapter');
+const RUNTIMES = ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
+/** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
+const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');
 
 /** Synthesizes a layer into a real cloud assembly and returns the folder its asset was staged in. */
 function stagedLayer(): { assetDir: string; template: Template } {
@@ -29,13 +35,23 @@ describe('WsgiAdapterLayer', () => {
     const { assetDir } = stagedLayer();
     const shipped = filesUnder(assetDir);
     const sources = filesUnder(ADAPTER_SOURCES).filter(f => !/__pycache__|\.py[co]$/.test(f));
-    expect(shipped).toEqual(sources.map(f => path.join('python', 'cdk_wsgi_adapter', f)));
+    expect(shipped.filter(f => !f.endsWith('.pyc'))).toEqual(sources.map(f => path.join('python', 'cdk_wsgi_adapter', f)));
     expect(shipped).toContain(path.join('python', 'cdk_wsgi_adapter', '__init__.py'));
     expect(shipped).toContain(path.join('python', 'cdk_wsgi_adapter', 'py.typed'));
   });
 
-  test('leaves byte-code caches out', () => {
-    // GIVEN a stale cache next to the sources, as a local pytest run leaves behind
+  test('ships byte code of every module for every compatible runtime, and nothing else compiled', () => {
+    const { assetDir } = stagedLayer();
+    const modules = filesUnder(ADAPTER_SOURCES).filter(f => f.endsWith('.py') && !f.includes('__pycache__'));
+    const expected = modules.flatMap(module => RUNTIMES.map(runtime => path.join(
+      'python', 'cdk_wsgi_adapter', path.dirname(module), '__pycache__',
+      `${path.basename(module, '.py')}.cpython-${runtime.replace(/^python3\./, '3')}.pyc`,
+    )));
+    expect(filesUnder(assetDir).filter(f => f.endsWith('.pyc'))).toEqual(expected.sort());
+  });
+
+  test('leaves local byte-code caches out', () => {
+    // GIVEN a cache next to the sources, as a local pytest run leaves behind
     const cache = path.join(ADAPTER_SOURCES, '__pycache__');
     const stale = path.join(cache, 'stale.cpython-311.pyc');
     const existed = fs.existsSync(cache);
@@ -45,7 +61,7 @@ describe('WsgiAdapterLayer', () => {
       // WHEN
       const { assetDir } = stagedLayer();
       // THEN
-      expect(filesUnder(assetDir).join('\n')).not.toMatch(/__pycache__|\.pyc$/);
+      expect(filesUnder(assetDir).join('\n')).not.toMatch(/stale/);
     } finally {
       fs.rmSync(existed ? stale : cache, { recursive: true, force: true });
     }
@@ -64,7 +80,66 @@ describe('WsgiAdapterLayer', () => {
       LayerName: 'wsgi',
       Description: 'mine',
       LicenseInfo: 'Apache-2.0',
-      CompatibleRuntimes: ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'],
+      CompatibleRuntimes: RUNTIMES,
+    });
+  });
+
+  describe.each(RUNTIMES)('on %s, extracted as Lambda does (read-only, every file dated 1980)', runtime => {
+    const python = execFileSync('bash', [path.join(ROOT, '.ci', 'find-python'), runtime.replace('python', '')], {
+      encoding: 'utf-8',
+    }).trim();
+    let layer: string;
+
+    beforeAll(() => {
+      layer = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-layer-test-'));
+      fs.cpSync(path.join(stagedLayer().assetDir, 'python'), layer, { recursive: true });
+    });
+    afterAll(() => fs.rmSync(layer, { recursive: true, force: true }));
+
+    /** Imports every module of the adapter; returns module -> the file its code came from. */
+    function importAll(): Map<string, string> {
+      for (const file of filesUnder(layer)) {
+        fs.utimesSync(path.join(layer, file), ZIP_EPOCH, ZIP_EPOCH);
+      }
+      const run = spawnSync(python, ['-v', '-c', [
+        'import importlib, pkgutil, cdk_wsgi_adapter as package',
+        'for module in pkgutil.walk_packages(package.__path__, "cdk_wsgi_adapter."):',
+        '    importlib.import_module(module.name)',
+      ].join('\n')], {
+        cwd: layer,
+        // Lambda cannot write byte code next to a layer; neither may this run.
+        env: { PATH: process.env.PATH, PYTHONPATH: layer, PYTHONDONTWRITEBYTECODE: '1' },
+        encoding: 'utf-8',
+      });
+      expect(run.status).toBe(0);
+      const loaded = new Map<string, string>();
+      for (const [, from] of run.stderr.matchAll(/^# code object from '?(.+?)'?$/gm)) {
+        const file = path.relative(layer, from);
+        if (!file.startsWith('..')) {
+          const module = file.replace(/__pycache__[\\/]/, '').replace(/\.(cpython-\d+\.pyc|py)$/, '');
+          loaded.set(module, file);
+        }
+      }
+      return loaded;
+    }
+
+    test('loads every module from its byte code, compiling none', () => {
+      const tag = `cpython-${runtime.replace(/^python3\./, '3')}`;
+      const loaded = importAll();
+      const modules = filesUnder(ADAPTER_SOURCES)
+        .filter(f => f.endsWith('.py') && !f.includes('__pycache__'))
+        .map(f => path.join('cdk_wsgi_adapter', f.replace(/\.py$/, '')));
+      expect([...loaded.keys()].sort()).toEqual(modules.sort());
+      for (const [module, file] of loaded) {
+        expect(file).toEqual(path.join(path.dirname(module), '__pycache__', `${path.basename(module)}.${tag}.pyc`));
+      }
+    });
+
+    test('compiles a module whose source no longer matches its byte code, rather than running the old code', () => {
+      fs.appendFileSync(path.join(layer, 'cdk_wsgi_adapter', 'media.py'), '\n# changed\n');
+      const loaded = importAll();
+      expect(loaded.get(path.join('cdk_wsgi_adapter', 'media'))).toEqual(path.join('cdk_wsgi_adapter', 'media.py'));
+      expect(loaded.get(path.join('cdk_wsgi_adapter', 'body'))).toMatch(/\.pyc$/);
     });
   });
 });

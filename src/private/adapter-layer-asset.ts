@@ -5,6 +5,14 @@ import * as path from 'path';
 /** The adapter's sources; resolved from the compiled file so one path serves npm and PyPI installs alike. */
 export const ADAPTER_PACKAGE_DIR = path.join(__dirname, '..', '..', 'lib-python', 'src', 'cdk_wsgi_adapter');
 
+/**
+ * The adapter compiled for each compatible runtime by `.ci/adapter-bytecode` (hash-checked `.pyc` files laid
+ * out as `cdk_wsgi_adapter/**\/__pycache__/`), built before tests, synths and packaging, and shipped in the
+ * package.
+ */
+export const ADAPTER_BYTECODE_DIR = path.join(__dirname, '..', '..', 'lib-python', 'bytecode');
+
+/** Byte code written next to the sources by a local run: for whatever interpreter ran, and dated. */
 const NOT_SHIPPED = /(^|[\\/])__pycache__([\\/]|$)|\.py[co]$/;
 
 /**
@@ -12,13 +20,19 @@ const NOT_SHIPPED = /(^|[\\/])__pycache__([\\/]|$)|\.py[co]$/;
  * /opt/python, a directory on the runtime's `sys.path`.
  *
  * The adapter is pure Python with no dependencies, so a plain copy replaces Docker bundling, and it works
- * even when bundling is skipped. The asset hash covers names and contents only, so it is reproducible.
+ * even when bundling is skipped. Its precompiled byte code comes along: Lambda mounts layers read-only, so
+ * without it each cold start would compile every module again. The asset hash covers names and contents
+ * only, so it is reproducible.
  */
 export function adapterLayerDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-layer-'));
-  fs.cpSync(ADAPTER_PACKAGE_DIR, path.join(dir, 'python', 'cdk_wsgi_adapter'), {
+  const target = path.join(dir, 'python');
+  fs.cpSync(ADAPTER_PACKAGE_DIR, path.join(target, 'cdk_wsgi_adapter'), {
     recursive: true,
     filter: src => !NOT_SHIPPED.test(path.relative(ADAPTER_PACKAGE_DIR, src)),
   });
+  if (fs.existsSync(ADAPTER_BYTECODE_DIR)) {
+    fs.cpSync(ADAPTER_BYTECODE_DIR, target, { recursive: true });
+  }
   return dir;
 }
