@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
 import { resolveAppSource } from './private/app-source';
+import { withBytecode } from './private/bytecode';
 import { FrontDoorOptions } from './private/front-door';
 import { defineHttpApi } from './private/http-api';
 import { containerEngine, containerEngineAnswers, DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
@@ -281,6 +282,7 @@ export class WsgiApi extends Construct {
         ...functionProps,
         entry: props.entry,
         index: app.moduleFile,
+        bundling: withBytecode(props.bundling),
       });
     }
     // PythonFunction derives the handler from `index`; in both modes the real entry point is the adapter in the layer.

@@ -64,8 +64,18 @@ describe.each([lambda.Architecture.ARM_64, lambda.Architecture.X86_64])('local b
   test('bundles the app with its dependencies and says the mode that ran', () => {
     const files = walk(bundled.assetDir).map(f => path.relative(bundled.assetDir, f));
     expect(files).toEqual(expect.arrayContaining(['api.py', path.join('flask', '__init__.py'), path.join('markupsafe', '__init__.py')]));
-    expect(files.filter(f => /(^|\/)(__pycache__|\.venv|\.git|node_modules|cdk\.out)(\/|$)|\.pyc$/.test(f))).toEqual([]);
+    expect(files.filter(f => /(^|\/)(\.venv|\.git|node_modules|cdk\.out)(\/|$)/.test(f))).toEqual([]);
     Annotations.fromStack(bundled.stack).hasInfo('/Bundled/App', Match.stringLikeRegexp('bundled LOCALLY with pip'));
+  });
+
+  test("precompiles every module for the runtime's Python, hash-checked, and ships no other bytecode", () => {
+    const files = walk(bundled.assetDir).map(f => path.relative(bundled.assetDir, f));
+    const modules = files.filter(f => f.endsWith('.py'));
+    const pycs = files.filter(f => f.endsWith('.pyc'));
+    expect(modules.length).toBeGreaterThan(100);
+    expect(pycs.sort()).toEqual(modules.map(f => path.join(path.dirname(f), '__pycache__', `${path.basename(f, '.py')}.cpython-313.pyc`)).sort());
+    // PEP 552 flags 0b11: valid whatever the mtimes (the CDK CLI zips every file as of 1980), checked against the source
+    expect(pycs.filter(f => fs.readFileSync(path.join(bundled.assetDir, f)).readUInt32LE(4) !== 3)).toEqual([]);
   });
 
   test('every shared object is ELF for the target machine', () => {
@@ -121,11 +131,34 @@ describe('local bundling', () => {
     });
     const props = { bundling: { assetExcludes: ['tests'] } };
     const a = synthBundled(tempDir('out'), { ...props, entry: cluttered });
-    expect(walk(a.assetDir).map(f => path.relative(a.assetDir, f)).filter(f => !f.startsWith('docopt'))).toEqual(['api.py', 'pkg', 'requirements.txt']);
+    const shipped = walk(a.assetDir).map(f => path.relative(a.assetDir, f)).filter(f => !f.startsWith('docopt'));
+    expect(shipped).toEqual(['__pycache__', path.join('__pycache__', 'api.cpython-313.pyc'),
+      path.join('__pycache__', 'docopt.cpython-313.pyc'), 'api.py', 'pkg', 'requirements.txt']);
+    // The bundle's own bytecode, not the stray file of the same name.
+    expect(fs.readFileSync(path.join(a.assetDir, '__pycache__', 'api.cpython-313.pyc')).length).toBeGreaterThan(16);
     // docopt 0.6.2 is an sdist only, pure Python: built here and installed.
     expect(fs.existsSync(path.join(a.assetDir, 'docopt.py'))).toBe(true);
     fs.mkdirSync(path.join(clean, 'pkg'));
     expect(synthBundled(tempDir('out'), { ...props, entry: clean }).hash).toBe(a.hash);
+  });
+
+  test('without an interpreter of the runtime\'s version, ships no bytecode and says so', () => {
+    const entry = appDir('docopt==0.6.2\n');
+    const saved = process.env.PYENV_ROOT;
+    process.env.PYENV_ROOT = tempDir('no-pyenv');
+    const stderr = jest.spyOn(process.stderr, 'write');
+    try {
+      // python3 here is 3.11; a bare PYENV_ROOT leaves no 3.10 (pyenv's shims fail for versions it has not got).
+      const { assetDir } = synthBundled(tempDir('out'), { entry, runtime: lambda.Runtime.PYTHON_3_10 });
+      expect(walk(assetDir).filter(f => f.endsWith('.pyc'))).toEqual([]);
+      expect(fs.existsSync(path.join(assetDir, 'docopt.py'))).toBe(true);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toMatch(
+        /cdk-wsgi: no python3\.10 on PATH or under pyenv to precompile the bundle with; it ships without bytecode/);
+    } finally {
+      stderr.mockRestore();
+      process.env.PYENV_ROOT = saved;
+      if (saved === undefined) delete process.env.PYENV_ROOT;
+    }
   });
 
   test('a native package without a wheel for the target fails naming it and suggesting Docker', () => {

@@ -85,7 +85,7 @@ export class Emulator {
       AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutSeconds),
       LAMBDA_TASK_ROOT: fn.codeDir,
       PYTHONPATH: [fn.codeDir, ...fn.layerDirs, RIC_DIR].join(path.delimiter),
-      // /var/task and /opt are read-only on Lambda: nothing is compiled into them, so every cold start compiles.
+      // /var/task and /opt are read-only on Lambda: a module without usable bytecode is compiled on every cold start.
       PYTHONDONTWRITEBYTECODE: '1',
       ...fn.environment,
     };

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BundlingOptions, FileSystem, IgnoreMode, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { compileallArgs } from './bytecode';
 
 /** What never belongs in a Lambda asset; excluded from both its content and its hash. */
 export const DEFAULT_ASSET_EXCLUDES = [
@@ -89,7 +90,7 @@ export class LocalPythonBundling implements ILocalBundling {
   /** What goes into the asset hash besides the source: the target, never machine-specific paths. */
   public toJSON() {
     return {
-      bundler: 'cdk-wsgi-local-pip-v1',
+      bundler: 'cdk-wsgi-local-pip-v2',
       architecture: this.target.architecture.name,
       runtime: this.target.runtime.name,
       excludes: this.target.excludes,
@@ -114,8 +115,28 @@ export class LocalPythonBundling implements ILocalBundling {
       fs.rmSync(work, { recursive: true, force: true });
     }
     removeMatching(outputDir, name => name === '__pycache__' || name.endsWith('.pyc'));
+    this.precompile(outputDir, pythonVersion);
     process.stderr.write(`cdk-wsgi: bundled ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return true;
+  }
+
+  /**
+   * Compiles the bundle (compileallArgs) with an interpreter of exactly the runtime's version, since bytecode is
+   * specific to it: CDK_WSGI_PYTHON or python3 when it is that version, else `pythonX.Y` on PATH, else the newest
+   * pyenv build. Without one the bundle ships without bytecode, as it would from a plain pip install, and says so.
+   */
+  private precompile(outputDir: string, pythonVersion: string) {
+    const compiler = interpreterOf(pythonVersion, [this.python, `python${pythonVersion}`, ...pyenvBuilds(pythonVersion)]);
+    if (!compiler) {
+      process.stderr.write(`cdk-wsgi: no python${pythonVersion} on PATH or under pyenv to precompile the bundle with; ` +
+        'it ships without bytecode, so each cold start compiles the modules it imports\n');
+      return;
+    }
+    const result = spawnSync(compiler, compileallArgs(outputDir), { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.error || result.status !== 0) {
+      const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-5).join('\n');
+      process.stderr.write(`cdk-wsgi: some files did not compile with ${compiler}; Lambda compiles them on import:\n${output}\n`);
+    }
   }
 
   /** The requirements file to install from, exported from a lock file when that is the dependency file. */
@@ -199,6 +220,23 @@ export class LocalPythonBundling implements ILocalBundling {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
+}
+
+/** The first of `candidates` that runs as CPython `version` (`3.13`). */
+function interpreterOf(version: string, candidates: string[]): string | undefined {
+  return candidates.find(candidate => {
+    const result = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf-8' });
+    return result.status === 0 && result.stdout.trim() === version;
+  });
+}
+
+/** pyenv's builds of `version`, newest first. */
+function pyenvBuilds(version: string): string[] {
+  const versions = path.join(process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'), 'versions');
+  const builds = fs.existsSync(versions) ? fs.readdirSync(versions).filter(v => v.startsWith(`${version}.`)) : [];
+  return builds
+    .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))
+    .map(build => path.join(versions, build, 'bin', `python${version}`));
 }
 
 function noWheelError(requirement: string, architecture: lambda.Architecture, pythonVersion: string, why: string): Error {
