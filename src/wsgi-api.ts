@@ -55,6 +55,9 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
    * In local mode only `assetExcludes` applies: its patterns (e.g. `tests`) are left out of the asset's content
    * and hash, in addition to `.venv`, `venv`, `__pycache__`, `*.pyc`, `.git`, `node_modules`, `cdk.out` and tool caches.
    *
+   * Either way the bundle ends up compiled to hash-checked bytecode, so cold starts need not compile it; in Docker
+   * mode that runs after your `commandHooks.afterBundling` commands.
+   *
    * @default - PythonFunction's defaults: dependencies installed in a Docker image of the Lambda runtime
    */
   readonly bundling?: python.BundlingOptions;
