@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { BundlingMode, WsgiApi } from '../src';
 import { restEvent } from '../test/example-events';
+import { datedAsZipped } from '../test/lambda-files';
 import { EmulatedFunction, Emulator, RIC_DIR, localPlatform, pythonFunctions } from '../test/rie';
 
 /**
@@ -117,17 +118,6 @@ function withoutBytecode(fn: EmulatedFunction): EmulatedFunction {
   return { ...fn, codeDir: copy(fn.codeDir, 'task'), layerDirs: fn.layerDirs.map((dir, i) => copy(dir, `layer${i}`)) };
 }
 
-/** Dates every file 1980-01-01, as the CDK CLI's asset zip does and so Lambda's extracted /var/task and /opt. */
-function datedAsZipped(fn: EmulatedFunction): EmulatedFunction {
-  const epoch = new Date('1980-01-01T00:00:00Z');
-  for (const dir of [fn.codeDir, ...fn.layerDirs]) {
-    for (const file of fs.readdirSync(dir, { recursive: true }).map(String)) {
-      fs.utimesSync(path.join(dir, file), epoch, epoch);
-    }
-  }
-  return fn;
-}
-
 interface ColdStart {
   /** The init phase as the emulator reports it (runtime start to its first /next): imports included. */
   readonly initMs: number;
@@ -190,7 +180,7 @@ async function main() {
 
   const asBundled = { [OURS]: fn, [SLS]: behindServerlessWsgi(fn, platform.python) };
   for (const contestant of Object.values(asBundled)) {
-    datedAsZipped(contestant);
+    [contestant.codeDir, ...contestant.layerDirs].forEach(datedAsZipped);
   }
   const variants: Record<string, Record<string, EmulatedFunction>> = {
     'as bundled (hash-checked bytecode)': asBundled,

@@ -2,15 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { datedAsZipped, importFrom, pycFlags } from './lambda-files';
 import { withBytecode } from '../src/private/bytecode';
-
-/** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
-const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');
-
-/** The flags word of a .pyc header (PEP 552): 0b11 is hash-based and checked against the source. */
-function pycFlags(file: string): number {
-  return fs.readFileSync(file).readUInt32LE(4);
-}
 
 describe('bytecode for PythonFunction bundles', () => {
   test("keeps the user's bundling options and hooks, and compiles after them", () => {
@@ -63,18 +56,9 @@ describe('bytecode for PythonFunction bundles', () => {
     });
 
     test('Lambda loads the modules from that bytecode once the files are dated 1980 and read-only', () => {
-      for (const file of fs.readdirSync(bundle, { recursive: true }).map(String)) {
-        fs.utimesSync(path.join(bundle, file), ZIP_EPOCH, ZIP_EPOCH);
-      }
-      const imported = spawnSync('python3', ['-v', '-c', 'import app; print(app.VALUE)'], {
-        cwd: bundle,
-        env: { PATH: process.env.PATH, PYTHONPATH: bundle, PYTHONDONTWRITEBYTECODE: '1' },
-        encoding: 'utf-8',
-      });
-      expect(imported.stdout).toBe('pkg\n');
-      const loadedFrom = [...imported.stderr.matchAll(/^# code object from '?(.+?)'?$/gm)]
-        .map(([, file]) => path.relative(bundle, file))
-        .filter(file => !file.startsWith('..'));
+      datedAsZipped(bundle);
+      const { stdout, loadedFrom } = importFrom('python3', bundle, 'import app; print(app.VALUE)');
+      expect(stdout).toBe('pkg\n');
       expect(loadedFrom.map(f => f.replace(/cpython-\d+/, 'TAG')).sort()).toEqual([
         path.join('__pycache__', 'app.TAG.pyc'),
         path.join('pkg', '__pycache__', '__init__.TAG.pyc'),

@@ -1,16 +1,20 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { datedAsZipped, importFrom } from './lambda-files';
 import { WsgiAdapterLayer } from '../src';
 
 const ROOT = path.join(__dirname, '..');
 const ADAPTER_SOURCES = path.join(ROOT, 'lib-python', 'src', 'cdk_wsgi_adapter');
 const RUNTIMES = ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
-/** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
-const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');
+
+/** `python3.13` -> `cpython-313`, the tag in the names of its .pyc files. */
+function cacheTag(runtime: string): string {
+  return `cpython-${runtime.replace(/^python3\./, '3')}`;
+}
 
 /** Synthesizes a layer into a real cloud assembly and returns the folder its asset was staged in. */
 function stagedLayer(): { assetDir: string; template: Template } {
@@ -30,6 +34,11 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/** The adapter's modules, as paths of .py files relative to its package folder. */
+function adapterModules(): string[] {
+  return filesUnder(ADAPTER_SOURCES).filter(f => f.endsWith('.py') && !f.includes('__pycache__'));
+}
+
 describe('WsgiAdapterLayer', () => {
   test('ships the adapter under python/ so Lambda puts it on sys.path, without Docker', () => {
     const { assetDir } = stagedLayer();
@@ -42,10 +51,10 @@ describe('WsgiAdapterLayer', () => {
 
   test('ships byte code of every module for every compatible runtime, and nothing else compiled', () => {
     const { assetDir } = stagedLayer();
-    const modules = filesUnder(ADAPTER_SOURCES).filter(f => f.endsWith('.py') && !f.includes('__pycache__'));
+    const modules = adapterModules();
     const expected = modules.flatMap(module => RUNTIMES.map(runtime => path.join(
       'python', 'cdk_wsgi_adapter', path.dirname(module), '__pycache__',
-      `${path.basename(module, '.py')}.cpython-${runtime.replace(/^python3\./, '3')}.pyc`,
+      `${path.basename(module, '.py')}.${cacheTag(runtime)}.pyc`,
     )));
     expect(filesUnder(assetDir).filter(f => f.endsWith('.pyc'))).toEqual(expected.sort());
   });
@@ -98,40 +107,21 @@ describe('WsgiAdapterLayer', () => {
 
     /** Imports every module of the adapter; returns module -> the file its code came from. */
     function importAll(): Map<string, string> {
-      for (const file of filesUnder(layer)) {
-        fs.utimesSync(path.join(layer, file), ZIP_EPOCH, ZIP_EPOCH);
-      }
-      const run = spawnSync(python, ['-v', '-c', [
+      datedAsZipped(layer);
+      const { loadedFrom } = importFrom(python, layer, [
         'import importlib, pkgutil, cdk_wsgi_adapter as package',
         'for module in pkgutil.walk_packages(package.__path__, "cdk_wsgi_adapter."):',
         '    importlib.import_module(module.name)',
-      ].join('\n')], {
-        cwd: layer,
-        // Lambda cannot write byte code next to a layer; neither may this run.
-        env: { PATH: process.env.PATH, PYTHONPATH: layer, PYTHONDONTWRITEBYTECODE: '1' },
-        encoding: 'utf-8',
-      });
-      expect(run.status).toBe(0);
-      const loaded = new Map<string, string>();
-      for (const [, from] of run.stderr.matchAll(/^# code object from '?(.+?)'?$/gm)) {
-        const file = path.relative(layer, from);
-        if (!file.startsWith('..')) {
-          const module = file.replace(/__pycache__[\\/]/, '').replace(/\.(cpython-\d+\.pyc|py)$/, '');
-          loaded.set(module, file);
-        }
-      }
-      return loaded;
+      ].join('\n'));
+      return new Map(loadedFrom.map(file => [file.replace(/__pycache__[\\/]/, '').replace(/\.(cpython-\d+\.pyc|py)$/, ''), file]));
     }
 
     test('loads every module from its byte code, compiling none', () => {
-      const tag = `cpython-${runtime.replace(/^python3\./, '3')}`;
       const loaded = importAll();
-      const modules = filesUnder(ADAPTER_SOURCES)
-        .filter(f => f.endsWith('.py') && !f.includes('__pycache__'))
-        .map(f => path.join('cdk_wsgi_adapter', f.replace(/\.py$/, '')));
+      const modules = adapterModules().map(f => path.join('cdk_wsgi_adapter', f.replace(/\.py$/, '')));
       expect([...loaded.keys()].sort()).toEqual(modules.sort());
       for (const [module, file] of loaded) {
-        expect(file).toEqual(path.join(path.dirname(module), '__pycache__', `${path.basename(module)}.${tag}.pyc`));
+        expect(file).toEqual(path.join(path.dirname(module), '__pycache__', `${path.basename(module)}.${cacheTag(runtime)}.pyc`));
       }
     });
 

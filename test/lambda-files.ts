@@ -1,0 +1,38 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
+const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');
+
+/** Dates every file under `dir` as the CDK CLI's asset zip does, and so Lambda's /var/task and /opt. */
+export function datedAsZipped(dir: string): void {
+  for (const file of fs.readdirSync(dir, { recursive: true }).map(String)) {
+    fs.utimesSync(path.join(dir, file), ZIP_EPOCH, ZIP_EPOCH);
+  }
+}
+
+/** The flags word of a .pyc header (PEP 552): 0b11 is hash-based and checked against the source. */
+export function pycFlags(file: string): number {
+  return fs.readFileSync(file).readUInt32LE(4);
+}
+
+/**
+ * Runs `code` with `python -v` on `dir` as Lambda would (nothing written next to the code, which is read-only
+ * there); returns its stdout and the files under `dir`, relative to it, that code objects came from: a `.pyc`
+ * when its bytecode was used, the `.py` when the module was compiled.
+ */
+export function importFrom(python: string, dir: string, code: string): { stdout: string; loadedFrom: string[] } {
+  const run = spawnSync(python, ['-v', '-c', code], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, PYTHONPATH: dir, PYTHONDONTWRITEBYTECODE: '1' },
+    encoding: 'utf-8',
+  });
+  if (run.status !== 0) {
+    throw new Error(`${python} -c ${JSON.stringify(code)} failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stderr.slice(-2000)}`);
+  }
+  const loadedFrom = [...run.stderr.matchAll(/^# code object from '?(.+?)'?$/gm)]
+    .map(([, file]) => path.relative(dir, file))
+    .filter(file => !file.startsWith('..'));
+  return { stdout: run.stdout, loadedFrom };
+}
