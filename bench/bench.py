@@ -23,6 +23,7 @@ from pathlib import Path
 import apig_wsgi
 import cdk_wsgi_adapter
 import serverless_wsgi
+from bare import make_bare_handler
 from workload import (
     PNG,
     SCENARIOS,
@@ -39,6 +40,10 @@ OURS, SLS, APIG = "cdk-wsgi", "serverless-wsgi", "apig-wsgi"
 PEERS = (SLS, APIG)
 FLOOR = "floor"
 B64 = "base64"
+#: bench/bare.py, timed beside the contestants where it applies (payload 2.0): not an
+#: adapter, the least one must do, so it shows what a target leaves for everything else.
+BARE = "bare minimum"
+BARE_SCENARIOS = ("b", "c")
 
 # Each adapter configured for binary responses: ours and serverless-wsgi decide per
 # media type out of the box; apig-wsgi needs binary_support for payload 1.0 and ALB.
@@ -213,6 +218,10 @@ def main() -> int:
                 )
             else:
                 calls[name] = adapter_call(handler, scenario)
+        if scenario.key in BARE_SCENARIOS:
+            errors, _ = check(scenario, make_bare_handler)
+            assert not errors, ("the bare yardstick answers wrongly", errors)
+            calls[BARE] = adapter_call(make_bare_handler(app), scenario)
         if scenario.key == "c":
             # The unavoidable part of a binary response, which target (c) allows for:
             # the body as base64 text, since a Lambda response is JSON.
@@ -228,7 +237,7 @@ def main() -> int:
         over = {
             name: (median(samples[name]) - floor) / 1000
             for name in calls
-            if name in HANDLERS
+            if name in HANDLERS or name == BARE
         }
         if B64 in samples:  # a cost of its own, not an overhead over the app
             over[B64] = median(samples[B64]) / 1000
@@ -239,6 +248,12 @@ def main() -> int:
                 if n in samples
                 else "wrong"
                 for n in (FLOOR, OURS, SLS, APIG)
+            )
+            + (
+                f" | {median(samples[BARE]) / 1000:.1f} "
+                f"(±{spread(samples[BARE]) / 2:.1f}%)"
+                if BARE in samples
+                else " | –"
             )
             + " |"
         )
@@ -257,7 +272,7 @@ def main() -> int:
     rows.append(
         f"| cold import (ms) | {import_ms[OURS]:.1f} | {import_ms[SLS]:.1f} | "
         f"{import_ms[APIG]:.1f} | {import_ms[OURS] / fastest:.2f} | "
-        f"≤ ½ fastest peer = {target:.1f} | {verdict(import_ms[OURS] <= target)} |"
+        f"≤ ½ fastest peer = {target:.1f} | {verdict(import_ms[OURS] <= target)} | – |"
     )
 
     report = render(rows, raw_rows, notes, bare / 1e6, in_process)
@@ -277,7 +292,9 @@ def scenario_row(
     ]
     if OURS in wrong or not peers:
         return (
-            f"| {scenario.title} (µs) | " + " | ".join(cells) + " | – | – | **FAIL** |"
+            f"| {scenario.title} (µs) | "
+            + " | ".join(cells)
+            + " | – | – | **FAIL** | – |"
         )
     fastest = min(peers.values())
     if scenario.key == "c":
@@ -288,10 +305,11 @@ def scenario_row(
         target = 0.5 * fastest
         rule = f"≤ ½ fastest peer = {target:.1f}"
     ratio = over[OURS] / fastest
+    bare = f"{over[BARE]:.1f}: {verdict(over[BARE] <= target)}" if BARE in over else "–"
     return (
         f"| {scenario.title} (µs) | "
         + " | ".join(cells)
-        + f" | {ratio:.2f} | {rule} | {verdict(over[OURS] <= target)} |"
+        + f" | {ratio:.2f} | {rule} | {verdict(over[OURS] <= target)} | {bare} |"
     )
 
 
@@ -304,7 +322,8 @@ def render(
 ) -> str:
     header = (
         f"| overhead over the floor | {OURS} | {SLS} | {APIG} | ours / fastest peer "
-        "| target | result |\n|---|---:|---:|---:|---:|---|---|"
+        f"| target | result | {BARE} (bench/bare.py) |\n"
+        "|---|---:|---:|---:|---:|---|---|---|"
     )
     lines = [
         header,
@@ -312,8 +331,8 @@ def render(
         "",
         "Per-request medians in µs (± half the interquartile range of the runs):",
         "",
-        f"| scenario | floor (app alone) | {OURS} | {SLS} | {APIG} |",
-        "|---|---:|---:|---:|---:|",
+        f"| scenario | floor (app alone) | {OURS} | {SLS} | {APIG} | {BARE} |",
+        "|---|---:|---:|---:|---:|---:|",
         *raw_rows,
         "",
         f"Bare interpreter start (the import floor): {bare_ms:.1f} ms. "
@@ -321,10 +340,12 @@ def render(
         + ", ".join(f"{n} {ms:.1f} ms" for n, ms in in_process.items())
         + ".",
         "",
-        f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{SLS} {version('serverless-wsgi')} (Werkzeug {version('werkzeug')}), "
-        f"{APIG} {version('apig-wsgi')}; {os.cpu_count()} cores, {cpu_model()}, "
-        f"{platform.system()} {platform.machine()}.",
+        (
+            f"Python {platform.python_version()} ({platform.python_implementation()}), "
+            f"{SLS} {version('serverless-wsgi')} (Werkzeug {version('werkzeug')}), "
+            f"{APIG} {version('apig-wsgi')}; {os.cpu_count()} cores, {cpu_model()}, "
+            f"{platform.system()} {platform.machine()}."
+        ),
     ]
     if notes:
         lines += ["", "Behaviour differences seen while checking the answers:", ""]

@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable
 
 from bare import make_bare_handler
-from bench import ADAPTERS, base64_text, floor_call
 from workload import SCENARIOS, LambdaContext, app, check
+
+from bench import ADAPTERS, base64_text, floor_call
 
 WARM_UP = 60
 
