@@ -120,7 +120,7 @@ testPython.exec('../.venv/bin/pytest');
 project.testTask.spawn(testPython);
 // The same tests on the Python versions Lambda runs (python3 here is 3.11; the construct defaults to 3.13).
 project.testTask.spawn(project.addTask('test:python-runtimes', {
-  description: 'Run the adapter\'s pytest suite on Python 3.12 and 3.13, each from its own pinned .venv-X.Y',
+  description: 'Run the adapter\'s pytest suite on Python 3.12, 3.13 and 3.14, each from its own pinned .venv-X.Y',
   exec: 'bash .ci/python-runtimes',
 }));
 // The adapter's byte code for every runtime the layer supports (lib-python/bytecode), which the layer ships so
