@@ -1,7 +1,7 @@
 """The least any adapter must do for an HTTP API (payload 2.0) event: a yardstick.
 
-`bash bench/instructions` counts it beside the contestants in (b) and (c) to show how
-much of an overhead is irreducible on this interpreter: build the environ and a
+`bash bench/run` times it and `bash bench/instructions` counts it beside the contestants
+in (b) and (c) to show how much of an overhead is irreducible on this interpreter: build the environ and a
 wsgi.input, call the app, collect its answer, build the response dict. It trusts
 every field to have the type AWS documents and skips everything else a real adapter
 owes its users: source detection, validation, the stage and base path, dropping

@@ -261,8 +261,8 @@ def main() -> int:
 
     print("timing cold imports ...", file=sys.stderr, flush=True)
     imports = measure_imports(args.import_rounds)
-    bare = median(imports[FLOOR])
-    import_ms = {n: (median(s) - bare) / 1e6 for n, s in imports.items() if n != FLOOR}
+    start = median(imports[FLOOR])
+    import_ms = {n: (median(s) - start) / 1e6 for n, s in imports.items() if n != FLOOR}
     in_process = {
         n: median([in_process_import_ns(IMPORTS[n]) for _ in range(5)]) / 1e6
         for n in (OURS, *PEERS)
@@ -275,7 +275,7 @@ def main() -> int:
         f"≤ ½ fastest peer = {target:.1f} | {verdict(import_ms[OURS] <= target)} | – |"
     )
 
-    report = render(rows, raw_rows, notes, bare / 1e6, in_process)
+    report = render(rows, raw_rows, notes, start / 1e6, in_process)
     print(report)
     (HERE / "results.md").write_text(report)
     print("written to bench/results.md", file=sys.stderr)
@@ -317,7 +317,7 @@ def render(
     rows: list[str],
     raw_rows: list[str],
     notes: list[str],
-    bare_ms: float,
+    start_ms: float,
     in_process: dict[str, float],
 ) -> str:
     header = (
@@ -335,7 +335,7 @@ def render(
         "|---|---:|---:|---:|---:|---:|",
         *raw_rows,
         "",
-        f"Bare interpreter start (the import floor): {bare_ms:.1f} ms. "
+        f"Bare interpreter start (the import floor): {start_ms:.1f} ms. "
         "Import statement alone, timed inside a fresh process: "
         + ", ".join(f"{n} {ms:.1f} ms" for n, ms in in_process.items())
         + ".",
