@@ -112,3 +112,46 @@ describe('cdk-wsgi serve from flags', () => {
     }
   });
 });
+
+describe('cdk-wsgi', () => {
+  test('an unknown or missing command, or a wrong flag, prints the usage and exits 2 without serving', async () => {
+    const cases: Array<[string[], string, string]> = [
+      [['frobnicate'], "cdk-wsgi: unknown command 'frobnicate'", 'Usage: cdk-wsgi <command>'],
+      [[], 'cdk-wsgi: name a command', 'Usage: cdk-wsgi <command>'],
+      [['--port', '0'], "cdk-wsgi: unknown command '--port'", 'Usage: cdk-wsgi <command>'],
+      [['help', 'frobnicate'], "cdk-wsgi: unknown command 'frobnicate'", 'Usage: cdk-wsgi <command>'],
+      [['serve', '--frobnicate'], "cdk-wsgi serve: Unknown option '--frobnicate'", 'Usage: cdk-wsgi serve [options]'],
+      [['serve', 'extra'], "cdk-wsgi serve: Unexpected argument 'extra'", 'Usage: cdk-wsgi serve [options]'],
+    ];
+    const results = await Promise.all(cases.map(async ([args]) => {
+      const cli = runCli(args);
+      return { code: await cli.exited, stdout: cli.stdout(), stderr: cli.stderr() };
+    }));
+    results.forEach((result, i) => {
+      const [args, message, usage] = cases[i];
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain(usage);
+    });
+  });
+
+  test('--help, -h and help [command] print the usage they ask for and exit 0', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--help'], 'Usage: cdk-wsgi <command>'],
+      [['-h'], 'Usage: cdk-wsgi <command>'],
+      [['help'], 'Usage: cdk-wsgi <command>'],
+      [['help', 'serve'], 'Usage: cdk-wsgi serve [options]'],
+      [['serve', '-h'], 'Usage: cdk-wsgi serve [options]'],
+      [['serve', '--port', '0', '--help'], 'Usage: cdk-wsgi serve [options]'],
+    ];
+    const results = await Promise.all(cases.map(async ([args]) => {
+      const cli = runCli(args);
+      return { code: await cli.exited, stdout: cli.stdout() };
+    }));
+    results.forEach((result, i) => {
+      expect({ args: cases[i][0], code: result.code }).toEqual({ args: cases[i][0], code: 0 });
+      expect(result.stdout.startsWith(cases[i][1])).toBe(true);
+    });
+    expect(results[0].stdout).toMatch(/^ {2}serve {6}run a WsgiApi's app/m);
+  });
+});

@@ -1,139 +1,60 @@
 #!/usr/bin/env node
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseArgs } from 'util';
-import { readAssembly, selectFunction, settingsOf } from './assembly';
-import { serve } from './serve';
-import { ServeSettings, settingsFromFlags } from './settings';
+import { Command, UsageError } from './command';
+import { serveCommand } from './serve-command';
 
-const USAGE = `Usage: cdk-wsgi serve [options]
+const COMMANDS: Command[] = [serveCommand];
 
-Runs the app of a WsgiApi on this machine: each request becomes the event its API Gateway
-front door sends (REST API with its stage, or HTTP API), goes through cdk_wsgi_adapter to
-your WSGI app, and is answered the way the front door answers. Source changes reload it.
+const USAGE = `Usage: cdk-wsgi <command> [options]
 
-The app, from the cloud assembly (run \`cdk synth\` first):
-  --assembly DIR         the cloud assembly (default: cdk.out)
-  --function NAME        the WsgiApi to serve when there are several: its construct
-                         path (MyStack/App) or its function's logical ID
+Commands:
+${COMMANDS.map(c => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Or from flags:
-  --entry DIR            the app's folder
-  --module SPEC          its WSGI callable: api.app or api:app
-  --api-type rest|http   default: rest
-  --stage NAME           default: prod for REST, $default for HTTP (no stage in the URL)
-  --binary-media-types L REST only, comma-separated (default: */*)
-  --text-media-types L   extra media types answered as text, comma-separated
-  --timeout SECONDS      the function timeout (default: 29)
-
-Server:
-  --port N               default: 8000; 0 picks a free port
-  --host ADDR            default: 127.0.0.1
-  --python PATH          the interpreter with the app's dependencies (default:
-                         $CDK_WSGI_PYTHON, else ./.venv/bin/python, else python3)
-  --no-reload            do not restart the app when its sources change
-  -h, --help             this text
+Run \`cdk-wsgi <command> --help\` for a command's options.
 `;
 
-const OPTIONS = {
-  'assembly': { type: 'string' },
-  'function': { type: 'string' },
-  'entry': { type: 'string' },
-  'module': { type: 'string' },
-  'api-type': { type: 'string' },
-  'stage': { type: 'string' },
-  'binary-media-types': { type: 'string' },
-  'text-media-types': { type: 'string' },
-  'timeout': { type: 'string' },
-  'port': { type: 'string', default: '8000' },
-  'host': { type: 'string', default: '127.0.0.1' },
-  'python': { type: 'string' },
-  'no-reload': { type: 'boolean', default: false },
-  'help': { type: 'boolean', short: 'h', default: false },
-} as const;
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+/** The command `argv` names, or what to print for it: `--help` anywhere prints the usage it asks for. */
+function dispatch(argv: string[]): { command?: Command; print?: string } {
+  const [name, ...rest] = argv;
+  if (isHelp(name) || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const command = COMMANDS.find(c => c.name === topic);
+    if (topic !== undefined && !command) {
+      throw new UsageError(`unknown command '${topic}'`);
+    }
+    return { print: command?.usage ?? USAGE };
+  }
+  const command = COMMANDS.find(c => c.name === name);
+  if (!command) {
+    throw new UsageError(name === undefined ? 'name a command' : `unknown command '${name}'`);
+  }
+  return rest.some(isHelp) ? { print: command.usage } : { command };
+}
 
-/** A mistake in the command line: the message, then where to find the usage. */
-class UsageError extends Error {}
-
-async function main(argv: string[]): Promise<void> {
-  let parsed;
+async function main(argv: string[]): Promise<number> {
+  let command: Command | undefined;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+    const found = dispatch(argv);
+    if (found.print) {
+      process.stdout.write(found.print);
+      return 0;
+    }
+    command = found.command!;
+    await command.run(argv.slice(1));
+    return 0;
   } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  if (positionals.length !== 1 || positionals[0] !== 'serve') {
-    throw new UsageError(positionals.length === 0 ? 'name a command: serve' : `unknown command '${positionals.join(' ')}'`);
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be a port number from 0 to 65535, got '${values.port}'`);
-  }
-  const settings = resolveSettings(values);
-  const server = await serve(settings, {
-    host: values.host,
-    port,
-    python: values.python ?? defaultPython(),
-    reload: !values['no-reload'],
-    out: line => process.stdout.write(`${line}\n`),
-    err: text => process.stderr.write(text),
-  });
-  const banner = [`cdk-wsgi serve: ${settings.label} (${server.frontDoor.description}) at ${server.url}`];
-  const unset = settings.deployTimeVariables.filter(name => process.env[name] === undefined);
-  if (unset.length > 0) {
-    banner.push(`cdk-wsgi serve: ${unset.join(', ')} get their values at deploy time; export them to give the app one`);
-  }
-  // One write: a reader that acts on the URL line (a script, a test) sees the warning with it.
-  process.stdout.write(`${banner.join('\n')}\n`);
-  const stop = () => {
-    server.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
-
-function resolveSettings(values: Values): ServeSettings {
-  const appFlags = ['api-type', 'stage', 'binary-media-types', 'text-media-types', 'timeout'] as const;
-  if (values.entry !== undefined || values.module !== undefined) {
-    if (values.entry === undefined || values.module === undefined) {
-      throw new UsageError('--entry and --module go together');
+    const prefix = command ? `cdk-wsgi ${command.name}` : 'cdk-wsgi';
+    if (error instanceof UsageError) {
+      process.stderr.write(`${prefix}: ${error.message}\n\n${command?.usage ?? USAGE}`);
+      return 2;
     }
-    if (values.assembly !== undefined || values.function !== undefined) {
-      throw new UsageError('--assembly and --function read the app from a cloud assembly; leave them out with --entry and --module');
-    }
-    return settingsFromFlags({
-      entry: values.entry,
-      module: values.module,
-      apiType: values['api-type'],
-      stage: values.stage,
-      binaryMediaTypes: values['binary-media-types'],
-      textMediaTypes: values['text-media-types'],
-      timeout: values.timeout,
-    });
+    process.stderr.write(`${prefix}: ${(error as Error).message}\n`);
+    return 1;
   }
-  const misplaced = appFlags.filter(flag => values[flag] !== undefined);
-  if (misplaced.length > 0) {
-    throw new UsageError(`--${misplaced[0]} needs --entry and --module; with a cloud assembly, the synthesized app decides it`);
-  }
-  const dir = values.assembly ?? 'cdk.out';
-  return settingsOf(selectFunction(readAssembly(dir), dir, values.function));
 }
 
-/** The interpreter local bundling uses, else the project's virtualenv, else the one on PATH. */
-function defaultPython(): string {
-  const venv = process.platform === 'win32' ? path.join('.venv', 'Scripts', 'python.exe') : path.join('.venv', 'bin', 'python');
-  return process.env.CDK_WSGI_PYTHON || (fs.existsSync(venv) ? path.resolve(venv) : 'python3');
-}
-
-main(process.argv.slice(2)).catch(error => {
-  process.stderr.write(`cdk-wsgi serve: ${(error as Error).message}\n`);
-  if (error instanceof UsageError) process.stderr.write('Run cdk-wsgi serve --help for the options.\n');
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+// A command that keeps running (serve) leaves the process to its server; only failures and one-shot commands exit.
+main(process.argv.slice(2)).then(code => {
+  if (code !== 0) process.exit(code);
+}, () => process.exit(1));
