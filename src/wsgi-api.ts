@@ -269,21 +269,21 @@ export class WsgiApi extends Construct {
       this.lambdaFunction = new lambda.Function(this, 'Function', {
         ...functionProps,
         handler: contract.ADAPTER_HANDLER,
-        code: lambda.Code.fromAsset(props.entry, {
+        code: lambda.Code.fromAsset(app.entry, {
           exclude: excludes,
           ignoreMode: IgnoreMode.GLOB,
           bundling: {
             image: runtime.bundlingImage,
             // Never run: the local bundler either bundles or fails with an error that says why.
             command: ['echo', 'cdk-wsgi: local bundling only'],
-            local: new LocalPythonBundling({ entry: props.entry, architecture: functionProps.architecture, runtime, excludes }),
+            local: new LocalPythonBundling({ entry: app.entry, architecture: functionProps.architecture, runtime, excludes }),
           },
         }),
       });
     } else {
       this.lambdaFunction = new python.PythonFunction(this, 'Function', {
         ...functionProps,
-        entry: props.entry,
+        entry: app.entry,
         index: app.moduleFile,
         bundling: withBytecode(props.bundling),
       });

@@ -12,6 +12,12 @@ const MODULE_SPEC = new RegExp(`^(?:(${DOTTED})\\.(${IDENTIFIER})|(${DOTTED}):($
 
 /** Where the user's WSGI callable lives. */
 export interface AppSource {
+  /**
+   * `entry` as an absolute path with symlinks resolved: what every bundler copies and hashes. CDK resolves a
+   * relative asset path against the working directory, but aws-cdk-lib's `FileSystem.copyDirectory` rejects one
+   * (`GlobIgnoreStrategyExpectsAbsolute`), and a symlinked folder would be fingerprinted as the link, not its files.
+   */
+  readonly entry: string;
   /** The Python module, e.g. `api` or `mysite.wsgi`. */
   readonly moduleName: string;
   /** The attribute of the module holding the WSGI callable. */
@@ -30,7 +36,7 @@ export function resolveAppSource(entry: string, moduleSpec: string): AppSource {
   const absEntry = path.resolve(entry);
   if (!fs.existsSync(absEntry) || !fs.statSync(absEntry).isDirectory()) {
     throw propError('entry', 'must be an existing folder', entry,
-      `pass the folder that holds your app and its requirements.txt (resolved to ${absEntry})`);
+      `pass the folder that holds your app and its requirements.txt, absolute or relative to ${process.cwd()} (resolved to ${absEntry})`);
   }
   if (!DEPENDENCY_FILES.some(f => fs.existsSync(path.join(absEntry, f)))) {
     throw propError('entry', `must contain a dependency file (${DEPENDENCY_FILES.join(', ')})`, entry,
@@ -52,5 +58,5 @@ export function resolveAppSource(entry: string, moduleSpec: string): AppSource {
     throw propError('module', `names a module that is not in entry (looked for ${candidates.join(' and ')} in ${entry})`,
       moduleSpec, 'fix the module path or the entry folder');
   }
-  return { moduleName, attribute, moduleFile };
+  return { entry: fs.realpathSync(absEntry), moduleName, attribute, moduleFile };
 }
