@@ -141,6 +141,12 @@ project.testTask.prependSpawn(pythonSetup);
 
 // `cdk-wsgi serve` runs an app locally behind an emulated front door (src/cli, lib-python/serve).
 project.addBins({ 'cdk-wsgi': 'lib/cli/main.js' });
+// The wheel's `cdk-wsgi` console script executes this file from the embedded npm tarball (jsii's invokeBinScript),
+// not through node: without the execute bit in the tarball it fails with PermissionError. tsc writes it 0644.
+project.compileTask.exec('node -e "require(\'fs\').chmodSync(\'lib/cli/main.js\', 0o755)"');
+// Packaging reads .jsii and the adapter's bytecode: right after set-up, or after a source change, build them first.
+project.tasks.tryFind('package-all')!.prependSpawn(project.compileTask, { condition: 'bash .ci/jsii-stale' });
+project.tasks.tryFind('package-all')!.prependSpawn(project.preCompileTask, { condition: 'bash .ci/jsii-stale' });
 // Its browser test drives Debian's Chromium, installed once by this task.
 project.testTask.prependSpawn(project.addTask('browser:setup', {
   description: 'Install Chromium for the browser test (skipped when /usr/bin/chromium exists)',
