@@ -60,6 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // A drifted snapshot must fail the run, never be rewritten silently.
     updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      // It needs the packed npm tarball and wheel: `npx projen test:quickstart` builds them and runs it.
+      testPathIgnorePatterns: ['/node_modules/', '/test/quickstart'],
+    },
   },
 
   gitignore: [
@@ -117,27 +121,27 @@ testPython.exec('../.venv/bin/ruff check .');
 testPython.exec('../.venv/bin/ruff format --check .');
 testPython.exec('../.venv/bin/mypy');
 testPython.exec('../.venv/bin/pytest');
-project.testTask.spawn(testPython);
-// The same tests on the Python versions Lambda runs (python3 here is 3.11; the construct defaults to 3.13).
-project.testTask.spawn(project.addTask('test:python-runtimes', {
+// The same tests on the Python versions Lambda runs, fetched when missing (.ci/python-runtimes says so first).
+const testPythonRuntimes = project.addTask('test:python-runtimes', {
   description: 'Run the adapter\'s pytest suite on Python 3.12, 3.13 and 3.14, each from its own pinned .venv-X.Y',
   exec: 'bash .ci/python-runtimes',
-}));
+});
+
 // The adapter's byte code for every runtime the layer supports (lib-python/bytecode), which the layer ships so
-// that cold starts need not compile it. Rebuilt (in about a second) before anything that stages the layer.
+// that cold starts need not compile it. Rebuilt (in about a second) before anything that stages the layer, for the
+// versions this machine has; CDK_WSGI_ALL_PYTHONS=1 requires all five (.ci/adapter-bytecode).
 const adapterBytecode = project.addTask('python:bytecode', {
-  description: 'Compile the adapter to hash-checked .pyc files for Python 3.10 to 3.14 into lib-python/bytecode',
+  description: 'Compile the adapter to hash-checked .pyc files for the Python versions 3.10 to 3.14 found here into lib-python/bytecode',
   exec: 'bash .ci/adapter-bytecode',
 });
-project.testTask.prependSpawn(adapterBytecode);
+project.addTask('python:bytecode:all', {
+  description: 'Compile the adapter for every Python version 3.10 to 3.14, fetching a missing one from Debian (Linux) or failing',
+  env: { CDK_WSGI_ALL_PYTHONS: '1' },
+}).spawn(adapterBytecode);
 project.preCompileTask.spawn(adapterBytecode);
 // Built files, yet shipped: the layer asset reads them from the package.
 project.npmignore?.include('/lib-python/bytecode/**');
 project.gitignore.exclude('/lib-python/bytecode/');
-
-// jest runs the synthesized example through the adapter with the .venv's Flask, and lints every example
-// template with its cfn-lint, so the venv comes first.
-project.testTask.prependSpawn(pythonSetup);
 
 // `cdk-wsgi serve` runs an app locally behind an emulated front door (src/cli, lib-python/serve).
 project.addBins({ 'cdk-wsgi': 'lib/cli/main.js' });
@@ -145,19 +149,55 @@ project.addBins({ 'cdk-wsgi': 'lib/cli/main.js' });
 // not through node: without the execute bit in the tarball it fails with PermissionError. tsc writes it 0644.
 project.compileTask.exec('node -e "require(\'fs\').chmodSync(\'lib/cli/main.js\', 0o755)"');
 // Packaging reads .jsii and the adapter's bytecode: right after set-up, or after a source change, build them first.
-project.tasks.tryFind('package-all')!.prependSpawn(project.compileTask, { condition: 'bash .ci/jsii-stale' });
-project.tasks.tryFind('package-all')!.prependSpawn(project.preCompileTask, { condition: 'bash .ci/jsii-stale' });
-// Its browser test drives Debian's Chromium, installed once by this task.
-project.testTask.prependSpawn(project.addTask('browser:setup', {
-  description: 'Install Chromium for the browser test (skipped when /usr/bin/chromium exists)',
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.prependSpawn(project.compileTask, { condition: 'bash .ci/jsii-stale' });
+packageAll.prependSpawn(project.preCompileTask, { condition: 'bash .ci/jsii-stale' });
+
+// Set-up for suites that need more than Node.js and python3: Debian's Chromium for the browser test of `cdk-wsgi
+// serve`, and AWS's Lambda Runtime Interface Emulator with awslambdaric for the emulator test. Each says what it
+// installs before it does, once.
+const browserSetup = project.addTask('browser:setup', {
+  description: 'Install Chromium for the browser test (skipped when /usr/bin/chromium or $CDK_WSGI_CHROMIUM exists)',
   exec: 'bash .ci/browser-setup',
-}));
-// The emulator test runs the bundled example in AWS's Lambda Runtime Interface Emulator with awslambdaric,
-// installed once into .tools/ by this task.
-project.testTask.prependSpawn(project.addTask('rie:setup', {
+});
+const rieSetup = project.addTask('rie:setup', {
   description: 'Install aws-lambda-rie and awslambdaric into .tools/ (skipped when already up to date)',
   exec: 'bash .ci/rie-setup',
-}));
+});
+
+// The README's quick starts, run verbatim from the packed npm tarball and wheel (test/quickstart.test.ts).
+const QUICKSTART = 'test/quickstart';
+const testQuickstart = project.addTask('test:quickstart', {
+  description: 'Build the packages, then follow the README\'s TypeScript and Python quick starts with them in temporary folders',
+});
+testQuickstart.spawn(packageAll);
+testQuickstart.exec(`jest --ci --coverage=false --testPathIgnorePatterns=/node_modules/ ${QUICKSTART}`);
+
+// Suites that need the set-up above, real bundling with pip from PyPI, or packages: the full test command only.
+const FULL_ONLY_SUITES = ['rie-e2e', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths'];
+
+// The contributor's loop: Node.js and python3 only, no downloads after the first .venv.
+const testUnit = project.addTask('test:unit', {
+  description: 'Fast loop: jest without the emulator, browser, real bundling and quick-start suites, eslint, and the adapter on python3',
+});
+testUnit.spawn(pythonSetup);
+testUnit.spawn(adapterBytecode);
+testUnit.exec(['jest --passWithNoTests --ci --testPathIgnorePatterns /node_modules/', QUICKSTART, ...FULL_ONLY_SUITES.map(s => `/test/${s}`)].join(' '));
+testUnit.spawn(project.tasks.tryFind('eslint')!);
+testUnit.spawn(testPython);
+
+// The README's test command, which CI runs: every suite, the adapter on each Lambda Python version, the quick starts.
+// jest runs the synthesized example through the adapter with the .venv's Flask, and lints every example template
+// with its cfn-lint, so the venv comes first.
+project.testTask.reset();
+project.testTask.env('CDK_WSGI_ALL_PYTHONS', '1');
+for (const task of [rieSetup, browserSetup, pythonSetup, adapterBytecode]) {
+  project.testTask.spawn(task);
+}
+project.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
+for (const task of [project.tasks.tryFind('eslint')!, testPython, testPythonRuntimes, testQuickstart]) {
+  project.testTask.spawn(task);
+}
 
 project.addTask('rosetta:check', {
   description: 'Compile every TypeScript snippet of the README with jsii-rosetta (run after compile)',

@@ -7,8 +7,9 @@ import { ROOT, runCli, RunningCli, stopCli, urlOf } from './serve-helpers';
 
 jest.setTimeout(120_000);
 
-// Debian's Chromium, installed by `npx projen browser:setup` (.ci/browser-setup), which `npx projen test` runs first.
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's Chromium, installed by `npx projen browser:setup` (.ci/browser-setup), which `npx projen test` runs first;
+// elsewhere any Chromium or Chrome that CDK_WSGI_CHROMIUM names.
+const CHROMIUM = process.env.CDK_WSGI_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = path.join(ROOT, 'test-reports', 'browser', 'serve-cookies.png');
 
 function sha256(data: Buffer): string {
