@@ -34,9 +34,25 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
-  // CI is `.ci/run`; no GitHub workflows or release automation live in this repository.
-  github: false,
-  release: false,
+  // CI is `.ci/run`. GitHub holds projen's release workflow only: each push to main with releasable conventional
+  // commits (fix:, feat:, BREAKING CHANGE) since the last tag vX.Y.Z bumps that version accordingly, runs the full
+  // build and tests, tags, and publishes to npm and PyPI with trusted publishing (no tokens: the registries trust this
+  // repository's release workflow once a maintainer has registered it with each).
+  github: true,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  githubOptions: { mergify: false, pullRequestLint: false },
+  release: true,
+  releaseToNpm: true,
+  npmTrustedPublishing: true,
+  // The full test command needs every Lambda Python version, and a Chromium for the browser test: the runner's Chrome.
+  releaseWorkflowSetupSteps: [{
+    name: 'Set up Python 3.10 to 3.14',
+    uses: 'actions/setup-python@v5',
+    with: { 'python-version': '3.10\n3.11\n3.12\n3.13\n3.14' },
+  }],
+  releaseWorkflowEnv: { CDK_WSGI_CHROMIUM: '/usr/bin/google-chrome' },
 
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
@@ -55,6 +71,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToPypi: {
     distName: 'cdk-wsgi',
     module: 'cdk_wsgi',
+    trustedPublishing: true,
   },
 
   jestOptions: {
