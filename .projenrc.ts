@@ -45,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   githubOptions: { mergify: false, pullRequestLint: false },
   release: true,
   releaseToNpm: true,
+  // 13 needs Node.js 22 (npm warns on every install under 20, which contributors use); 12 computes the same bumps.
+  bumpPackage: 'commit-and-tag-version@^12',
   npmTrustedPublishing: true,
   // The full test command needs every Lambda Python version, and a Chromium for the browser test: the runner's Chrome.
   releaseWorkflowSetupSteps: [{
@@ -100,6 +102,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ],
   },
 });
+
+// npm 11 skips dependencies' install scripts unless allowed, and lists the skipped ones after every install. jest's
+// file watcher ships prebuilt binaries; its script would only build one from source, which nothing here needs.
+project.package.addField('allowScripts', { '@parcel/watcher': false });
 
 // Real AWS sample events are test data that must stay byte-exact (some start with a BOM).
 project.gitattributes.addAttributes('/lib-python/tests/events/**', '-text');
