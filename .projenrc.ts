@@ -54,7 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     uses: 'actions/setup-python@v5',
     with: { 'python-version': '3.10\n3.11\n3.12\n3.13\n3.14' },
   }],
-  releaseWorkflowEnv: { CDK_WSGI_CHROMIUM: '/usr/bin/google-chrome' },
+  // As in CI (.ci/run), every Lambda Python version is required, for the packages' bytecode and the adapter's tests.
+  releaseWorkflowEnv: { CDK_WSGI_CHROMIUM: '/usr/bin/google-chrome', CDK_WSGI_ALL_PYTHONS: '1' },
 
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
@@ -144,7 +145,8 @@ testPython.exec('../.venv/bin/ruff check .');
 testPython.exec('../.venv/bin/ruff format --check .');
 testPython.exec('../.venv/bin/mypy');
 testPython.exec('../.venv/bin/pytest');
-// The same tests on the Python versions Lambda runs, fetched when missing (.ci/python-runtimes says so first).
+// The same tests on the Python versions Lambda runs, fetched when missing and possible (.ci/python-runtimes says so
+// first); one that cannot be had is skipped with a line saying so, or fails the run with CDK_WSGI_ALL_PYTHONS=1 (CI).
 const testPythonRuntimes = project.addTask('test:python-runtimes', {
   description: 'Run the adapter\'s pytest suite on Python 3.12, 3.13 and 3.14, each from its own pinned .venv-X.Y',
   exec: 'bash .ci/python-runtimes',
@@ -152,7 +154,7 @@ const testPythonRuntimes = project.addTask('test:python-runtimes', {
 
 // The adapter's byte code for every runtime the layer supports (lib-python/bytecode), which the layer ships so
 // that cold starts need not compile it. Rebuilt (in about a second) before anything that stages the layer, for the
-// versions this machine has; CDK_WSGI_ALL_PYTHONS=1 requires all five (.ci/adapter-bytecode).
+// versions this machine has; CDK_WSGI_ALL_PYTHONS=1 (CI, the release workflow) requires all five (.ci/adapter-bytecode).
 const adapterBytecode = project.addTask('python:bytecode', {
   description: 'Compile the adapter to hash-checked .pyc files for the Python versions 3.10 to 3.14 found here into lib-python/bytecode',
   exec: 'bash .ci/adapter-bytecode',
@@ -213,7 +215,6 @@ testUnit.spawn(testPython);
 // jest runs the synthesized example through the adapter with the .venv's Flask, and lints every example template
 // with its cfn-lint, so the venv comes first.
 project.testTask.reset();
-project.testTask.env('CDK_WSGI_ALL_PYTHONS', '1');
 for (const task of [rieSetup, browserSetup, pythonSetup, adapterBytecode]) {
   project.testTask.spawn(task);
 }

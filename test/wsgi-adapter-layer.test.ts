@@ -12,7 +12,7 @@ const ADAPTER_SOURCES = path.join(ROOT, 'lib-python', 'src', 'cdk_wsgi_adapter')
 const RUNTIMES = ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 /**
  * The runtimes this machine compiled the adapter for (.ci/adapter-bytecode skips versions it has no interpreter of,
- * and says so); every one of them in the full test command and CI, which set CDK_WSGI_ALL_PYTHONS=1.
+ * and says so); every one of them in CI and the release workflow, which set CDK_WSGI_ALL_PYTHONS=1.
  */
 const COMPILED = process.env.CDK_WSGI_ALL_PYTHONS === '1' ? RUNTIMES : RUNTIMES.filter(runtime =>
   fs.readdirSync(path.join(ROOT, 'lib-python', 'bytecode', 'cdk_wsgi_adapter', '__pycache__'))
