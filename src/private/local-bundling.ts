@@ -5,6 +5,10 @@ import * as path from 'path';
 import { BundlingOptions, FileSystem, IgnoreMode, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { compileallArgs } from './bytecode';
+import {
+  buildFailedMessage, distFiles, fallbackMatches, missingRequirement, noWheelMessage, notPureMessage, pipEnv,
+  pipFailedMessage, PipTarget, projectOf, SdistOnly, stripAnsi, VersionMatches,
+} from './pip-errors';
 
 /** What never belongs in a Lambda asset; excluded from both its content and its hash. */
 export const DEFAULT_ASSET_EXCLUDES = [
@@ -101,9 +105,6 @@ export class LocalPythonBundling implements ILocalBundling {
     const { entry, architecture, runtime, excludes } = this.target;
     const pythonVersion = pythonVersionOf(runtime);
     const started = Date.now();
-    const what = `${path.relative(process.cwd(), entry) || '.'} for linux/${machineOf(architecture)} CPython ${pythonVersion}`;
-    process.stderr.write(`cdk-wsgi: bundling ${what} LOCALLY with pip (no Docker)\n`);
-
     FileSystem.copyDirectory(entry, outputDir, { exclude: excludes, ignoreMode: IgnoreMode.GLOB });
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-bundling-'));
     try {
@@ -115,28 +116,39 @@ export class LocalPythonBundling implements ILocalBundling {
       fs.rmSync(work, { recursive: true, force: true });
     }
     removeMatching(outputDir, name => name === '__pycache__' || name.endsWith('.pyc'));
-    this.precompile(outputDir, pythonVersion);
-    process.stderr.write(`cdk-wsgi: bundled ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const bytecode = this.precompile(outputDir, pythonVersion);
+    const relative = path.relative(process.cwd(), entry);
+    const what = relative.startsWith('..') || path.isAbsolute(relative) ? entry : relative || '.';
+    // One line when all went well (CDK prints plenty around it); a failure throws with the whole story instead.
+    process.stderr.write(`cdk-wsgi: bundled ${what} for linux/${machineOf(architecture)} CPython ${pythonVersion} ` +
+      `locally with pip in ${((Date.now() - started) / 1000).toFixed(1)} s, ${bytecode}\n`);
     return true;
   }
 
   /**
    * Compiles the bundle (compileallArgs) with an interpreter of exactly the runtime's version, since bytecode is
    * specific to it: CDK_WSGI_PYTHON or python3 when it is that version, else `pythonX.Y` on PATH, else the newest
-   * pyenv build. Without one the bundle ships without bytecode, as it would from a plain pip install, and says so.
+   * pyenv build, else uv's. Without one the bundle ships without bytecode, as from a plain pip install.
+   * Returns how the bundle ended up, for the bundling line.
    */
-  private precompile(outputDir: string, pythonVersion: string) {
-    const compiler = interpreterOf(pythonVersion, [this.python, `python${pythonVersion}`, ...pyenvBuilds(pythonVersion)]);
+  private precompile(outputDir: string, pythonVersion: string): string {
+    const compiler = interpreterOf(pythonVersion, [this.python, `python${pythonVersion}`, ...pyenvBuilds(pythonVersion)])
+      ?? uvPython(pythonVersion);
     if (!compiler) {
-      process.stderr.write(`cdk-wsgi: no python${pythonVersion} on PATH or under pyenv to precompile the bundle with; ` +
-        'it ships without bytecode, so each cold start compiles the modules it imports\n');
-      return;
+      return `without bytecode (so each cold start compiles the modules it imports): no python${pythonVersion} here to ` +
+        `precompile it with; install Python ${pythonVersion} (pyenv install ${pythonVersion}, uv python install ${pythonVersion}, ` +
+        'or python.org) or set CDK_WSGI_PYTHON';
     }
     const result = spawnSync(compiler, compileallArgs(outputDir), { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
     if (result.error || result.status !== 0) {
-      const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-5).join('\n');
-      process.stderr.write(`cdk-wsgi: some files did not compile with ${compiler}; Lambda compiles them on import:\n${output}\n`);
+      const failed = (`${result.stdout ?? ''}`.match(/^\*\*\* Error compiling/gm) ?? []).length;
+      if (failed) {
+        return `with bytecode, except ${failed} file${failed === 1 ? '' : 's'} ${compiler} could not compile (Lambda compiles those on import)`;
+      }
+      const said = stripAnsi(`${result.stderr ?? ''}${result.stdout ?? ''}`).trim().split('\n').pop() || result.error?.message;
+      return `without bytecode: ${compiler} -m compileall failed ("${said}")`;
     }
+    return 'with bytecode';
   }
 
   /** The requirements file to install from, exported from a lock file when that is the dependency file. */
@@ -151,7 +163,7 @@ export class LocalPythonBundling implements ILocalBundling {
     }
     const exporter = LOCK_EXPORTERS[file];
     const out = path.join(work, 'requirements.txt');
-    const result = spawnSync(exporter.tool, exporter.args(out), { cwd: entry, encoding: 'utf-8', env: { ...process.env, PIPENV_VERBOSITY: '-1' } });
+    const result = spawnSync(exporter.tool, exporter.args(out), { cwd: entry, encoding: 'utf-8', env: { ...pipEnv(), PIPENV_VERBOSITY: '-1' } });
     if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(`cdk-wsgi local bundling: ${file} in ${entry} needs '${exporter.tool}' to export its dependencies, ` +
         `and '${exporter.tool}' is not on PATH; install it (${exporter.install}), add a requirements.txt, ` +
@@ -165,61 +177,135 @@ export class LocalPythonBundling implements ILocalBundling {
   }
 
   /**
-   * `pip install --target` with the target's platform tags and binary wheels only. A requirement without a
-   * matching wheel is built locally from its sdist and accepted only when pure Python (`py3-none-any`).
+   * `pip install --target` with the target's platform tags and binary wheels only. When pip finds no file for a
+   * requirement, a second pip run for it alone says why (pip-errors.ts); a release with only an sdist for Linux
+   * is built here and accepted only when pure Python (`py3-none-any`).
    */
   private pipInstall(requirements: string, outputDir: string, work: string, pythonVersion: string) {
-    const { entry, architecture } = this.target;
+    const target = this.pipTarget(pythonVersion);
+    const indexArgs = indexOptions(requirements);
     const wheels = path.join(work, 'wheels');
     fs.mkdirSync(wheels);
     const built = new Set<string>();
     for (;;) {
-      const args = [
-        '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-compile',
-        '--requirement', requirements, '--target', outputDir, '--upgrade',
-        ...platformTags(architecture, pythonVersion).flatMap(tag => ['--platform', tag]),
-        '--implementation', 'cp', '--python-version', pythonVersion, '--only-binary=:all:',
-        '--find-links', wheels,
-      ];
-      const result = spawnSync(this.python, args, { cwd: entry, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
-      if (result.error) {
-        throw new Error(`cdk-wsgi local bundling could not run '${this.python}' (${result.error.message}); ` +
-          'install Python 3 or set CDK_WSGI_PYTHON, or use bundlingMode BundlingMode.DOCKER');
-      }
+      const result = this.pip(['install', '--no-compile', '--requirement', requirements, '--target', outputDir, '--upgrade',
+        ...target.args, '--find-links', wheels]);
       if (result.status === 0) {
         return;
       }
-      const missing = /No matching distribution found for (\S+)/.exec(result.stderr)?.[1];
+      const output = stripAnsi(`${result.stdout}${result.stderr}`);
+      const missing = missingRequirement(output);
       if (!missing || built.has(missing)) {
-        if (missing) {
-          throw noWheelError(missing, architecture, pythonVersion, 'its sdist built a wheel pip could not use');
-        }
-        check(result, `${this.python} ${args.join(' ')}`);
+        throw new Error(pipFailedMessage('pip install', output, target));
       }
-      built.add(missing!);
-      this.buildPureWheel(missing!, wheels, pythonVersion);
+      const why = this.whyNoWheel(missing, indexArgs, output, target, work);
+      if (typeof why !== 'object') {
+        throw new Error(why ?? pipFailedMessage('pip install', output, target));
+      }
+      built.add(missing);
+      this.buildPureWheel(missing, why, indexArgs, wheels, output, target);
     }
   }
 
+  /**
+   * Asks pip, for `requirement` alone and the same target, to list every file it sees and why it skips each
+   * (`download -vv`), then says why none fit. Going through pip keeps the user's index, proxies and pip.conf.
+   */
+  private whyNoWheel(requirement: string, indexArgs: string[], pipOutput: string, target: PipRun, work: string) {
+    const dest = fs.mkdtempSync(path.join(work, 'download-'));
+    const result = this.pip(['download', '--no-deps', '-vv', '--progress-bar', 'off', '--dest', dest, ...target.args, ...indexArgs, requirement]);
+    const diagnosis = stripAnsi(`${result.stdout}${result.stderr}`);
+    const files = distFiles(diagnosis, projectOf(requirement));
+    const versions = this.matchVersions(requirement, files.map(f => f.version));
+    return noWheelMessage(requirement, files, versions, target, pipOutput, diagnosis);
+  }
+
+  /**
+   * Which versions satisfy `requirement`, newest first, by the rules pip applies (its vendored `packaging`);
+   * a cruder order and `==` match when that import fails.
+   */
+  private matchVersions(requirement: string, versions: string[]): VersionMatches {
+    const result = spawnSync(this.python, ['-c', MATCH_VERSIONS, requirement, ...new Set(versions)], { encoding: 'utf-8', env: pipEnv() });
+    if (result.error || result.status !== 0) {
+      return fallbackMatches(requirement, versions);
+    }
+    return result.stdout.split('\n').filter(Boolean).map(line => ({ version: line.slice(1), matches: line[0] === '+' }));
+  }
+
   /** Builds `requirement` from its sdist and keeps the wheel only if it is pure Python. */
-  private buildPureWheel(requirement: string, wheels: string, pythonVersion: string) {
-    const { entry, architecture } = this.target;
+  private buildPureWheel(requirement: string, sdist: SdistOnly, indexArgs: string[], wheels: string, pipOutput: string, target: PipTarget) {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-sdist-'));
     try {
-      const result = spawnSync(this.python, ['-m', 'pip', 'wheel', '--disable-pip-version-check', '--no-input', '--no-deps',
-        '--no-binary', ':all:', '--wheel-dir', scratch, requirement], { cwd: entry, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+      // Only this project from source: its build dependencies (setuptools, …) may come as wheels.
+      const result = this.pip(['wheel', '--no-deps', '--progress-bar', 'off', '--no-binary', projectOf(requirement),
+        '--wheel-dir', scratch, ...indexArgs, requirement]);
       if (result.status !== 0) {
-        throw noWheelError(requirement, architecture, pythonVersion, 'building it from source here failed');
+        throw new Error(buildFailedMessage(requirement, sdist, `${result.stdout}${result.stderr}`, target, pipOutput));
       }
       const wheel = fs.readdirSync(scratch).find(f => f.endsWith('.whl'));
-      if (!wheel || !/-py3?\d*(\.py\d+)*-none-any\.whl$/.test(wheel)) {
-        throw noWheelError(requirement, architecture, pythonVersion, `it is not pure Python (built ${wheel ?? 'no wheel'})`);
+      if (!wheel) {
+        throw new Error(pipFailedMessage(`pip wheel ${requirement} (it built no wheel)`, `${result.stdout}${result.stderr}`, target));
+      }
+      if (!/-py3?\d*(\.py\d+)*-none-any\.whl$/.test(wheel)) {
+        throw new Error(notPureMessage(requirement, sdist, wheel, target, pipOutput));
       }
       fs.copyFileSync(path.join(scratch, wheel), path.join(wheels, wheel));
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
+
+  /** The target as pip-errors names it, with the pip arguments that select its wheels (binary only). */
+  private pipTarget(pythonVersion: string): PipRun {
+    const platforms = platformTags(this.target.architecture, pythonVersion);
+    return {
+      machine: machineOf(this.target.architecture),
+      pythonVersion,
+      platforms,
+      args: [...platforms.flatMap(tag => ['--platform', tag]), '--implementation', 'cp', '--python-version', pythonVersion,
+        '--only-binary=:all:'],
+    };
+  }
+
+  /** Runs pip in `entry` (relative paths in requirements.txt resolve there), never in colour. */
+  private pip(args: string[]): SpawnSyncReturns<string> {
+    const result = spawnSync(this.python, ['-m', 'pip', ...args, '--no-color', '--disable-pip-version-check', '--no-input'],
+      { cwd: this.target.entry, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, env: pipEnv() });
+    if (result.error) {
+      throw new Error(`cdk-wsgi local bundling could not run '${this.python}' (${result.error.message}); ` +
+        'install Python 3 or set CDK_WSGI_PYTHON, or use bundlingMode BundlingMode.DOCKER');
+    }
+    return result;
+  }
+}
+
+/** A target with the pip arguments that select its wheels. */
+type PipRun = PipTarget & { readonly args: string[] };
+
+/** Prints `+version` / `-version` (satisfies or not), newest first. Runs in the interpreter that runs pip. */
+const MATCH_VERSIONS = `import sys
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.version import InvalidVersion, Version
+def parse(v):
+    try:
+        return Version(v)
+    except InvalidVersion:
+        return None
+versions = sorted(((parse(v), v) for v in sys.argv[2:] if parse(v) is not None), reverse=True)
+ok = set(Requirement(sys.argv[1]).specifier.filter([p for p, _ in versions]))
+for p, v in versions:
+    print(("+" if p in ok else "-") + v)
+`;
+
+/**
+ * The index options of a requirements file (`--extra-index-url` from a poetry export, say), so that pip runs
+ * for one of its requirements look in the same places.
+ */
+function indexOptions(requirements: string): string[] {
+  return fs.readFileSync(requirements, 'utf-8').split('\n')
+    .map(line => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter(line => /^(-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host|--pre)(\s|=|$)/.test(line))
+    .flatMap(line => /^(\S+?)(?:[=\s]+(.*))?$/.exec(line)!.slice(1).filter((part): part is string => !!part));
 }
 
 /** The first of `candidates` that runs as CPython `version` (`3.13`). */
@@ -239,15 +325,16 @@ function pyenvBuilds(version: string): string[] {
     .map(build => path.join(versions, build, 'bin', `python${version}`));
 }
 
-function noWheelError(requirement: string, architecture: lambda.Architecture, pythonVersion: string, why: string): Error {
-  return new Error(`cdk-wsgi local bundling: ${requirement} has no manylinux ${machineOf(architecture)} wheel for ` +
-    `CPython ${pythonVersion} and ${why}; pin a version that publishes such wheels, or use bundlingMode BundlingMode.DOCKER ` +
-    'to build it in the Lambda image');
+/** The interpreter of `version` that uv manages (`uv python install 3.13`), when uv is on PATH. */
+function uvPython(version: string): string | undefined {
+  const result = spawnSync('uv', ['python', 'find', version], { encoding: 'utf-8' });
+  const found = result.status === 0 ? result.stdout.trim() : '';
+  return found ? interpreterOf(version, [found]) : undefined;
 }
 
 function check(result: SpawnSyncReturns<string>, command: string) {
   if (result.error || result.status !== 0) {
-    const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    const output = stripAnsi(`${result.stderr ?? ''}${result.stdout ?? ''}`).trim().split('\n').slice(-20).join('\n');
     throw new Error(`cdk-wsgi local bundling: '${command}' failed (${result.error?.message ?? `exit ${result.status}`}):\n${output}`);
   }
 }
