@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
-import { Annotations, CfnOutput, Duration, IgnoreMode, Size, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, IgnoreMode, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -263,7 +263,7 @@ export class WsgiApi extends Construct {
         ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
       },
     };
-    const mode = this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO);
+    const { mode, reason } = this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO);
     if (mode === BundlingMode.LOCAL) {
       const excludes = [...DEFAULT_ASSET_EXCLUDES, ...(props.bundling?.assetExcludes ?? [])];
       this.lambdaFunction = new lambda.Function(this, 'Function', {
@@ -276,7 +276,7 @@ export class WsgiApi extends Construct {
             image: runtime.bundlingImage,
             // Never run: the local bundler either bundles or fails with an error that says why.
             command: ['echo', 'cdk-wsgi: local bundling only'],
-            local: new LocalPythonBundling({ entry: app.entry, architecture: functionProps.architecture, runtime, excludes }),
+            local: new LocalPythonBundling({ entry: app.entry, architecture: functionProps.architecture, runtime, excludes, reason }),
           },
         }),
       });
@@ -332,25 +332,23 @@ export class WsgiApi extends Construct {
   }
 
   /**
-   * AUTO becomes DOCKER when a container engine answers, else LOCAL; says which mode runs. When bundling
-   * is skipped for the stack (unit tests, `cdk ls`), AUTO keeps PythonFunction and probes nothing.
+   * AUTO becomes DOCKER when a container engine answers, else LOCAL, and says why (the local bundling line, or a
+   * line before Docker's output). When bundling is skipped for the stack (unit tests, `cdk ls`), AUTO keeps
+   * PythonFunction and probes nothing.
    */
-  private resolveBundlingMode(requested: BundlingMode): BundlingMode {
+  private resolveBundlingMode(requested: BundlingMode): { mode: BundlingMode; reason?: string } {
     if (!Stack.of(this).bundlingRequired) {
-      return requested === BundlingMode.LOCAL ? BundlingMode.LOCAL : BundlingMode.DOCKER;
+      return { mode: requested === BundlingMode.LOCAL ? BundlingMode.LOCAL : BundlingMode.DOCKER };
     }
-    let mode = requested;
-    let why = `bundlingMode BundlingMode.${requested}`;
-    if (requested === BundlingMode.AUTO) {
-      const engine = containerEngine();
-      mode = containerEngineAnswers() ? BundlingMode.DOCKER : BundlingMode.LOCAL;
-      why = mode === BundlingMode.DOCKER ? `BundlingMode.AUTO: '${engine} info' answered` : `BundlingMode.AUTO: no container engine answered '${engine} info'`;
+    if (requested !== BundlingMode.AUTO) {
+      return { mode: requested };
     }
-    const message = mode === BundlingMode.LOCAL
-      ? `cdk-wsgi: dependencies bundled LOCALLY with pip for the function's architecture and Python (${why})`
-      : `cdk-wsgi: dependencies bundled in DOCKER by PythonFunction (${why})`;
-    Annotations.of(this).addInfo(message);
-    return mode;
+    const engine = containerEngine();
+    if (containerEngineAnswers()) {
+      process.stderr.write(`cdk-wsgi: bundling ${this.node.path} in Docker with PythonFunction ('${engine} info' answered)\n`);
+      return { mode: BundlingMode.DOCKER };
+    }
+    return { mode: BundlingMode.LOCAL, reason: `no container engine answered '${engine} info'` };
   }
 
   /** The `CDK_WSGI_*` variables: everything the adapter must know, all known at synth time. */

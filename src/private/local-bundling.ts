@@ -26,6 +26,8 @@ export interface LocalBundlingTarget {
   readonly runtime: lambda.Runtime;
   /** Glob patterns left out of the asset (content and hash). */
   readonly excludes: string[];
+  /** Why local bundling runs, for the bundling line (`no container engine answered 'docker info'`); not hashed. */
+  readonly reason?: string;
 }
 
 /** `python3.13` -> `3.13`. */
@@ -121,7 +123,7 @@ export class LocalPythonBundling implements ILocalBundling {
     const what = relative.startsWith('..') || path.isAbsolute(relative) ? entry : relative || '.';
     // One line when all went well (CDK prints plenty around it); a failure throws with the whole story instead.
     process.stderr.write(`cdk-wsgi: bundled ${what} for linux/${machineOf(architecture)} CPython ${pythonVersion} ` +
-      `locally with pip in ${((Date.now() - started) / 1000).toFixed(1)} s, ${bytecode}\n`);
+      `locally with pip${this.target.reason ? ` (${this.target.reason})` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s, ${bytecode}\n`);
     return true;
   }
 
