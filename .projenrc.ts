@@ -99,6 +99,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       '/rosetta/',
       '/lib-python/tests/',
       '/lib-python/requirements-dev.txt',
+      '/lib-python/requirements-test.txt',
+      // The wheel's console script: .ci/package-python puts it in the Python package, the npm package has no use for it.
+      '/lib-python/launcher/',
       ...LOCAL_ARTIFACTS,
     ],
   },
@@ -174,6 +177,8 @@ project.addBins({ 'cdk-wsgi': 'lib/cli/main.js' });
 // not through node: without the execute bit in the tarball it fails with PermissionError. tsc writes it 0644.
 project.compileTask.exec('node -e "require(\'fs\').chmodSync(\'lib/cli/main.js\', 0o755)"');
 // Packaging reads .jsii and the adapter's bytecode: right after set-up, or after a source change, build them first.
+// The wheel's `cdk-wsgi` script is our launcher, not the one jsii-pacmak writes (lib-python/launcher says why).
+project.tasks.tryFind('package:python')!.reset('bash .ci/package-python');
 const packageAll = project.tasks.tryFind('package-all')!;
 packageAll.prependSpawn(project.compileTask, { condition: 'bash .ci/jsii-stale' });
 packageAll.prependSpawn(project.preCompileTask, { condition: 'bash .ci/jsii-stale' });
