@@ -201,7 +201,8 @@ const testQuickstart = project.addTask('test:quickstart', {
   description: 'Build the packages, then follow the README\'s TypeScript and Python quick starts with them in temporary folders',
 });
 testQuickstart.spawn(packageAll);
-testQuickstart.exec(`jest --ci --coverage=false --testPathIgnorePatterns=/node_modules/ ${QUICKSTART}`);
+// The path comes first: jest takes every word after --testPathIgnorePatterns as a pattern.
+testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePatterns /node_modules/`);
 
 // Suites that need the set-up above, real bundling with pip from PyPI, or packages: the full test command only.
 const FULL_ONLY_SUITES = ['rie-e2e', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths'];
