@@ -66,7 +66,7 @@ describe('cdk-wsgi serve from a cloud assembly', () => {
   test('without an assembly, says how to make one', async () => {
     const cli = runCli(['serve'], { cwd: os.tmpdir() });
     expect(await cli.exited).toBe(1);
-    expect(cli.stderr()).toContain('no cloud assembly in cdk.out: run `npx cdk synth` first, or pass --entry and --module');
+    expect(cli.stderr()).toContain('no cloud assembly in cdk.out: synthesize first (`cdk synth`), or pass --entry and --module');
   });
 });
 

@@ -29,7 +29,7 @@ const MAX_NESTING = 8;
 /** Every function a WsgiApi defined in the assembly at `dir` (and the assemblies of its stages). */
 export function readAssembly(dir: string): AssemblyFunction[] {
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
-    throw new Error(`no cloud assembly in ${dir}: run \`npx cdk synth\` first, or pass --entry and --module`);
+    throw new Error(`no cloud assembly in ${dir}: synthesize first (\`cdk synth\`), or pass --entry and --module`);
   }
   return readManifest(path.resolve(dir), 0);
 }
