@@ -113,7 +113,9 @@ describe('local bundling errors', () => {
     // anyjson 0.3.3 is pure Python, sdist only, and its setup.py uses use_2to3, which setuptools 58 removed.
     const message = bundlingError('anyjson==0.3.3\n');
     expect(message).toContain(`cdk-wsgi local bundling for ${TARGET}: anyjson==0.3.3 has only an sdist to install from, ` +
-      'and building it failed: pip: "Getting requirements to build wheel did not run successfully."');
+      'and building it failed: pip: "');
+    // pip's own headline for the failed step: pip 23.2 names the build hook, pip 23.0 (Debian 12's) the metadata step.
+    expect(message).toMatch(/ failed: pip: "(Getting requirements to build wheel did not run successfully|Encountered error while generating package metadata)\."; /);
     expect(message).toContain("; fix the build, pin a version that publishes a wheel, or use bundlingMode BundlingMode.DOCKER; the build's last lines:\n");
     expect(message).toMatch(/\n {2}\| error in anyjson setup command: use_2to3 is invalid\.$/m);
     expect(message).not.toContain('\x1b');

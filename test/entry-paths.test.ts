@@ -4,10 +4,14 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BundlingMode, WsgiApi } from '../src';
+import { bundledRuntime } from './lambda-files';
 import { METADATA_KEY } from '../src/private/adapter-contract';
 
 // Local bundling runs for real (pip with an empty requirements file, then compileall).
 jest.setTimeout(120_000);
+
+// A runtime whose bytecode this machine can compile, so that the bundle's __pycache__ is there to compare.
+const RUNTIME = bundledRuntime();
 
 /**
  * `entry` as users write it, synthesized from another working directory than the repository's: CDK resolves a
@@ -44,7 +48,7 @@ describe('entry as users write it', () => {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-entry-out-'));
       const app = new App({ outdir, context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
       const stack = new Stack(app, 'Paths');
-      new WsgiApi(stack, 'App', { entry, module: 'api.app', bundlingMode });
+      new WsgiApi(stack, 'App', { entry, module: 'api.app', bundlingMode, runtime: RUNTIME });
       const assembly = app.synth();
       const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function',
         { Properties: { Handler: 'cdk_wsgi_adapter.handler' } }));

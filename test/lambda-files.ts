@@ -1,6 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { bytecodeCompiler, localPython, pythonVersionOf } from '../src/private/local-bundling';
 
 /** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
 const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');
@@ -35,4 +37,21 @@ export function importFrom(python: string, dir: string, code: string): { stdout:
     .map(([, file]) => path.relative(dir, file))
     .filter(file => !file.startsWith('..'));
   return { stdout: run.stdout, loadedFrom };
+}
+
+/**
+ * The runtime the real-bundling tests target: the default, Python 3.13, where this machine can compile its bytecode,
+ * else python3's own version, so that bytecode is tested wherever one Python is all there is.
+ */
+export function bundledRuntime(): lambda.Runtime {
+  if (bytecodeCompiler('3.13')) return lambda.Runtime.PYTHON_3_13;
+  const run = spawnSync(localPython(), ['-c', 'import sys; print("python%d.%d" % sys.version_info[:2])'], { encoding: 'utf-8' });
+  const runtime = Object.values(lambda.Runtime).find(r => r instanceof lambda.Runtime && r.name === run.stdout.trim());
+  if (!runtime) throw new Error(`${localPython()} is not a Lambda Python (${run.stdout.trim() || run.stderr}); install Python 3.10 or newer`);
+  return runtime;
+}
+
+/** `python3.13` -> `313`, as in `cpython-313` .pyc names and `cp313` wheel tags. */
+export function pythonTag(runtime: lambda.Runtime): string {
+  return pythonVersionOf(runtime).replace('.', '');
 }

@@ -5,8 +5,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BundlingMode, WsgiApi, WsgiApiProps } from '../src';
-import { pycFlags } from './lambda-files';
-import { containerEngineAnswers } from '../src/private/local-bundling';
+import { bundledRuntime, pycFlags, pythonTag } from './lambda-files';
+import { bytecodeCompiler, containerEngineAnswers, pythonVersionOf } from '../src/private/local-bundling';
 
 // Real local bundling: pip downloads wheels from PyPI (cached after the first run).
 jest.setTimeout(240_000);
@@ -16,6 +16,9 @@ const ELF_MACHINE = { [lambda.Architecture.ARM_64.name]: 183, [lambda.Architectu
 const WHEEL_ARCH = { [lambda.Architecture.ARM_64.name]: 'aarch64', [lambda.Architecture.X86_64.name]: 'x86_64' };
 // AUTO picks LOCAL where no container engine answers, as on the machines this suite was written on.
 const MODE = containerEngineAnswers() ? BundlingMode.LOCAL : BundlingMode.AUTO;
+const RUNTIME = bundledRuntime();
+const TAG = pythonTag(RUNTIME); // 313
+const VERSION = `${TAG[0]}\\.${TAG.slice(1)}`; // 3\.13, for regular expressions
 
 function tempDir(prefix: string) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cdk-wsgi-test-${prefix}-`));
@@ -35,7 +38,7 @@ function synthBundled(outdir: string, props: Partial<WsgiApiProps>) {
   const stack = new Stack(app, 'Bundled', { env: { account: '123456789012', region: 'eu-west-1' } });
   const stderr = jest.spyOn(process.stderr, 'write');
   try {
-    new WsgiApi(stack, 'App', { entry: FLASK_APP, module: 'api.app', bundlingMode: MODE, ...props });
+    new WsgiApi(stack, 'App', { entry: FLASK_APP, module: 'api.app', bundlingMode: MODE, runtime: RUNTIME, ...props });
     const assembly = app.synth();
     const template = Template.fromStack(stack);
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'cdk_wsgi_adapter.handler' } }));
@@ -82,8 +85,8 @@ describe.each([lambda.Architecture.ARM_64, lambda.Architecture.X86_64])('local b
     // The synth says why it bundled locally in the bundling line alone, never as an annotation the CLI asks to acknowledge.
     expect(Annotations.fromStack(bundled.stack).findInfo('*', Match.anyValue())).toEqual([]);
     if (MODE === BundlingMode.AUTO) {
-      expect(bundled.lines).toEqual([expect.stringMatching(
-        /^cdk-wsgi: bundled \S+ for linux\/\w+ CPython 3\.13 locally with pip \(no container engine answered '\S+ info'\) in \d+\.\d s, with bytecode\n$/)]);
+      expect(bundled.lines).toEqual([expect.stringMatching(new RegExp(`^cdk-wsgi: bundled \\S+ for linux/\\w+ CPython ${VERSION} locally ` +
+        "with pip \\(no container engine answered '\\S+ info'\\) in \\d+\\.\\d s, with bytecode\n$"))]);
     }
   });
 
@@ -92,7 +95,7 @@ describe.each([lambda.Architecture.ARM_64, lambda.Architecture.X86_64])('local b
     const modules = files.filter(f => f.endsWith('.py'));
     const pycs = files.filter(f => f.endsWith('.pyc'));
     expect(modules.length).toBeGreaterThan(100);
-    expect(pycs.sort()).toEqual(modules.map(f => path.join(path.dirname(f), '__pycache__', `${path.basename(f, '.py')}.cpython-313.pyc`)).sort());
+    expect(pycs.sort()).toEqual(modules.map(f => path.join(path.dirname(f), '__pycache__', `${path.basename(f, '.py')}.cpython-${TAG}.pyc`)).sort());
     // PEP 552 flags 0b11: valid whatever the mtimes (the CDK CLI zips every file as of 1980), checked against the source
     expect(pycs.filter(f => pycFlags(path.join(bundled.assetDir, f)) !== 3)).toEqual([]);
   });
@@ -107,14 +110,14 @@ describe.each([lambda.Architecture.ARM_64, lambda.Architecture.X86_64])('local b
 
   test("every installed wheel's tags fit the target", () => {
     const arch = WHEEL_ARCH[architecture.name];
-    const compatible = new RegExp(`^(py3-none-any|py2\\.py3-none-any|cp313-(cp313|abi3|none)-(manylinux(2014|2010|1)|manylinux_2_\\d+)_${arch}|cp3(\\d|1[0-3])-abi3-(manylinux(2014|2010|1)|manylinux_2_\\d+)_${arch})$`);
+    const compatible = new RegExp(`^(py3-none-any|py2\\.py3-none-any|cp${TAG}-(cp${TAG}|abi3|none)-(manylinux(2014|2010|1)|manylinux_2_\\d+)_${arch}|cp3(\\d|1[0-${TAG[2]}])-abi3-(manylinux(2014|2010|1)|manylinux_2_\\d+)_${arch})$`);
     const wheels = fs.readdirSync(bundled.assetDir).filter(f => f.endsWith('.dist-info'));
     expect(wheels.length).toBeGreaterThanOrEqual(6);
     const tags = wheels.flatMap(w => fs.readFileSync(path.join(bundled.assetDir, w, 'WHEEL'), 'utf-8')
       .split('\n').filter(line => line.startsWith('Tag:')).map(line => [w, line.slice(4).trim()]));
     process.stderr.write(`${architecture.name} wheel tags: ${JSON.stringify(tags)}\n`);
     expect(tags.filter(([, tag]) => !compatible.test(tag))).toEqual([]);
-    expect(tags.some(([w, tag]) => w.startsWith('markupsafe') && tag.startsWith('cp313-cp313-manylinux'))).toBe(true);
+    expect(tags.some(([w, tag]) => w.startsWith('markupsafe') && tag.startsWith(`cp${TAG}-cp${TAG}-manylinux`))).toBe(true);
   });
 
   test('the same inputs give the same asset hash', () => {
@@ -151,13 +154,13 @@ describe('local bundling', () => {
     const props = { bundling: { assetExcludes: ['tests'] } };
     const a = synthBundled(tempDir('out'), { ...props, entry: cluttered });
     // One line of ours, when done: what, for which target, why locally, how long, and with bytecode.
-    expect(a.lines).toEqual([expect.stringMatching(
-      /^cdk-wsgi: bundled \S+ for linux\/aarch64 CPython 3\.13 locally with pip( \([^)]+\))? in \d+\.\d s, with bytecode\n$/)]);
+    expect(a.lines).toEqual([expect.stringMatching(new RegExp(
+      `^cdk-wsgi: bundled \\S+ for linux/aarch64 CPython ${VERSION} locally with pip( \\([^)]+\\))? in \\d+\\.\\d s, with bytecode\n$`))]);
     const shipped = walk(a.assetDir).map(f => path.relative(a.assetDir, f)).filter(f => !f.startsWith('docopt'));
-    expect(shipped).toEqual(['__pycache__', path.join('__pycache__', 'api.cpython-313.pyc'),
-      path.join('__pycache__', 'docopt.cpython-313.pyc'), 'api.py', 'pkg', 'requirements.txt']);
+    expect(shipped).toEqual(['__pycache__', path.join('__pycache__', `api.cpython-${TAG}.pyc`),
+      path.join('__pycache__', `docopt.cpython-${TAG}.pyc`), 'api.py', 'pkg', 'requirements.txt']);
     // The bundle's own bytecode, not the stray file of the same name.
-    expect(fs.readFileSync(path.join(a.assetDir, '__pycache__', 'api.cpython-313.pyc')).length).toBeGreaterThan(16);
+    expect(fs.readFileSync(path.join(a.assetDir, '__pycache__', `api.cpython-${TAG}.pyc`)).length).toBeGreaterThan(16);
     // docopt 0.6.2 is an sdist only, pure Python: built here and installed.
     expect(fs.existsSync(path.join(a.assetDir, 'docopt.py'))).toBe(true);
     fs.mkdirSync(path.join(clean, 'pkg'));
@@ -169,14 +172,18 @@ describe('local bundling', () => {
     const saved = process.env.PYENV_ROOT;
     process.env.PYENV_ROOT = tempDir('no-pyenv');
     try {
-      // python3 here is 3.11; a bare PYENV_ROOT leaves no 3.10 (pyenv's shims fail for versions it has not got).
-      const { assetDir, lines } = synthBundled(tempDir('out'), { entry, runtime: lambda.Runtime.PYTHON_3_10 });
+      // A bare PYENV_ROOT hides pyenv's builds (its shims fail for versions it has not got); take a runtime left without one.
+      const runtime = [lambda.Runtime.PYTHON_3_10, lambda.Runtime.PYTHON_3_11, lambda.Runtime.PYTHON_3_12, lambda.Runtime.PYTHON_3_13,
+        lambda.Runtime.PYTHON_3_14].find(r => !bytecodeCompiler(pythonVersionOf(r)));
+      if (!runtime) throw new Error('every Lambda Python is on PATH here: nothing to bundle without bytecode for');
+      const version = pythonVersionOf(runtime).replace('.', '\\.');
+      const { assetDir, lines } = synthBundled(tempDir('out'), { entry, runtime });
       expect(walk(assetDir).filter(f => f.endsWith('.pyc'))).toEqual([]);
       expect(fs.existsSync(path.join(assetDir, 'docopt.py'))).toBe(true);
       expect(lines).toEqual([expect.stringMatching(new RegExp(
-        '^cdk-wsgi: bundled \\S+ for linux/aarch64 CPython 3\\.10 locally with pip( \\([^)]+\\))? in \\d+\\.\\d s, without bytecode ' +
-        '\\(so each cold start compiles the modules it imports\\): no python3\\.10 here to precompile it with; install Python 3\\.10 ' +
-        '\\(pyenv install 3\\.10, uv python install 3\\.10, or python\\.org\\) or set CDK_WSGI_PYTHON\n$'))]);
+        `^cdk-wsgi: bundled \\S+ for linux/aarch64 CPython ${version} locally with pip( \\([^)]+\\))? in \\d+\\.\\d s, without bytecode ` +
+        `\\(so each cold start compiles the modules it imports\\): no python${version} here to precompile it with; install Python ${version} ` +
+        `\\(pyenv install ${version}, uv python install ${version}, or python\\.org\\) or set CDK_WSGI_PYTHON\n$`))]);
     } finally {
       process.env.PYENV_ROOT = saved;
       if (saved === undefined) delete process.env.PYENV_ROOT;
@@ -186,7 +193,7 @@ describe('local bundling', () => {
   test('an sdist that no longer builds fails quoting the build and suggesting Docker', () => {
     const entry = appDir('MarkupSafe==1.0\n');
     // MarkupSafe 1.0 is an sdist only, and its setup.py imports setuptools.Feature, gone since setuptools 46.
-    expect(() => synthBundled(outdir, { entry })).toThrow(new RegExp('cdk-wsgi local bundling for linux/aarch64 CPython 3\\.13: ' +
+    expect(() => synthBundled(outdir, { entry })).toThrow(new RegExp(`cdk-wsgi local bundling for linux/aarch64 CPython ${VERSION}: ` +
       'MarkupSafe==1\\.0 has only an sdist to install from, and building it failed: pip: ".+"; fix the build, pin a version ' +
       "that publishes a wheel, or use bundlingMode BundlingMode\\.DOCKER; the build's last lines:\n(  \\| .*\n)*  \\| ImportError: " +
       "cannot import name 'Feature' from 'setuptools'"));

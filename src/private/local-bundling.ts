@@ -90,7 +90,7 @@ export class LocalPythonBundling implements ILocalBundling {
 
   constructor(target: LocalBundlingTarget) {
     this.target = target;
-    this.python = process.env.CDK_WSGI_PYTHON || 'python3';
+    this.python = localPython();
   }
 
   /** What goes into the asset hash besides the source: the target, never machine-specific paths. */
@@ -128,14 +128,12 @@ export class LocalPythonBundling implements ILocalBundling {
   }
 
   /**
-   * Compiles the bundle (compileallArgs) with an interpreter of exactly the runtime's version, since bytecode is
-   * specific to it: CDK_WSGI_PYTHON or python3 when it is that version, else `pythonX.Y` on PATH, else the newest
-   * pyenv build, else uv's. Without one the bundle ships without bytecode, as from a plain pip install.
+   * Compiles the bundle (compileallArgs) with bytecodeCompiler's interpreter, since bytecode is specific to the
+   * runtime's version. Without one the bundle ships without bytecode, as from a plain pip install.
    * Returns how the bundle ended up, for the bundling line.
    */
   private precompile(outputDir: string, pythonVersion: string): string {
-    const compiler = interpreterOf(pythonVersion, [this.python, `python${pythonVersion}`, ...pyenvBuilds(pythonVersion)])
-      ?? uvPython(pythonVersion);
+    const compiler = bytecodeCompiler(pythonVersion, this.python);
     if (!compiler) {
       return `without bytecode (so each cold start compiles the modules it imports): no python${pythonVersion} here to ` +
         `precompile it with; install Python ${pythonVersion} (pyenv install ${pythonVersion}, uv python install ${pythonVersion}, ` +
@@ -308,6 +306,19 @@ function indexOptions(requirements: string): string[] {
     .map(line => line.replace(/(^|\s)#.*$/, '').trim())
     .filter(line => /^(-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host|--pre)(\s|=|$)/.test(line))
     .flatMap(line => /^(\S+?)(?:[=\s]+(.*))?$/.exec(line)!.slice(1).filter((part): part is string => !!part));
+}
+
+/** The interpreter that runs pip for local bundling: CDK_WSGI_PYTHON, else python3. */
+export function localPython(): string {
+  return process.env.CDK_WSGI_PYTHON || 'python3';
+}
+
+/**
+ * An interpreter of exactly CPython `version` (`3.13`), to compile a bundle's bytecode with: `python` (CDK_WSGI_PYTHON
+ * or python3) when it is that version, else `pythonX.Y` on PATH, else the newest pyenv build, else uv's.
+ */
+export function bytecodeCompiler(version: string, python = localPython()): string | undefined {
+  return interpreterOf(version, [python, `python${version}`, ...pyenvBuilds(version)]) ?? uvPython(version);
 }
 
 /** The first of `candidates` that runs as CPython `version` (`3.13`). */
