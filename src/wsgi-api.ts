@@ -8,11 +8,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
+import { ApiOptions } from './private/api-options';
 import { resolveAppSource } from './private/app-source';
 import { withBytecode } from './private/bytecode';
-import { FrontDoorOptions } from './private/front-door';
+import { containerEngine, containerEngineAnswers } from './private/container-engine';
+import * as defaults from './private/defaults';
 import { defineHttpApi } from './private/http-api';
-import { containerEngine, containerEngineAnswers, DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
+import { DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
 import { propError } from './private/prop-error';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
@@ -222,10 +224,11 @@ export class WsgiApi extends Construct {
   constructor(scope: Construct, id: string, props: WsgiApiProps) {
     super(scope, id);
 
-    const apiType = props.apiType ?? ApiType.REST;
+    const apiType = props.apiType ?? defaults.DEFAULT_API_TYPE;
     const runtime = props.runtime ?? lambda.Runtime.PYTHON_3_13;
-    const timeout = props.timeout ?? validate.MAX_INTEGRATION_TIMEOUT;
-    const binaryMediaTypes = props.binaryMediaTypes ?? ['*/*'];
+    const timeout = props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS);
+    const binaryMediaTypes = props.binaryMediaTypes ?? [...defaults.DEFAULT_BINARY_MEDIA_TYPES];
+    const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
 
     const app = resolveAppSource(props.entry, props.module);
     validate.validateRuntime(runtime);
@@ -253,7 +256,7 @@ export class WsgiApi extends Construct {
 
     const functionProps = {
       ...props,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? defaults.DEFAULT_MEMORY_SIZE,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       runtime,
       timeout,
@@ -292,15 +295,16 @@ export class WsgiApi extends Construct {
     const cfnFunction = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
     cfnFunction.handler = contract.ADAPTER_HANDLER;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
-    cfnFunction.addMetadata(contract.METADATA_KEY, {
+    const serveMetadata: contract.ServeMetadata = {
       entry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
       apiType,
-      stageName: props.stageName ?? (apiType === ApiType.REST ? 'prod' : '$default'),
-    });
+      stageName,
+    };
+    cfnFunction.addMetadata(contract.METADATA_KEY, serveMetadata);
 
-    const frontDoorOptions: FrontDoorOptions = {
+    const apiOptions: ApiOptions = {
       handler: this.lambdaFunction,
-      stageName: props.stageName,
+      stageName,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
       accessLogRetention: props.accessLogging === false ? undefined : props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -312,18 +316,18 @@ export class WsgiApi extends Construct {
       cloudWatchRole: props.cloudWatchRole ?? true,
     };
     if (apiType === ApiType.REST) {
-      const rest = defineRestApi(this, frontDoorOptions);
+      const rest = defineRestApi(this, apiOptions);
       this.restApi = rest.restApi;
       this.url = rest.url;
     } else {
-      const http = defineHttpApi(this, frontDoorOptions);
+      const http = defineHttpApi(this, apiOptions);
       this.httpApi = http.httpApi;
       this.url = http.url;
     }
 
     if (props.warmUp) {
-      const interval = props.warmUp.interval ?? Duration.minutes(5);
-      const concurrency = props.warmUp.concurrency ?? 1;
+      const interval = props.warmUp.interval ?? Duration.minutes(defaults.DEFAULT_WARM_UP_INTERVAL_MINUTES);
+      const concurrency = props.warmUp.concurrency ?? defaults.DEFAULT_WARM_UP_CONCURRENCY;
       validate.validateWarmUp(interval, concurrency);
       this.warmUpRule = defineWarmUp(this, this.lambdaFunction, interval, concurrency);
     }

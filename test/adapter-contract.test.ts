@@ -22,4 +22,8 @@ describe('adapter contract', () => {
     expect(contract.WARM_UP_SOURCE).toBe('cdk-wsgi.warm-up');
     expect(JSON.stringify(contract.warmUpEvent(3))).toBe('{"source":"cdk-wsgi.warm-up","concurrency":3}');
   });
+
+  test('one warm-up event keeps at most 100 environments warm', () => {
+    expect(contract.WARM_UP_MAX_CONCURRENCY).toBe(100);
+  });
 });

@@ -1,6 +1,7 @@
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { WsgiApi, WsgiApiProps } from '../src';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -30,4 +31,10 @@ export function adapterEnvironment(template: Template): Record<string, unknown> 
   const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'cdk_wsgi_adapter.handler' } });
   const [fn] = Object.values(functions);
   return fn.Properties.Environment.Variables;
+}
+
+/** The logical ID of `construct`'s CloudFormation resource (its default child), as its stack allocates it. */
+export function logicalId(construct: IConstruct): string {
+  const element = construct instanceof CfnElement ? construct : construct.node.defaultChild as CfnElement;
+  return Stack.of(construct).getLogicalId(element);
 }

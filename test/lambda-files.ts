@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { bytecodeCompiler, localPython, pythonVersionOf } from '../src/private/local-bundling';
+import { pythonVersionOf } from '../src/private/lambda-platform';
+import { bytecodeCompiler, localPython } from '../src/private/local-bundling';
 
 /** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
 const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');

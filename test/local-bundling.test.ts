@@ -6,7 +6,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BundlingMode, WsgiApi, WsgiApiProps } from '../src';
 import { bundledRuntime, pycFlags, pythonTag } from './lambda-files';
-import { bytecodeCompiler, containerEngineAnswers, pythonVersionOf } from '../src/private/local-bundling';
+import { containerEngineAnswers } from '../src/private/container-engine';
+import { pythonVersionOf } from '../src/private/lambda-platform';
+import { bytecodeCompiler } from '../src/private/local-bundling';
 
 // Real local bundling: pip downloads wheels from PyPI (cached after the first run).
 jest.setTimeout(240_000);

@@ -3,12 +3,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Aws, Stack } from 'aws-cdk-lib';
 import { ApiType, WsgiApi } from '../src';
+import { logicalId } from './helpers';
 import { eventually, EXAMPLE_APP, PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers';
 
 jest.setTimeout(60_000);
 
-/** A cloud assembly with a REST and an HTTP WsgiApi on the serve fixture, synthesized from the repo root as `cdk synth` would be. */
-function synthAssembly(): string {
+/**
+ * A cloud assembly with a REST and an HTTP WsgiApi on the serve fixture, synthesized from the repo root as `cdk synth`
+ * would be, and the HTTP API's function's logical ID.
+ */
+function synthAssembly(): { assembly: string; httpFunctionId: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-assembly-'));
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'ServeTest');
@@ -19,13 +23,13 @@ function synthAssembly(): string {
     stageName: 'v1',
     environment: { GREETING: 'hello from the template', REGION_AT_DEPLOY: Aws.REGION },
   });
-  new WsgiApi(stack, 'Http', { entry, module: 'app:app', apiType: ApiType.HTTP });
+  const http = new WsgiApi(stack, 'Http', { entry, module: 'app:app', apiType: ApiType.HTTP });
   app.synth();
-  return outdir;
+  return { assembly: outdir, httpFunctionId: logicalId(http.lambdaFunction) };
 }
 
 describe('cdk-wsgi serve from a cloud assembly', () => {
-  const assembly = synthAssembly();
+  const { assembly, httpFunctionId } = synthAssembly();
   afterAll(() => fs.rmSync(assembly, { recursive: true, force: true }));
 
   test('serves the function --function names, with its stage and literal environment variables', async () => {
@@ -42,10 +46,7 @@ describe('cdk-wsgi serve from a cloud assembly', () => {
   });
 
   test('picks a function by logical ID too, and serves an HTTP API', async () => {
-    const template = JSON.parse(fs.readFileSync(path.join(assembly, 'ServeTest.template.json'), 'utf8'));
-    const logicalId = Object.keys(template.Resources)
-      .find(id => id.startsWith('HttpFunction') && template.Resources[id].Type === 'AWS::Lambda::Function')!;
-    const cli = runCli(['serve', '--assembly', assembly, '--function', logicalId, '--port', '0', '--python', PYTHON, '--no-reload']);
+    const cli = runCli(['serve', '--assembly', assembly, '--function', httpFunctionId, '--port', '0', '--python', PYTHON, '--no-reload']);
     try {
       const url = await urlOf(cli);
       expect(cli.stdout()).toContain('ServeTest/Http (HTTP API, $default stage)');

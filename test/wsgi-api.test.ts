@@ -8,9 +8,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { adapterEnvironment, APP_ENTRY, FIXTURES, synthWsgiApi, testStack } from './helpers';
+import { adapterEnvironment, APP_ENTRY, FIXTURES, logicalId, synthWsgiApi, testStack } from './helpers';
 import { ApiType, BundlingMode, WsgiApi } from '../src';
-import { containerEngineAnswers, platformTags, resetContainerEngineCache } from '../src/private/local-bundling';
 
 const BOTH = [ApiType.REST, ApiType.HTTP];
 
@@ -21,14 +20,14 @@ function certificate(stack = testStack()) {
 describe('WsgiApi', () => {
   describe('function', () => {
     test('runs the adapter from the layer with the app named in CDK_WSGI_APP', () => {
-      const { template } = synthWsgiApi();
+      const { template, api } = synthWsgiApi();
       template.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'cdk_wsgi_adapter.handler',
         Runtime: 'python3.13',
         Architectures: ['arm64'],
         MemorySize: 512,
         Timeout: 29,
-        Layers: [{ Ref: Match.stringLikeRegexp('^AppAdapterLayer') }],
+        Layers: [{ Ref: logicalId(api.layer) }],
         Environment: { Variables: Match.objectLike({ CDK_WSGI_APP: 'api:app' }) },
       });
     });
@@ -97,34 +96,12 @@ describe('WsgiApi', () => {
       expect(withoutCode(local)).toEqual(withoutCode(docker));
     });
 
-    test('platform tags stop at the glibc of the runtime\'s Amazon Linux', () => {
-      expect(platformTags(lambda.Architecture.ARM_64, '3.13')).toEqual(expect.arrayContaining(['manylinux_2_34_aarch64', 'manylinux2014_aarch64']));
-      expect(platformTags(lambda.Architecture.ARM_64, '3.13')).not.toContain('manylinux_2_35_aarch64');
-      expect(platformTags(lambda.Architecture.X86_64, '3.11')).toEqual(expect.arrayContaining(['manylinux_2_26_x86_64', 'manylinux1_x86_64']));
-      expect(platformTags(lambda.Architecture.X86_64, '3.11')).not.toContain('manylinux_2_28_x86_64');
-    });
-
-    test('AUTO asks the container engine named by CDK_DOCKER', () => {
-      const saved = process.env.CDK_DOCKER;
-      try {
-        resetContainerEngineCache();
-        process.env.CDK_DOCKER = 'true'; // answers `true info` with exit 0, like a running engine
-        expect(containerEngineAnswers()).toBe(true);
-        process.env.CDK_DOCKER = path.join(FIXTURES, 'no-such-engine');
-        expect(containerEngineAnswers()).toBe(false);
-      } finally {
-        process.env.CDK_DOCKER = saved;
-        if (saved === undefined) delete process.env.CDK_DOCKER;
-        resetContainerEngineCache();
-      }
-    });
-
     test('adds user layers after the adapter layer', () => {
       const stack = testStack();
       const extra = lambda.LayerVersion.fromLayerVersionArn(stack, 'Extra', 'arn:aws:lambda:eu-west-1:123456789012:layer:x:1');
-      const { template } = synthWsgiApi({ layers: [extra] }, stack);
+      const { template, api } = synthWsgiApi({ layers: [extra] }, stack);
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Layers: [{ Ref: Match.stringLikeRegexp('^AppAdapterLayer') }, 'arn:aws:lambda:eu-west-1:123456789012:layer:x:1'],
+        Layers: [{ Ref: logicalId(api.layer) }, 'arn:aws:lambda:eu-west-1:123456789012:layer:x:1'],
       });
     });
 
@@ -173,14 +150,14 @@ describe('WsgiApi', () => {
     });
 
     test('is regional, with the prod stage, access logs, error logging and metrics', () => {
-      const { template } = synthWsgiApi();
+      const { template, api } = synthWsgiApi();
       template.hasResourceProperties('AWS::ApiGateway::RestApi', {
         EndpointConfiguration: { Types: ['REGIONAL'] },
         BinaryMediaTypes: ['*/*'],
       });
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'prod',
-        AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppAccessLogs'), 'Arn'] }, Format: Match.anyValue() },
+        AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [logicalId(api.node.findChild('AccessLogs')), 'Arn'] }, Format: Match.anyValue() },
         MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR', MetricsEnabled: true })],
         TracingEnabled: false,
       });
@@ -239,12 +216,12 @@ describe('WsgiApi', () => {
     });
 
     test('uses the auto-deployed $default stage with access logs by default', () => {
-      const { template } = synthWsgiApi({ apiType: ApiType.HTTP });
+      const { template, api } = synthWsgiApi({ apiType: ApiType.HTTP });
       template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
-        AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppAccessLogs'), 'Arn'] }, Format: Match.anyValue() },
+        AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalId(api.node.findChild('AccessLogs')), 'Arn'] }, Format: Match.anyValue() },
         DefaultRouteSettings: Match.objectLike({ DetailedMetricsEnabled: true }),
       });
     });
@@ -319,12 +296,12 @@ describe('WsgiApi', () => {
         EndpointConfiguration: { Types: ['REGIONAL'] },
         SecurityPolicy: 'TLS_1_2',
       });
-      template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'v1', Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } });
+      template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'v1', Stage: { Ref: logicalId(api.restApi!.deploymentStage) } });
       template.hasResourceProperties('AWS::Route53::RecordSet', {
         Name: 'api.example.com.',
         Type: 'A',
         HostedZoneId: 'Z123',
-        AliasTarget: { DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('DomainName'), 'RegionalDomainName'] }, HostedZoneId: Match.anyValue() },
+        AliasTarget: { DNSName: { 'Fn::GetAtt': [logicalId(api.node.findChild('DomainName')), 'RegionalDomainName'] }, HostedZoneId: Match.anyValue() },
       });
       expect(api.url).toBe('https://api.example.com/v1/');
       expect(adapterEnvironment(template).CDK_WSGI_BASE_PATHS).toBe('{"api.example.com":"v1"}');
@@ -332,8 +309,8 @@ describe('WsgiApi', () => {
 
     test('REST: a multi-level base path becomes an API mapping', () => {
       const { stack, certificate: cert } = certificate();
-      const { template } = synthWsgiApi({ customDomain: { domainName: 'api.example.com', certificate: cert, basePath: 'v1/shop' } }, stack);
-      template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'v1/shop', Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } });
+      const { template, api } = synthWsgiApi({ customDomain: { domainName: 'api.example.com', certificate: cert, basePath: 'v1/shop' } }, stack);
+      template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'v1/shop', Stage: { Ref: logicalId(api.restApi!.deploymentStage) } });
       template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 0);
       expect(adapterEnvironment(template).CDK_WSGI_BASE_PATHS).toBe('{"api.example.com":"v1/shop"}');
     });
@@ -399,7 +376,7 @@ describe('WsgiApi', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(5 minutes)',
         Targets: [Match.objectLike({
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppFunction'), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [logicalId(api.lambdaFunction), 'Arn'] },
           Input: '{"source":"cdk-wsgi.warm-up","concurrency":1}',
           RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
         })],
@@ -410,7 +387,8 @@ describe('WsgiApi', () => {
     });
 
     test('with concurrency, lets the function invoke itself through a separate policy', () => {
-      const { template } = synthWsgiApi({ warmUp: { interval: Duration.minutes(1), concurrency: 4 } });
+      const { template, api } = synthWsgiApi({ warmUp: { interval: Duration.minutes(1), concurrency: 4 } });
+      const functionId = logicalId(api.lambdaFunction);
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 minute)',
         Targets: [Match.objectLike({ Input: '{"source":"cdk-wsgi.warm-up","concurrency":4}' })],
@@ -421,12 +399,12 @@ describe('WsgiApi', () => {
             Action: 'lambda:InvokeFunction',
             Effect: 'Allow',
             Resource: [
-              { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppFunction'), 'Arn'] },
-              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^AppFunction'), 'Arn'] }, ':*']] },
+              { 'Fn::GetAtt': [functionId, 'Arn'] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [functionId, 'Arn'] }, ':*']] },
             ],
           }],
         },
-        Roles: [{ Ref: Match.stringLikeRegexp('^AppFunctionServiceRole') }],
+        Roles: [{ Ref: logicalId(api.lambdaFunction.role!) }],
       });
     });
 
@@ -445,9 +423,9 @@ describe('WsgiApi', () => {
 
   describe('output', () => {
     test.each(BOTH)('%s outputs the URL', (apiType) => {
-      const { template } = synthWsgiApi({ apiType });
+      const { template, api } = synthWsgiApi({ apiType });
       const outputs = template.findOutputs('*');
-      expect(Object.keys(outputs)).toEqual([expect.stringMatching(/^AppUrl/)]);
+      expect(Object.keys(outputs)).toEqual([logicalId(api.node.findChild('Url'))]);
     });
   });
 

@@ -1,22 +1,24 @@
 """The Python side of `cdk-wsgi serve`: one app, one adapter, invocations over a pipe.
 
-Started by the CLI with a JSON settings argument. Like a Lambda execution environment,
-it imports the app once (from `entry`, first on sys.path, then the adapter), then
-answers one event at a time: each line on stdin is {"event": ..., "requestId": ...};
-each answer is a line {"result": ...} or {"error": ...} on the original stdout. The
-app's own output, down to the file descriptor, goes to stderr, the developer's terminal.
+Started by the CLI with its settings as the one argument. Like a Lambda execution
+environment, it imports the app once (from `entry`, first on sys.path, then the
+adapter), then answers one event at a time, reading invocations from stdin and writing
+answers to the original stdout (cdk_wsgi_serve_protocol.py). The app's own output, down
+to the file descriptor, goes to stderr, the developer's terminal.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import os
 import signal
 import sys
 import time
 import traceback
+
+# Imported while this folder is first on sys.path, before main() hands it to the app.
+import cdk_wsgi_serve_protocol as protocol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ ADAPTER_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sr
 class LocalContext:
     """The attributes of Lambda's context object that apps read."""
 
-    def __init__(self, settings: dict[str, Any], request_id: str) -> None:
+    def __init__(self, settings: protocol.WorkerSettings, request_id: str) -> None:
         name = settings["functionName"]
         self.function_name = name
         self.function_version = "$LATEST"
@@ -100,21 +102,22 @@ def served_locally(app: WSGIApplication, port: str) -> WSGIApplication:
     return local_app
 
 
-def load(settings: dict[str, Any]) -> tuple[Callable[[Any, Any], Any], dict[str, Any]]:
+def load(
+    settings: protocol.WorkerSettings,
+) -> tuple[Callable[[Any, Any], Any], dict[str, Any]]:
     """The adapter's handler around the app, and the ready message for the CLI."""
     from cdk_wsgi_adapter import make_handler
     from cdk_wsgi_adapter.loader import import_app
 
-    ready: dict[str, Any] = {}
     try:
         app = served_locally(import_app(settings["app"]), str(settings["port"]))
+        ready = protocol.ready_message()
     except (Exception, SystemExit) as exc:
         print_app_traceback(exc)
         app = failed_app
-        ready["error"] = f"{type(exc).__name__}: {exc}"
-        hint = missing_dependency_hint(exc)
-        if hint:
-            ready["hint"] = hint
+        ready = protocol.ready_message(
+            error=f"{type(exc).__name__}: {exc}", hint=missing_dependency_hint(exc)
+        )
     handler = make_handler(
         app,
         text_media_types=settings["textMediaTypes"],
@@ -125,26 +128,26 @@ def load(settings: dict[str, Any]) -> tuple[Callable[[Any, Any], Any], dict[str,
 
 
 def answer(
-    handler: Callable[[Any, Any], Any], settings: dict[str, Any], line: bytes
+    handler: Callable[[Any, Any], Any], settings: protocol.WorkerSettings, line: bytes
 ) -> dict[str, Any]:
-    message = json.loads(line)
-    context = LocalContext(settings, message["requestId"])
+    request_id, event = protocol.read_invocation(line)
+    context = LocalContext(settings, request_id)
     try:
-        return {"result": handler(message["event"], context)}
+        return protocol.result_message(handler(event, context))
     except Exception as exc:
         # Lambda reports a handler that raises as a function error; the adapter's own
         # answer to app exceptions is a 500 response, so this is rare.
         traceback.print_exc()
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        return protocol.error_message(f"{type(exc).__name__}: {exc}")
 
 
 def send(channel: BinaryIO, message: dict[str, Any]) -> None:
-    channel.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+    channel.write(protocol.encode(message))
     channel.flush()
 
 
 def main() -> None:
-    settings: dict[str, Any] = json.loads(sys.argv[1])
+    settings = protocol.read_settings(sys.argv[1])
     # Ctrl+C in a terminal reaches the whole process group; the CLI stops this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Keep the protocol's pipes to ourselves: fd 1 becomes stderr and fd 0 /dev/null, so
@@ -162,7 +165,7 @@ def main() -> None:
     sys.path[0:1] = [settings["entry"], os.path.normpath(ADAPTER_SRC)]
 
     handler, ready = load(settings)
-    send(channel, {"ready": ready})
+    send(channel, ready)
     for line in requests:  # ends when the CLI closes the pipe
         send(channel, answer(handler, settings, line))
 

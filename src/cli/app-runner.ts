@@ -1,4 +1,5 @@
-import { Outcome, PythonWorker, ReadyInfo } from './python-worker';
+import { PythonWorker } from './python-worker';
+import { Outcome, ReadyInfo } from './worker-protocol';
 
 /** Requests waiting for the worker beyond this are throttled, which bounds the queue. */
 export const MAX_WAITING = 100;

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiKind, ServeSettings, splitList } from './settings';
+import { ServeSettings, splitList } from './settings';
 import * as contract from '../private/adapter-contract';
+import { ApiType } from '../types';
 
 /** A WsgiApi function found in a cloud assembly. */
 export interface AssemblyFunction {
@@ -9,18 +10,12 @@ export interface AssemblyFunction {
   readonly name: string;
   readonly stackName: string;
   readonly logicalId: string;
-  readonly apiType: ApiKind;
+  readonly apiType: ApiType;
   /** Where the stack's template sits: `entry` may be relative to its parent. */
   readonly assemblyDir: string;
-  readonly metadata: WsgiMetadata;
+  readonly metadata: contract.ServeMetadata;
   /** The function's CloudFormation properties. */
   readonly properties: any;
-}
-
-export interface WsgiMetadata {
-  readonly entry: string;
-  readonly apiType: ApiKind;
-  readonly stageName: string;
 }
 
 // Stages nest assemblies; real apps go one or two levels deep.
@@ -45,7 +40,7 @@ function readManifest(dir: string, depth: number): AssemblyFunction[] {
       const template = readJson(path.join(dir, artifact.properties.templateFile));
       const paths = logicalIdPaths(dir, artifact);
       for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-        const metadata: WsgiMetadata | undefined = resource.Metadata?.[contract.METADATA_KEY];
+        const metadata: contract.ServeMetadata | undefined = resource.Metadata?.[contract.METADATA_KEY];
         if (resource.Type !== 'AWS::Lambda::Function' || !metadata) continue;
         const functionPath: string | undefined = resource.Metadata['aws:cdk:path'] ?? paths.get(logicalId);
         const name = functionPath?.replace(/\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
@@ -100,7 +95,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
     apiType: metadata.apiType,
     stageName: metadata.stageName,
     textMediaTypes: splitList(text(contract.ENV_TEXT_MEDIA_TYPES) ?? ''),
-    binaryMediaTypes: metadata.apiType === 'REST' ? splitList(binary ?? '') : undefined,
+    binaryMediaTypes: metadata.apiType === ApiType.REST ? splitList(binary ?? '') : undefined,
     basePaths: JSON.parse(text(contract.ENV_BASE_PATHS) ?? '{}'),
     environment,
     deployTimeVariables,

@@ -1,21 +1,11 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { ServeSettings } from './settings';
+import { invocationLine, Outcome, parseWorkerMessage, ReadyInfo, WorkerMessage, WorkerSettings } from './worker-protocol';
 import { ENV_PREFIX } from '../private/adapter-contract';
 
 /** The Python half, shipped in the package next to the adapter it imports. */
 export const WORKER_SCRIPT = path.join(__dirname, '..', '..', 'lib-python', 'serve', 'worker.py');
-
-/** What the worker reports once the app is imported (or failed to import). */
-export interface ReadyInfo {
-  /** The import error; the worker then answers every request with a 500. */
-  readonly error?: string;
-  /** What to do about it, e.g. install a missing package. */
-  readonly hint?: string;
-}
-
-/** How one invocation ended: the handler's result, or a function error (raised, crashed, timed out). */
-export type Outcome = { readonly result: unknown } | { readonly error: string };
 
 export interface WorkerOptions {
   readonly python: string;
@@ -46,7 +36,7 @@ export class PythonWorker {
   constructor(options: WorkerOptions) {
     const { settings } = options;
     this.timeoutSeconds = settings.timeoutSeconds;
-    const workerSettings = {
+    const workerSettings: WorkerSettings = {
       entry: settings.entry,
       app: settings.app,
       textMediaTypes: settings.textMediaTypes,
@@ -93,7 +83,7 @@ export class PythonWorker {
         this.inFlight = undefined;
         resolve(outcome);
       };
-      this.child.stdin!.write(`{"requestId":${JSON.stringify(requestId)},"event":${eventJson}}\n`);
+      this.child.stdin!.write(invocationLine(requestId, eventJson));
     });
   }
 
@@ -116,7 +106,7 @@ export class PythonWorker {
       this.bufferedBytes = 0;
       data = data.subarray(newline + 1);
       try {
-        this.handle(JSON.parse(line));
+        this.handle(parseWorkerMessage(line));
       } catch {
         this.kill(`the worker broke the protocol with: ${line.slice(0, 200)}`);
         return;
@@ -129,14 +119,12 @@ export class PythonWorker {
     }
   }
 
-  private handle(message: { ready?: ReadyInfo; result?: unknown; error?: string }): void {
-    if (message.ready) {
+  private handle(message: WorkerMessage): void {
+    if ('ready' in message) {
       this.onReady?.resolve(message.ready);
       this.onReady = undefined;
-    } else if (message.error !== undefined) {
-      this.inFlight?.({ error: message.error });
     } else {
-      this.inFlight?.({ result: message.result });
+      this.inFlight?.(message);
     }
   }
 

@@ -5,6 +5,8 @@ import { readAssembly, selectFunction, settingsOf } from './assembly';
 import { Command, UsageError } from './command';
 import { serve } from './serve';
 import { ServeSettings, settingsFromFlags } from './settings';
+import * as defaults from '../private/defaults';
+import { ApiType } from '../types';
 
 const USAGE = `Usage: cdk-wsgi serve [options]
 
@@ -20,11 +22,11 @@ The app, from the cloud assembly (run \`cdk synth\` first):
 Or from flags:
   --entry DIR            the app's folder
   --module SPEC          its WSGI callable: api.app or api:app
-  --api-type rest|http   default: rest
-  --stage NAME           default: prod for REST, $default for HTTP (no stage in the URL)
-  --binary-media-types L REST only, comma-separated (default: */*)
+  --api-type rest|http   default: ${defaults.DEFAULT_API_TYPE.toLowerCase()}
+  --stage NAME           default: ${defaults.DEFAULT_STAGE_NAME[ApiType.REST]} for REST, ${defaults.DEFAULT_STAGE_NAME[ApiType.HTTP]} for HTTP (no stage in the URL)
+  --binary-media-types L REST only, comma-separated (default: ${defaults.DEFAULT_BINARY_MEDIA_TYPES.join(',')})
   --text-media-types L   extra media types answered as text, comma-separated
-  --timeout SECONDS      the function timeout (default: 29)
+  --timeout SECONDS      the function timeout (default: ${defaults.DEFAULT_TIMEOUT_SECONDS})
 
 Server:
   --port N               default: 8000; 0 picks a free port
@@ -78,7 +80,7 @@ export const serveCommand: Command = {
       out: line => process.stdout.write(`${line}\n`),
       err: text => process.stderr.write(text),
     });
-    const banner = [`cdk-wsgi serve: ${settings.label} (${server.frontDoor.description}) at ${server.url}`];
+    const banner = [`cdk-wsgi serve: ${settings.label} (${server.gateway.description}) at ${server.url}`];
     const unset = settings.deployTimeVariables.filter(name => process.env[name] === undefined);
     if (unset.length > 0) {
       banner.push(`cdk-wsgi serve: ${unset.join(', ')} get their values at deploy time; export them to give the app one`);

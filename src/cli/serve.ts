@@ -3,11 +3,12 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { AppRunner } from './app-runner';
-import { FrontDoor, GatewayReply, LocalRequest, messageReply } from './front-door';
-import { HttpFrontDoor } from './http-front-door';
+import { GatewayEmulator, GatewayReply, LocalRequest, messageReply } from './gateway-emulator';
+import { HttpApiEmulator } from './http-api-emulator';
 import { PythonWorker } from './python-worker';
-import { RestFrontDoor } from './rest-front-door';
+import { RestApiEmulator } from './rest-api-emulator';
 import { ServeSettings } from './settings';
+import { ApiType } from '../types';
 import { SourceWatcher } from './source-watcher';
 
 export interface ServeOptions {
@@ -28,7 +29,8 @@ export interface ServeOptions {
 export interface LocalServer {
   /** Where the app is, stage included: `http://127.0.0.1:8000/prod/`. */
   readonly url: string;
-  readonly frontDoor: FrontDoor;
+  /** The API Gateway API in front of the app, emulated. */
+  readonly gateway: GatewayEmulator;
   close(): Promise<void>;
 }
 
@@ -43,12 +45,12 @@ const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encodi
  * through cdk_wsgi_adapter in a Python worker, and answered the way the front door answers.
  */
 export async function serve(settings: ServeSettings, options: ServeOptions): Promise<LocalServer> {
-  const frontDoor: FrontDoor = settings.apiType === 'REST'
-    ? new RestFrontDoor(settings.stageName, settings.binaryMediaTypes ?? [])
-    : new HttpFrontDoor(settings.stageName);
+  const gateway: GatewayEmulator = settings.apiType === ApiType.REST
+    ? new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? [])
+    : new HttpApiEmulator(settings.stageName);
   let runner: AppRunner | undefined;
   const server = http.createServer((req, res) => {
-    handle(req, res, frontDoor, runner!, options).catch(error => {
+    handle(req, res, gateway, runner!, options).catch(error => {
       options.err(`cdk-wsgi serve: ${req.method} ${req.url}: ${(error as Error).stack}\n`);
       res.destroy();
     });
@@ -84,10 +86,10 @@ export async function serve(settings: ServeSettings, options: ServeOptions): Pro
     throw error;
   }
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `http://${host}:${port}${frontDoor.basePath}`, frontDoor, close };
+  return { url: `http://${host}:${port}${gateway.basePath}`, gateway, close };
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, frontDoor: FrontDoor, runner: AppRunner,
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, gateway: GatewayEmulator, runner: AppRunner,
   options: ServeOptions): Promise<void> {
   const started = Date.now();
   const body = await readBody(req);
@@ -106,28 +108,28 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, front
     requestId: randomUUID(),
     time: new Date(started),
   };
-  const reply = body === undefined ? frontDoor.tooLarge(request) : await invoke(request, frontDoor, runner, options);
-  write(res, request, reply, frontDoor, options);
+  const reply = body === undefined ? gateway.tooLarge(request) : await invoke(request, gateway, runner, options);
+  write(res, request, reply, gateway, options);
   options.out(`${request.method} ${target} ${res.statusCode} ${Date.now() - started} ms`);
 }
 
-async function invoke(request: LocalRequest, frontDoor: FrontDoor, runner: AppRunner, options: ServeOptions): Promise<GatewayReply> {
-  const routed = frontDoor.toEvent(request);
+async function invoke(request: LocalRequest, gateway: GatewayEmulator, runner: AppRunner, options: ServeOptions): Promise<GatewayReply> {
+  const routed = gateway.toEvent(request);
   if ('reply' in routed) return routed.reply;
   const eventJson = JSON.stringify(routed.event);
   if (eventJson.length > MAX_EVENT_BYTES) {
     options.err(`cdk-wsgi serve: the event is ${eventJson.length} bytes, over Lambda's limit of ${MAX_EVENT_BYTES} bytes `
       + 'for a synchronous invocation (base64 makes a body a third larger)\n');
-    return frontDoor.tooLarge(request);
+    return gateway.tooLarge(request);
   }
   const invocation = runner.invoke(eventJson, request.requestId);
   if (!invocation) return messageReply(429, 'Too Many Requests');
   const outcome = await invocation;
   if ('error' in outcome) {
     options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: the function failed: ${outcome.error}\n`);
-    return frontDoor.failure(request);
+    return gateway.failure(request);
   }
-  return frontDoor.toReply(request, outcome.result);
+  return gateway.toReply(request, outcome.result);
 }
 
 /** The body, or undefined past the payload limit (the rest is read and dropped so the client gets the 413). */
@@ -144,7 +146,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayReply, frontDoor: FrontDoor, options: ServeOptions): void {
+function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayReply, gateway: GatewayEmulator, options: ServeOptions): void {
   const head = request.method === 'HEAD';
   // No body, and so no Content-Length, for 1xx, 204 and 304; a HEAD reply keeps the app's Content-Length.
   const bodyless = reply.statusCode < 200 || reply.statusCode === 204 || reply.statusCode === 304;
@@ -160,7 +162,7 @@ function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayRe
     res.writeHead(reply.statusCode, headers);
   } catch (error) {
     options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: API Gateway would reject this response: ${(error as Error).message}\n`);
-    write(res, request, frontDoor.failure(request), frontDoor, options);
+    write(res, request, gateway.failure(request), gateway, options);
     return;
   }
   res.end(head || bodyless ? undefined : reply.body);

@@ -1,8 +1,7 @@
 import * as path from 'path';
 import { resolveAppSource } from '../private/app-source';
-
-/** The front door `cdk-wsgi serve` emulates. */
-export type ApiKind = 'REST' | 'HTTP';
+import * as defaults from '../private/defaults';
+import { ApiType } from '../types';
 
 /** Everything `cdk-wsgi serve` needs to run one app the way its WsgiApi deploys it. */
 export interface ServeSettings {
@@ -12,7 +11,7 @@ export interface ServeSettings {
   readonly entry: string;
   /** The WSGI callable, `package.module:attr` (as CDK_WSGI_APP). */
   readonly app: string;
-  readonly apiType: ApiKind;
+  readonly apiType: ApiType;
   /** The stage; `$default` puts no stage in the URL. */
   readonly stageName: string;
   /** Extra media types the adapter answers as text. */
@@ -40,13 +39,10 @@ export interface AppFlags {
   readonly timeout?: string;
 }
 
-/** The WsgiApi defaults (wsgi-api.ts) for what flags leave out. */
+/** WsgiApi's defaults for what flags leave out. */
 export function settingsFromFlags(flags: AppFlags): ServeSettings {
-  const apiType = (flags.apiType ?? 'rest').toUpperCase();
-  if (apiType !== 'REST' && apiType !== 'HTTP') {
-    throw new Error(`--api-type must be rest or http, got '${flags.apiType}'`);
-  }
-  if (apiType === 'HTTP' && flags.binaryMediaTypes !== undefined) {
+  const apiType = parseApiType(flags.apiType ?? defaults.DEFAULT_API_TYPE);
+  if (apiType === ApiType.HTTP && flags.binaryMediaTypes !== undefined) {
     throw new Error('--binary-media-types applies to REST APIs only; HTTP APIs have no binary media types');
   }
   const source = resolveAppSource(flags.entry, flags.module);
@@ -56,20 +52,29 @@ export function settingsFromFlags(flags: AppFlags): ServeSettings {
     entry: path.resolve(flags.entry),
     app,
     apiType,
-    stageName: flags.stage ?? (apiType === 'REST' ? 'prod' : '$default'),
+    stageName: flags.stage ?? defaults.DEFAULT_STAGE_NAME[apiType],
     textMediaTypes: splitList(flags.textMediaTypes ?? ''),
-    binaryMediaTypes: apiType === 'REST' ? splitList(flags.binaryMediaTypes ?? '*/*') : undefined,
+    binaryMediaTypes: apiType === ApiType.REST ? splitList(flags.binaryMediaTypes ?? defaults.DEFAULT_BINARY_MEDIA_TYPES.join(',')) : undefined,
     basePaths: {},
     environment: {},
     deployTimeVariables: [],
-    timeoutSeconds: parseTimeout(flags.timeout ?? '29'),
-    memorySize: 512,
+    timeoutSeconds: parseTimeout(flags.timeout ?? String(defaults.DEFAULT_TIMEOUT_SECONDS)),
+    memorySize: defaults.DEFAULT_MEMORY_SIZE,
   };
 }
 
 /** A comma-separated list, as the CDK_WSGI_*_MEDIA_TYPES variables hold it. */
 export function splitList(value: string): string[] {
   return value.split(',').map(item => item.trim()).filter(item => item !== '');
+}
+
+/** `rest` or `http`, in any case. */
+function parseApiType(value: string): ApiType {
+  const apiType = Object.values(ApiType).find(type => type === value.toUpperCase());
+  if (!apiType) {
+    throw new Error(`--api-type must be rest or http, got '${value}'`);
+  }
+  return apiType;
 }
 
 function parseTimeout(value: string): number {

@@ -1,3 +1,5 @@
+import { ApiType } from '../types';
+
 /**
  * The contract between this construct and the Python adapter (lib-python/src/cdk_wsgi_adapter/config.py).
  *
@@ -27,13 +29,21 @@ export const ENV_PREFIX = 'CDK_WSGI_';
 /** The `source` of the warm-up event; the adapter answers it without calling the app. */
 export const WARM_UP_SOURCE = 'cdk-wsgi.warm-up';
 
+/** The most execution environments one warm-up event keeps warm; the adapter caps a larger count at this. */
+export const WARM_UP_MAX_CONCURRENCY = 100;
+
 /** The event the warm-up schedule sends: `concurrency` environments are kept warm. */
 export function warmUpEvent(concurrency: number): { source: string; concurrency: number } {
   return { source: WARM_UP_SOURCE, concurrency };
 }
 
-/**
- * CloudFormation metadata key on the function: `{ entry, apiType, stageName }`, with `entry` relative to the
- * directory the app was synthesized from. Read by `cdk-wsgi serve`.
- */
+/** CloudFormation metadata key on the function, holding its ServeMetadata. */
 export const METADATA_KEY = 'cdk-wsgi';
+
+/** What `cdk-wsgi serve` reads from the function's metadata, besides its template properties. */
+export interface ServeMetadata {
+  /** `entry` relative to the directory the app was synthesized from, with `/` separators. */
+  readonly entry: string;
+  readonly apiType: ApiType;
+  readonly stageName: string;
+}

@@ -1,9 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEPENDENCY_FILES } from './dependency-files';
 import { propError } from './prop-error';
-
-/** Dependency files PythonFunction bundling understands, in the order it looks for them. */
-export const DEPENDENCY_FILES = ['Pipfile.lock', 'poetry.lock', 'requirements.txt', 'uv.lock'];
 
 const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
 const DOTTED = `${IDENTIFIER}(?:\\.${IDENTIFIER})*`;

@@ -4,10 +4,11 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
-import { domainUrl, FrontDoor, FrontDoorOptions } from './front-door';
+import { ApiOptions } from './api-options';
+import { domainUrl } from './domain-url';
 
 /** An HTTP API whose `$default` route (every method and path, `/` included) invokes the function. */
-export function defineHttpApi(scope: Construct, options: FrontDoorOptions): FrontDoor & { httpApi: apigatewayv2.HttpApi } {
+export function defineHttpApi(scope: Construct, options: ApiOptions): { httpApi: apigatewayv2.HttpApi; url: string } {
   const httpApi = new apigatewayv2.HttpApi(scope, 'HttpApi', {
     defaultIntegration: new HttpLambdaIntegration('Integration', options.handler, {
       payloadFormatVersion: apigatewayv2.PayloadFormatVersion.VERSION_2_0,
@@ -20,7 +21,7 @@ export function defineHttpApi(scope: Construct, options: FrontDoorOptions): Fron
   const logGroup = accessLogGroup(scope, options.accessLogRetention);
   const throttled = options.throttlingRateLimit !== undefined || options.throttlingBurstLimit !== undefined;
   const stage = httpApi.addStage('Stage', {
-    stageName: options.stageName ?? '$default',
+    stageName: options.stageName,
     autoDeploy: true,
     throttle: throttled ? { rateLimit: options.throttlingRateLimit, burstLimit: options.throttlingBurstLimit } : undefined,
     detailedMetricsEnabled: true,

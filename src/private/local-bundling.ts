@@ -5,6 +5,8 @@ import * as path from 'path';
 import { BundlingOptions, FileSystem, IgnoreMode, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { compileallArgs } from './bytecode';
+import { DEPENDENCY_FILES, DependencyFile } from './dependency-files';
+import { machineOf, platformTags, pythonVersionOf } from './lambda-platform';
 import {
   buildFailedMessage, distFiles, fallbackMatches, missingRequirement, noWheelMessage, notPureMessage, pipEnv,
   pipFailedMessage, PipTarget, projectOf, SdistOnly, stripAnsi, VersionMatches,
@@ -30,40 +32,8 @@ export interface LocalBundlingTarget {
   readonly reason?: string;
 }
 
-/** `python3.13` -> `3.13`. */
-export function pythonVersionOf(runtime: lambda.Runtime): string {
-  const match = /^python(\d+\.\d+)$/.exec(runtime.name);
-  if (!match) {
-    throw new Error(`cdk-wsgi local bundling needs a Python runtime, got '${runtime.name}'`);
-  }
-  return match[1];
-}
-
-/**
- * The platform tags pip may pick for Lambda: manylinux wheels up to the glibc of the runtime's OS
- * (Amazon Linux 2023, glibc 2.34, for python3.12 and newer; Amazon Linux 2, glibc 2.26, before).
- */
-export function platformTags(architecture: lambda.Architecture, pythonVersion: string): string[] {
-  const arch = machineOf(architecture);
-  const minor = Number(pythonVersion.split('.')[1]);
-  const maxGlibc = minor >= 12 ? 34 : 26;
-  const tags: string[] = [];
-  for (let glibc = maxGlibc; glibc >= 17; glibc--) {
-    tags.push(`manylinux_2_${glibc}_${arch}`);
-  }
-  tags.push(`manylinux2014_${arch}`);
-  if (arch === 'x86_64') {
-    tags.push('manylinux_2_12_x86_64', 'manylinux2010_x86_64', 'manylinux_2_5_x86_64', 'manylinux1_x86_64');
-  }
-  return tags;
-}
-
-function machineOf(architecture: lambda.Architecture): 'x86_64' | 'aarch64' {
-  return architecture.name === lambda.Architecture.X86_64.name ? 'x86_64' : 'aarch64';
-}
-
 /** How a lock file is turned into a requirements file, with the tool's own exporter. */
-const LOCK_EXPORTERS: { [file: string]: { tool: string; args: (out: string) => string[]; install: string } } = {
+const LOCK_EXPORTERS: Record<Exclude<DependencyFile, 'requirements.txt'>, { tool: string; args: (out: string) => string[]; install: string }> = {
   'Pipfile.lock': { tool: 'pipenv', args: () => ['requirements'], install: 'pip install pipenv' },
   'poetry.lock': {
     tool: 'poetry',
@@ -76,9 +46,6 @@ const LOCK_EXPORTERS: { [file: string]: { tool: string; args: (out: string) => s
     install: 'pip install uv',
   },
 };
-
-/** The dependency file bundling uses, in PythonFunction's order (requirements.txt wins over uv.lock). */
-const DEPENDENCY_ORDER = ['Pipfile.lock', 'poetry.lock', 'requirements.txt', 'uv.lock'];
 
 /**
  * Bundles a Python app without Docker: copies `entry` (minus the excludes) and installs its dependencies
@@ -154,7 +121,7 @@ export class LocalPythonBundling implements ILocalBundling {
   /** The requirements file to install from, exported from a lock file when that is the dependency file. */
   private requirementsFile(work: string): string | undefined {
     const { entry } = this.target;
-    const file = DEPENDENCY_ORDER.find(f => fs.existsSync(path.join(entry, f)));
+    const file = DEPENDENCY_FILES.find(f => fs.existsSync(path.join(entry, f)));
     if (!file) {
       return undefined;
     }
@@ -361,26 +328,4 @@ function removeMatching(dir: string, match: (name: string) => boolean) {
       removeMatching(full, match);
     }
   }
-}
-
-let dockerAnswersCache: { [command: string]: boolean } = {};
-
-/** The container engine CDK uses: `$CDK_DOCKER`, else `docker`. */
-export function containerEngine(): string {
-  return process.env.CDK_DOCKER || 'docker';
-}
-
-/** Whether a container engine answers: `$CDK_DOCKER info` (default `docker`), asked once per process. */
-export function containerEngineAnswers(): boolean {
-  const command = containerEngine();
-  if (!(command in dockerAnswersCache)) {
-    const result = spawnSync(command, ['info'], { stdio: 'ignore', timeout: 15_000 });
-    dockerAnswersCache[command] = !result.error && result.status === 0;
-  }
-  return dockerAnswersCache[command];
-}
-
-/** For tests: forget what the container engine answered. */
-export function resetContainerEngineCache() {
-  dockerAnswersCache = {};
 }

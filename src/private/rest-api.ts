@@ -4,10 +4,11 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
-import { domainUrl, FrontDoor, FrontDoorOptions } from './front-door';
+import { ApiOptions } from './api-options';
+import { domainUrl } from './domain-url';
 
 /** A REST API sending `ANY /` and `ANY /{proxy+}` to the function, plus its optional custom domain. */
-export function defineRestApi(scope: Construct, options: FrontDoorOptions): FrontDoor & { restApi: apigateway.RestApi } {
+export function defineRestApi(scope: Construct, options: ApiOptions): { restApi: apigateway.RestApi; url: string } {
   const logGroup = accessLogGroup(scope, options.accessLogRetention);
 
   const restApi = new apigateway.LambdaRestApi(scope, 'RestApi', {

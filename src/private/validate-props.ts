@@ -3,12 +3,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ApiType, WsgiApiDomainOptions } from '../types';
-import { ENV_PREFIX } from './adapter-contract';
+import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
+import { DEFAULT_WARM_UP_INTERVAL_MINUTES, MAX_INTEGRATION_TIMEOUT_SECONDS } from './defaults';
 import { propError } from './prop-error';
-
-/** API Gateway stops waiting for a Lambda integration after 29 seconds (HTTP APIs cannot be raised; CDK caps both). */
-export const MAX_INTEGRATION_TIMEOUT = Duration.seconds(29);
-export const MAX_WARM_UP_CONCURRENCY = 100;
 
 // Characters API Gateway allows in a base path mapping (rest-api-mappings.md), at most 300 of them.
 const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
@@ -23,9 +20,10 @@ export function validateRuntime(runtime: lambda.Runtime): void {
 }
 
 export function validateTimeout(timeout: Duration, apiType: ApiType): void {
-  if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > MAX_INTEGRATION_TIMEOUT.toSeconds()) {
-    throw propError('timeout', `must be at most 29 seconds behind ${apiType === ApiType.REST ? 'a REST' : 'an HTTP'} API`,
-      timeout.toHumanString(), 'API Gateway answers 504 after 29 seconds while the function would run on; lower timeout');
+  const max = MAX_INTEGRATION_TIMEOUT_SECONDS;
+  if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > max) {
+    throw propError('timeout', `must be at most ${max} seconds behind ${apiType === ApiType.REST ? 'a REST' : 'an HTTP'} API`,
+      timeout.toHumanString(), `API Gateway answers 504 after ${max} seconds while the function would run on; lower timeout`);
   }
 }
 
@@ -97,10 +95,10 @@ export function validateWarmUp(interval: Duration, concurrency: number): void {
   const minutes = interval.toSeconds() / 60;
   if (!Token.isUnresolved(interval.toSeconds()) && !(Number.isInteger(minutes) && minutes >= 1)) {
     throw propError('warmUp.interval', 'must be a whole number of minutes, at least one', interval.toHumanString(),
-      'use e.g. Duration.minutes(5)');
+      `use e.g. Duration.minutes(${DEFAULT_WARM_UP_INTERVAL_MINUTES})`);
   }
-  if (!Token.isUnresolved(concurrency) && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_WARM_UP_CONCURRENCY)) {
-    throw propError('warmUp.concurrency', `must be a whole number from 1 to ${MAX_WARM_UP_CONCURRENCY}`, concurrency,
+  if (!Token.isUnresolved(concurrency) && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= WARM_UP_MAX_CONCURRENCY)) {
+    throw propError('warmUp.concurrency', `must be a whole number from 1 to ${WARM_UP_MAX_CONCURRENCY}`, concurrency,
       'keep more environments ready with provisioned concurrency instead');
   }
 }

@@ -1,13 +1,13 @@
 import {
-  forwardedHeaders, FrontDoor, GatewayReply, headerValue, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
+  forwardedHeaders, GatewayEmulator, GatewayReply, headerValue, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
   LocalRequest, matchesMediaTypes, messageReply, requestTime,
-} from './front-door';
+} from './gateway-emulator';
 
 /**
  * A REST API with `ANY /` and `ANY /{proxy+}` on one stage, as WsgiApi defines it: Lambda proxy events
  * (payload 1.0) for paths under `/{stage}`, API Gateway's own 403 for any other path.
  */
-export class RestFrontDoor implements FrontDoor {
+export class RestApiEmulator implements GatewayEmulator {
   public readonly basePath: string;
   public readonly description: string;
 

@@ -24,8 +24,8 @@ export interface GatewayReply {
   readonly body: Buffer;
 }
 
-/** One kind of API Gateway API: turns requests into events and function results into replies. */
-export interface FrontDoor {
+/** An emulated API Gateway API of one type: turns requests into events and function results into replies. */
+export interface GatewayEmulator {
   /** The path the app is served under: `/prod/` for a REST stage, `/` on `$default`. */
   readonly basePath: string;
   /** For the startup line, e.g. `REST API, stage prod`. */

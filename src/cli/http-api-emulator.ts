@@ -1,7 +1,7 @@
 import {
-  decodePath, forwardedHeaders, FrontDoor, GatewayReply, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
+  decodePath, forwardedHeaders, GatewayEmulator, GatewayReply, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
   LocalRequest, mediaEssence, messageReply, requestTime,
-} from './front-door';
+} from './gateway-emulator';
 
 // The only request types an HTTP API passes as text; every other body (no Content-Type, forms, files)
 // arrives base64-encoded.
@@ -11,7 +11,7 @@ const TEXT_BODY_TYPES = ['application/json', 'application/xml', 'application/jav
  * An HTTP API with a `$default` route, as WsgiApi defines it: payload 2.0 events. On a named stage the
  * path starts with the stage, and other paths get API Gateway's own 404.
  */
-export class HttpFrontDoor implements FrontDoor {
+export class HttpApiEmulator implements GatewayEmulator {
   public readonly basePath: string;
   public readonly description: string;
 

@@ -1,0 +1,71 @@
+"""The protocol between `cdk-wsgi serve` and its worker: the settings as the worker's
+one argument, then one JSON object per line each way.
+
+The worker writes `ready` once the app is imported, then reads one invocation per line
+and answers each with `result` or `error`. The TypeScript side is
+src/cli/worker-protocol.ts; tests/test_serve_protocol.py and
+test/worker-protocol.test.ts pin the same literals. The long module name keeps clear of
+the app's modules: the worker imports this one first, so a short name could shadow one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypedDict
+
+__all__ = [
+    "WorkerSettings",
+    "encode",
+    "error_message",
+    "read_invocation",
+    "read_settings",
+    "ready_message",
+    "result_message",
+]
+
+
+class WorkerSettings(TypedDict):
+    """The worker's one argument, as JSON."""
+
+    entry: str
+    app: str
+    textMediaTypes: list[str]
+    binaryMediaTypes: list[str] | None
+    basePaths: dict[str, str]
+    port: int
+    functionName: str
+    memorySize: int
+    timeoutSeconds: float
+
+
+def read_settings(argument: str) -> WorkerSettings:
+    settings: WorkerSettings = json.loads(argument)
+    return settings
+
+
+def read_invocation(line: bytes) -> tuple[str, Any]:
+    """The request ID and the event of one invocation line."""
+    message = json.loads(line)
+    return message["requestId"], message["event"]
+
+
+def ready_message(
+    *, error: str | None = None, hint: str | None = None
+) -> dict[str, Any]:
+    """Sent once the app is imported; with the error (and a hint) when it failed to."""
+    info = {"error": error, "hint": hint}
+    return {"ready": {key: value for key, value in info.items() if value is not None}}
+
+
+def result_message(result: Any) -> dict[str, Any]:
+    return {"result": result}
+
+
+def error_message(error: str) -> dict[str, Any]:
+    """A function error: the handler raised, as Lambda reports it."""
+    return {"error": error}
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One line of compact JSON."""
+    return json.dumps(message, separators=(",", ":")).encode() + b"\n"

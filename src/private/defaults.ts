@@ -1,0 +1,30 @@
+import { ApiType } from '../types';
+
+/*
+ * WsgiApi's defaults that `cdk-wsgi serve --entry` shares: the construct and the CLI both read them here, and
+ * test/defaults.test.ts pins them. Plain values, so the CLI starts without loading aws-cdk-lib; the defaults that
+ * are aws-cdk-lib objects (runtime, architecture, access log retention) sit where WsgiApi applies them.
+ */
+
+/** API Gateway stops waiting for a Lambda integration after 29 seconds (HTTP APIs cannot raise it; CDK caps both). */
+export const MAX_INTEGRATION_TIMEOUT_SECONDS = 29;
+
+/** The function may run as long as API Gateway waits for it, and no longer. */
+export const DEFAULT_TIMEOUT_SECONDS = MAX_INTEGRATION_TIMEOUT_SECONDS;
+
+/** MiB; Lambda's own 128 leaves a Flask or Django app slow to import. */
+export const DEFAULT_MEMORY_SIZE = 512;
+
+export const DEFAULT_API_TYPE = ApiType.REST;
+
+/** The stage of each API type; `$default` puts no stage segment in an HTTP API's URL. */
+export const DEFAULT_STAGE_NAME: Readonly<Record<ApiType, string>> = {
+  [ApiType.REST]: 'prod',
+  [ApiType.HTTP]: '$default',
+};
+
+/** Every body is binary to the REST API, so responses of any type reach clients byte for byte. */
+export const DEFAULT_BINARY_MEDIA_TYPES: readonly string[] = ['*/*'];
+
+export const DEFAULT_WARM_UP_INTERVAL_MINUTES = 5;
+export const DEFAULT_WARM_UP_CONCURRENCY = 1;

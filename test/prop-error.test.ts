@@ -1,0 +1,10 @@
+import { propError } from '../src/private/prop-error';
+
+describe('propError', () => {
+  test('names the prop and the rule, shows the value and says the fix', () => {
+    expect(propError('customDomain.basePath', "must not start or end with '/'", '/v1', "use 'v1'").message)
+      .toBe("customDomain.basePath must not start or end with '/', got '/v1'; use 'v1'");
+    expect(propError('warmUp.concurrency', 'must be a whole number from 1 to 100', 101, 'use fewer').message)
+      .toBe('warmUp.concurrency must be a whole number from 1 to 100, got 101; use fewer');
+  });
+});
