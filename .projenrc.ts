@@ -60,6 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
+  stability: 'experimental',
   // A jsii library takes the alpha as a peer, never bundles it; exact because alpha releases break freely.
   peerDeps: [`@aws-cdk/aws-lambda-python-alpha@${PYTHON_ALPHA_VERSION}`],
   devDeps: [
@@ -97,6 +98,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: {
     ignorePatterns: [
       '/.ci/',
+      '/CONTRIBUTING.md',
       '/examples/',
       '/bench/',
       '/rosetta/',
@@ -220,7 +222,7 @@ testUnit.exec(['jest --passWithNoTests --ci --testPathIgnorePatterns /node_modul
 testUnit.spawn(project.tasks.tryFind('eslint')!);
 testUnit.spawn(testPython);
 
-// The README's test command, which CI runs: every suite, the adapter on each Lambda Python version, the quick starts.
+// CONTRIBUTING.md's test command, which CI runs: every suite, the adapter on each Lambda Python version, the quick starts.
 // jest runs the synthesized example through the adapter with the .venv's Flask, and lints every example template
 // with its cfn-lint, so the venv comes first.
 project.testTask.reset();
