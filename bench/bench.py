@@ -20,9 +20,6 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-import apig_wsgi
-import cdk_wsgi_adapter
-import serverless_wsgi
 from bare import make_bare_handler
 from workload import (
     PNG,
@@ -45,16 +42,35 @@ B64 = "base64"
 BARE = "bare minimum"
 BARE_SCENARIOS = ("b", "c")
 
+
+def _cdk_wsgi(wsgi_app: WSGIApp) -> Handler:
+    import cdk_wsgi_adapter
+
+    return cdk_wsgi_adapter.make_handler(wsgi_app)
+
+
+def _serverless_wsgi(wsgi_app: WSGIApp) -> Handler:
+    import serverless_wsgi
+
+    return lambda event, context: serverless_wsgi.handle_request(
+        wsgi_app, event, context
+    )
+
+
+def _apig_wsgi(wsgi_app: WSGIApp) -> Handler:
+    import apig_wsgi
+
+    return apig_wsgi.make_lambda_handler(wsgi_app, binary_support=True)
+
+
 # Each adapter configured for binary responses: ours and serverless-wsgi decide per
 # media type out of the box; apig-wsgi needs binary_support for payload 1.0 and ALB.
+# Imported when used, so that bench/instructions starts only the contestant it counts.
 ADAPTERS: dict[str, Callable[[WSGIApp], Handler]] = {
-    OURS: lambda wsgi_app: cdk_wsgi_adapter.make_handler(wsgi_app),
-    SLS: lambda wsgi_app: (
-        lambda event, context: serverless_wsgi.handle_request(wsgi_app, event, context)
-    ),
-    APIG: lambda wsgi_app: apig_wsgi.make_lambda_handler(wsgi_app, binary_support=True),
+    OURS: _cdk_wsgi,
+    SLS: _serverless_wsgi,
+    APIG: _apig_wsgi,
 }
-HANDLERS = {name: adapt(app) for name, adapt in ADAPTERS.items()}
 
 # Fresh-process import statements; the floor imports nothing.
 IMPORTS = {
@@ -189,6 +205,7 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> int:
+    handlers = {name: adapt(app) for name, adapt in ADAPTERS.items()}
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--rounds", type=int, default=25, help="timed runs per contestant"
@@ -208,7 +225,7 @@ def main() -> int:
     for scenario in SCENARIOS:
         calls: dict[str, Callable[[], object]] = {FLOOR: floor_call(scenario)}
         wrong: dict[str, str] = {}
-        for name, handler in HANDLERS.items():
+        for name, handler in handlers.items():
             errors, remarks = check(scenario, ADAPTERS[name])
             notes += [f"{scenario.title}, {name}: {remark}" for remark in remarks]
             if errors:
@@ -229,7 +246,7 @@ def main() -> int:
         print(f"timing {scenario.title} ...", file=sys.stderr, flush=True)
         samples = measure(calls, args.rounds, run_seconds)
         # Proves the timed loops left the adapters answering correctly.
-        for name in HANDLERS.keys() - wrong.keys():
+        for name in handlers.keys() - wrong.keys():
             errors, _ = check(scenario, ADAPTERS[name])
             assert not errors, (scenario.title, name, errors)
 
@@ -237,7 +254,7 @@ def main() -> int:
         over = {
             name: (median(samples[name]) - floor) / 1000
             for name in calls
-            if name in HANDLERS or name == BARE
+            if name in handlers or name == BARE
         }
         if B64 in samples:  # a cost of its own, not an overhead over the app
             over[B64] = median(samples[B64]) / 1000

@@ -65,8 +65,8 @@ class TestAlbSingleValue:
             "headers": {
                 "Content-Type": "text/plain",
                 "set-cookie": "a=1",
-                "Set-cookie": "b=2",
-                "sEt-cookie": "c=3",
+                "set-cookiE": "b=2",
+                "set-cookIe": "c=3",
             },
             "body": "ok",
             "isBase64Encoded": False,
@@ -211,13 +211,24 @@ class TestAlbMultiValue:
         }
         assert "malformed alb event" in caplog.text
 
-    def test_many_cookies_single_mode_are_capped_at_512_spellings(self) -> None:
+    @pytest.mark.parametrize(("count", "status"), [(512, 200), (513, 500)])
+    def test_single_mode_carries_512_cookies_and_refuses_more(
+        self, count: int, status: int, caplog: pytest.LogCaptureFixture
+    ) -> None:
         headers = [("Content-Type", "text/plain")] + [
-            ("Set-Cookie", f"c{i}=1") for i in range(600)
+            ("Set-Cookie", f"c{i}=1") for i in range(count)
         ]
         _, response = run(make_alb_event(), Capture(headers=headers))
+        assert response["statusCode"] == status
         names = [name for name in response["headers"] if name.lower() == "set-cookie"]
-        assert len(names) == len(set(names)) == 512
+        if status == 200:
+            assert len(set(names)) == 512
+            assert sorted(response["headers"][n] for n in names) == sorted(
+                f"c{i}=1" for i in range(512)
+            )
+        else:  # never a silent drop
+            assert names == []
+            assert "the app set 513 cookies" in caplog.text
 
     def test_base_path_by_host(self) -> None:
         event = make_alb_event(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cdk_wsgi_adapter import make_handler
 from conftest import Capture, ContextStub
 from events import make_http_event, make_rest_event
+
+if TYPE_CHECKING:
+    from cdk_wsgi_adapter.compat import StartResponse, WSGIEnvironment
 
 UTF8 = "h\u00e9llo".encode()
 BINARY = b"\x89PNG\r\n\x1a\n\xff"
@@ -118,3 +122,20 @@ class TestRestBinaryMediaTypes:
 
     def test_text_type_listed_as_binary_stays_text(self) -> None:
         assert self.run("text/plain", UTF8, ["text/plain"]) == ("h\u00e9llo", False)
+
+
+def test_content_types_past_the_remembered_ones_are_still_classified() -> None:
+    # A handler matches media types once per distinct Content-Type, up to a bound: an
+    # app may put anything in it (multipart boundaries vary).
+    content_type = ""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", content_type)])
+        return [UTF8]
+
+    handler = make_handler(app)
+    for n in range(300):
+        content_type = f"text/plain; boundary={n}"
+        assert handler(make_http_event(), ContextStub())["isBase64Encoded"] is False
+    content_type = "image/x-past-the-bound"
+    assert handler(make_http_event(), ContextStub())["isBase64Encoded"] is True

@@ -21,6 +21,7 @@ class TestContract:
     def test_warm_up_event_shape(self) -> None:
         assert config.WARM_UP_SOURCE == "cdk-wsgi.warm-up"
         assert config.WARM_UP_CONCURRENCY_KEY == "concurrency"
+        assert config.WARM_UP_MAX_CONCURRENCY == 100
         from cdk_wsgi_adapter.warmup import warm_up_concurrency
 
         assert (

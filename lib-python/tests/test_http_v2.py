@@ -85,6 +85,13 @@ class TestHttpV2:
             "/api/values",
         )
 
+    def test_null_cookies_read_as_none(self) -> None:
+        event = make_http_event()
+        event["cookies"] = None
+        capture, response = run(event)
+        assert response["statusCode"] == 200
+        assert "HTTP_COOKIE" not in capture.environ
+
     def test_raw_query_passes_verbatim(self) -> None:
         capture, _ = run(
             load_event(

@@ -228,7 +228,7 @@ class TestRunner:
 
         # Unwrapped: the validator itself rejects such headers before the adapter sees them.
         assert call(app, wrap=False) == SERVER_ERROR
-        assert "contains CR or LF" in caplog.text
+        assert "ValueError: header" in caplog.text
 
     def test_utf8_header_values_are_sent_as_text(self) -> None:
         def app(
@@ -265,3 +265,15 @@ class TestRunner:
             "body",
             "isBase64Encoded",
         }
+
+
+def test_status_lines_past_the_remembered_ones_are_still_read() -> None:
+    # Status lines are validated once each, up to a bound: an app may put anything in
+    # the reason phrase.
+    for n in range(300):
+
+        def app(environ: Any, start_response: Any, n: int = n) -> list[bytes]:
+            start_response(f"299 Reason {n}", [("Content-Type", "text/plain")])
+            return [b"ok"]
+
+        assert make_handler(app)(make_http_event(), ContextStub())["statusCode"] == 299

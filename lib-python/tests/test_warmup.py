@@ -158,12 +158,12 @@ class TestWarmUp:
         assert warmup.answer_warm_up(2) == {"warmed": 1}
         assert "function error Unhandled" in caplog.text
 
-    def test_concurrency_is_capped(self) -> None:
+    def test_concurrency_is_capped_at_the_constructs_ceiling(self) -> None:
         assert (
             warmup.warm_up_concurrency(
                 {"source": "cdk-wsgi.warm-up", "concurrency": 10**6}
             )
-            == 1000
+            == 100
         )
 
     def test_no_function_name_skips_fan_out(

@@ -1,27 +1,31 @@
-"""Base64 request bodies, and THE text-versus-base64 decision for response bodies."""
+"""Request bodies from events, and the text-or-base64 decision for response bodies."""
 
 from __future__ import annotations
 
-import binascii
+import binascii  # rather than base64, which drags in `re` and `struct`
 
-from .config import BINARY, TEXT_ONLY
 from .exceptions import MalformedEventError
+from .fields import text
 from .log import logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .compat import Json
     from .config import Options
     from .response import Response
 
-__all__ = ["decode_base64_body", "encode_response_body"]
+__all__ = ["encode_response_body", "request_body"]
 
 
-def decode_base64_body(body: str, encoded: object) -> bytes:
-    """A request body whose isBase64Encoded is not false or null, as bytes."""
+def request_body(event: Json) -> bytes:
+    """The request body of any source: `body`, base64 when isBase64Encoded is true."""
+    body = text(event, "body")
+    encoded = event.get("isBase64Encoded")
+    if encoded is None or encoded is False:
+        return body.encode("utf-8")
     if encoded is not True:
         raise MalformedEventError(f"isBase64Encoded must be a boolean, got {encoded!r}")
     try:
-        # binascii rather than base64: the `base64` module drags in `re` and `struct`.
         return binascii.a2b_base64(body.encode("ascii"))
     except (binascii.Error, UnicodeError) as exc:
         raise MalformedEventError(
@@ -30,30 +34,35 @@ def decode_base64_body(body: str, encoded: object) -> bytes:
 
 
 def encode_response_body(response: Response, options: Options) -> tuple[str, bool]:
-    """Return (body, isBase64Encoded) for the Lambda response.
+    """(body, isBase64Encoded) for the Lambda response.
 
-    Text only when the media type is a text type, no Content-Encoding is set and the
-    bytes are UTF-8. On a REST API with binaryMediaTypes lacking */*, API Gateway
-    base64-decodes only responses whose type is in that list, so any other type goes
-    out as text if at all possible.
+    Text when the media type is a text type, no Content-Encoding is set and the bytes
+    are UTF-8; base64 otherwise, which the front door decodes back to bytes. A REST
+    API with binaryMediaTypes decodes base64 only for the types in that list (API
+    Gateway "Content type conversions"), so any other type goes out as text if at all
+    possible.
     """
     body = response.body
     if not body:
         return "", False
     content_type = response.content_type
-    kind = options.body_kinds.get(content_type)
-    if kind is None:
-        kind = options.body_kind(content_type)
-    decodable = kind != TEXT_ONLY
-    if decodable and (kind == BINARY or response.content_encoding):
-        return binascii.b2a_base64(body, newline=False).decode("ascii"), True
+    binary_types = options.binary_media_types
+    decoded_upstream = binary_types is None or content_type in binary_types
+    if decoded_upstream and (
+        response.content_encoding or content_type not in options.text_media_types
+    ):
+        return _base64(body), True
     try:
         return body.decode("utf-8"), False
     except UnicodeDecodeError:
-        if not decodable:
+        if not decoded_upstream:
             logger().warning(
                 "response of type %r is not UTF-8 text and not in the REST API's "
                 "binaryMediaTypes, so clients will receive it base64-encoded",
                 content_type,
             )
-    return binascii.b2a_base64(body, newline=False).decode("ascii"), True
+    return _base64(body), True
+
+
+def _base64(body: bytes) -> str:
+    return binascii.b2a_base64(body, newline=False).decode("ascii")

@@ -1,4 +1,4 @@
-"""The contract with the CDK construct: environment variable names, warm-up event.
+"""The contract with the CDK construct: variable names and parsing, the warm-up event.
 
 The TypeScript side pins the same literals in `src/private/adapter-contract.ts`;
 changing any of them is a breaking change. Everything is parsed once, when the
@@ -20,6 +20,7 @@ __all__ = [
     "BINARY_MEDIA_TYPES_VARIABLE",
     "TEXT_MEDIA_TYPES_VARIABLE",
     "WARM_UP_CONCURRENCY_KEY",
+    "WARM_UP_MAX_CONCURRENCY",
     "WARM_UP_SOURCE",
     "Options",
     "Settings",
@@ -41,27 +42,14 @@ BASE_PATHS_VARIABLE = "CDK_WSGI_BASE_PATHS"
 WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 #: Key of the warm-up event holding N, the number of environments to keep warm.
 WARM_UP_CONCURRENCY_KEY = "concurrency"
-
-
-#: How a response body of some media type is sent: as text if at all possible...
-TEXT = "text"
-#: ...base64 (the front door decodes it back to bytes)...
-BINARY = "binary"
-#: ...or as text only, because a REST API would not decode base64 of this type.
-TEXT_ONLY = "text only"
-_MAX_BODY_KINDS = 256
+#: The largest N honoured; the construct accepts no more.
+WARM_UP_MAX_CONCURRENCY = 100
 
 
 class Options:
     """Per-handler translation options (the parsed form of the variables above)."""
 
-    __slots__ = (
-        "base_paths",
-        "binary_media_types",
-        "body_kinds",
-        "mounts",
-        "text_media_types",
-    )
+    __slots__ = ("base_paths", "binary_media_types", "text_media_types")
 
     def __init__(
         self,
@@ -73,38 +61,16 @@ class Options:
         self.text_media_types = MediaTypes(
             (*DEFAULT_TEXT_MEDIA_TYPES, *text_media_types)
         )
-        # None: the front door decodes isBase64Encoded unconditionally (HTTP API, URL,
-        # ALB).
+        #: The REST API's binaryMediaTypes; None for the other front doors, which
+        #: decode isBase64Encoded whatever the type.
         self.binary_media_types = (
             None if binary_media_types is None else MediaTypes(binary_media_types)
         )
+        #: Custom domain (lowercase) -> base path without slashes.
         self.base_paths = {
             domain.strip().lower(): path.strip("/")
             for domain, path in (base_paths or {}).items()
         }
-        #: (domain, stage, stage in path) -> (SCRIPT_NAME prefix, strip it from the
-        #: path), filled by environ.mount.
-        self.mounts: dict[tuple[str, str, bool], tuple[str, bool]] = {}
-        #: Content-Type -> TEXT, BINARY or TEXT_ONLY, filled by body_kind().
-        self.body_kinds: dict[str, str] = {}
-
-    def body_kind(self, content_type: str) -> str:
-        """How a response body of `content_type` is sent (see TEXT, BINARY, TEXT_ONLY).
-
-        Remembered, bounded (parameters such as multipart boundaries vary): an app
-        sends few distinct types.
-        """
-        binary_types = self.binary_media_types
-        if binary_types is not None and content_type not in binary_types:
-            # API Gateway base64-decodes only responses whose type is in the list.
-            kind = TEXT_ONLY
-        elif content_type in self.text_media_types:
-            kind = TEXT
-        else:
-            kind = BINARY
-        if len(self.body_kinds) < _MAX_BODY_KINDS:
-            self.body_kinds[content_type] = kind
-        return kind
 
 
 class Settings:

@@ -31,15 +31,10 @@ def parse_media_types(value: str) -> tuple[str, ...]:
     )
 
 
-def _essence(content_type: str) -> str:
-    # "Text/HTML; charset=utf-8" -> "text/html": parameters never take part in matching.
-    return content_type.split(";", 1)[0].strip().lower()
-
-
 class MediaTypes:
     """A set of media-type patterns, precompiled for fast matching."""
 
-    __slots__ = ("_any", "_exact", "_majors", "_suffixes", "patterns")
+    __slots__ = ("_any", "_exact", "_majors", "_matches", "_suffixes", "patterns")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = tuple(
@@ -51,9 +46,21 @@ class MediaTypes:
         )
         self._majors = frozenset(p[:-2] for p in self.patterns if p.endswith("/*"))
         self._suffixes = tuple(p for p in self.patterns if p.startswith("+"))
+        #: Content-Type -> whether it matches. An app answers with few types, and a
+        #: match costs a few per cent of a request; bounded (multipart boundaries vary).
+        self._matches: dict[str, bool] = {}
 
     def __contains__(self, content_type: str) -> bool:
-        essence = _essence(content_type)
+        found = self._matches.get(content_type)
+        if found is None:
+            found = self._match(content_type)
+            if len(self._matches) < 256:
+                self._matches[content_type] = found
+        return found
+
+    def _match(self, content_type: str) -> bool:
+        # Parameters never take part: "Text/HTML; charset=utf-8" is text/html.
+        essence = content_type.split(";", 1)[0].strip().lower()
         major, slash, _ = essence.partition("/")
         if not slash:
             return False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 
-from .config import WARM_UP_CONCURRENCY_KEY, WARM_UP_SOURCE
+from .config import WARM_UP_CONCURRENCY_KEY, WARM_UP_MAX_CONCURRENCY, WARM_UP_SOURCE
 from .log import logger
 
 TYPE_CHECKING = False
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "HOLD_SECONDS",
     "INVOKE_TIMEOUT_SECONDS",
-    "MAX_CONCURRENCY",
     "answer_warm_up",
     "warm_up_concurrency",
 ]
@@ -35,9 +34,6 @@ HOLD_SECONDS = 0.1
 #: Read timeout of one child invoke; a cold child may spend up to 10 s in its init
 #: phase.
 INVOKE_TIMEOUT_SECONDS = 30.0
-#: Ceiling on N: Lambda's default per-Region concurrency quota; one thread per child
-#: invoke.
-MAX_CONCURRENCY = 1000
 
 
 def warm_up_concurrency(event: Json) -> int | None:
@@ -54,7 +50,7 @@ def warm_up_concurrency(event: Json) -> int | None:
             and not isinstance(concurrency, bool)
             and concurrency >= 1
         ):
-            return min(concurrency, MAX_CONCURRENCY)
+            return min(concurrency, WARM_UP_MAX_CONCURRENCY)
         return 1
     if source == "serverless-plugin-warmup" or (
         source == "aws.events" and event.get("detail-type") == "Scheduled Event"

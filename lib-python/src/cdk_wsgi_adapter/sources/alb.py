@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import islice, product
+
 from ..body import encode_response_body
-from ..environ import (
-    add_event_headers,
-    finish_environ,
-    mount,
-    new_environ,
-)
-from ..fields import get_str, query_pieces, required_str
+from ..environ import add_headers, finish_environ, new_environ, set_path
+from ..fields import pairs, required, text
+from ..log import logger
+from ..quoting import alb_query, unquote_to_wsgi
+from ..response import plain_response
 from .base import ALB_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
@@ -24,62 +24,45 @@ __all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
 
 NAME = "alb"
 RESPONSE_LIMIT = ALB_RESPONSE_LIMIT
-_SET_COOKIE = "set-cookie"
 
 
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
-    """Build the environ; scheme, port and client address come from ALB's headers."""
-    method = event.get("httpMethod")
-    if method.__class__ is not str or not method:
-        method = required_str(event, "httpMethod", "httpMethod")
-    # ALB does not decode query parameters: the raw pieces are joined back as they came.
-    query = "&".join(query_pieces(event))
-    environ = new_environ(NAME, event, context, method, query, "")
-    add_event_headers(environ, event)
-    # ALB overwrites X-Forwarded-Proto/Port and appends the peer it saw to
-    # X-Forwarded-For, so the last hop is the only trustworthy one; earlier hops are
-    # whatever the client claimed.
-    # (The environ's defaults already say https and 443.)
-    proto = environ.get("HTTP_X_FORWARDED_PROTO")
-    if proto is not None and proto != "https" and proto.strip().lower() == "http":
+    """The environ; scheme, port and client address come from ALB's headers."""
+    query = alb_query(event)
+    environ = new_environ(
+        NAME, event, context, required(event, "httpMethod", "httpMethod"), query, ""
+    )
+    add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
+    # ALB sets X-Forwarded-Proto and X-Forwarded-Port, and appends the peer it saw to
+    # X-Forwarded-For: the last hop is the only one to trust, earlier ones are whatever
+    # the client claimed. (The environ starts as https on 443.)
+    if environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower() == "http":
         environ["wsgi.url_scheme"] = "http"
         environ["SERVER_PORT"] = "80"
-    port = environ.get("HTTP_X_FORWARDED_PORT")
-    if port is not None and port != environ["SERVER_PORT"]:
-        port = port.strip()
-        if port.isascii() and port.isdigit():
-            environ["SERVER_PORT"] = port
-    remote_addr = environ.get("HTTP_X_FORWARDED_FOR", "")
-    if "," in remote_addr:
-        remote_addr = remote_addr.rpartition(",")[2]
-    remote_addr = remote_addr.strip()
+    port = environ.get("HTTP_X_FORWARDED_PORT", "").strip()
+    if port.isascii() and port.isdigit():
+        environ["SERVER_PORT"] = port
+    remote_addr = environ.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
     if remote_addr:
         environ["REMOTE_ADDR"] = remote_addr
     host = environ.get("HTTP_HOST", "")
-    raw_path = event.get("path")
-    if raw_path.__class__ is not str:
-        raw_path = get_str(event, "path")
-    raw_path = raw_path or "/"
-    # The path arrives still percent-encoded; ALB has no stage, only base paths.
-    mount(environ, raw_path, True, host, "", True, options)
+    raw_path = text(event, "path") or "/"
+    # The path arrives percent-encoded; ALB has no stage, only base paths.
+    set_path(environ, unquote_to_wsgi(raw_path), host, "", options, stage_in_path=False)
     raw_uri = raw_path + "?" + query if query else raw_path
     return finish_environ(environ, event, host, raw_uri)
 
 
+#: Single-value mode allows one value per header name, but header names are
+#: case-insensitive on the wire: each spelling of "set-cookie" ("Set-cookie",
+#: "sEt-cookie"...) carries one cookie, so 2 ** 9 of them at most.
+_MAX_COOKIES = 2**9
+
+
 def _cookie_spellings(count: int) -> list[str]:
-    # Single-value mode allows one value per header name, but ALB header names are
-    # case-insensitive on the wire: "set-cookie", "Set-cookie", "sEt-cookie"... each
-    # carry one. The 9 letters give 512 spellings, more Set-Cookie headers than any
-    # browser keeps.
-    letters = [i for i, char in enumerate(_SET_COOKIE) if char.isalpha()]
-    spellings = []
-    for n in range(min(count, 2 ** len(letters))):
-        chars = list(_SET_COOKIE)
-        for bit, index in enumerate(letters):
-            if n >> bit & 1:
-                chars[index] = chars[index].upper()
-        spellings.append("".join(chars))
-    return spellings
+    # "set-cookie", "set-cookiE", "set-cookIe", "set-cookIE"...
+    cases = product(*(dict.fromkeys((char, char.upper())) for char in "set-cookie"))
+    return ["".join(spelling) for spelling in islice(cases, count)]
 
 
 def to_response(event: Json, response: Response, options: Options) -> Json:
@@ -91,15 +74,23 @@ def to_response(event: Json, response: Response, options: Options) -> Json:
         "statusDescription": response.status,
     }
     # The target group attribute lambda.multi_value_headers.enabled: with it, ALB sends
-    # only the multi-value maps and requires multiValueHeaders in the response, without
-    # it only `headers`.
+    # the multi-value maps and requires multiValueHeaders in the response, without it
+    # only `headers`.
     if event.get("multiValueHeaders") is not None:
         result["multiValueHeaders"] = (
             {**headers, "Set-Cookie": cookies} if cookies else headers
         )
+    elif len(cookies) > _MAX_COOKIES:
+        logger().error(
+            "the app set %d cookies, and an ALB target without multi-value headers "
+            "carries at most %d; answering 500 instead",
+            len(cookies),
+            _MAX_COOKIES,
+        )
+        return to_response(event, plain_response(500, "Internal Server Error"), options)
     else:
         single = {name: ", ".join(values) for name, values in headers.items()}
-        single.update(zip(_cookie_spellings(len(cookies)), cookies, strict=False))
+        single.update(zip(_cookie_spellings(len(cookies)), cookies))  # noqa: B905
         result["headers"] = single
     result["body"] = body
     result["isBase64Encoded"] = is_base64

@@ -1,10 +1,12 @@
-"""Payload format 2.0, shared by HTTP APIs and Lambda Function URLs."""
+"""Payload format 2.0: API Gateway HTTP APIs and Lambda Function URLs."""
 
 from __future__ import annotations
 
 from ..body import encode_response_body
-from ..environ import add_headers, finish_environ, mount, new_environ
-from ..fields import dig, get_map, get_str, get_str_list, required_str, wsgi_text
+from ..environ import add_headers, finish_environ, new_environ, set_path, wsgi_text
+from ..fields import lenient, mapping, pairs, required, text, text_list
+from ..quoting import unquote_to_wsgi
+from .base import LAMBDA_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -14,102 +16,87 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["environ_for", "to_response"]
+__all__ = ["PayloadV2", "function_url", "http_api"]
+
+
+class PayloadV2:
+    """One front door sending payload 2.0 events."""
+
+    RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
+
+    def __init__(self, name: str, *, encoded_path: bool) -> None:
+        self.NAME = name
+        #: Whether rawPath is still percent-encoded (Function URL), or already
+        #: decoded despite its name (HTTP API).
+        self.encoded_path = encoded_path
+
+    def to_environ(
+        self, event: Json, context: Any, options: Options
+    ) -> WSGIEnvironment:
+        """The environ of a payload 2.0 request."""
+        request_context = event["requestContext"]  # a dict: sources.detect checked it
+        http = mapping(request_context, "http")
+        query = text(event, "rawQueryString")  # exactly as the client sent it
+        environ = new_environ(
+            self.NAME,
+            event,
+            context,
+            required(http, "method", "requestContext.http.method"),
+            query,
+            http.get("protocol"),
+        )
+        names, values = pairs(event, "headers")
+        cookies = text_list(event, "cookies") if "cookies" in event else None
+        if cookies:
+            # HTTP API moves cookies out of the headers; Function URLs keep a copy.
+            kept = [i for i, name in enumerate(names) if name.lower() != "cookie"]
+            names = (*[names[i] for i in kept], "cookie")
+            values = [values[i] for i in kept] + ["; ".join(cookies)]
+        add_headers(environ, names, values)
+        domain = text(request_context, "domainName") or environ.get("HTTP_HOST", "")
+        raw_path = text(event, "rawPath") or "/"
+        set_path(
+            environ,
+            unquote_to_wsgi(raw_path) if self.encoded_path else wsgi_text(raw_path),
+            domain,
+            request_context.get("stage"),
+            options,
+            stage_in_path=True,
+        )
+        remote_addr = http.get("sourceIp")  # optional: a wrong type is left out
+        if isinstance(remote_addr, str) and remote_addr:
+            environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
+        if request_context.get("authorizer"):
+            remote_user = _remote_user(mapping(request_context, "authorizer"))
+            if remote_user:
+                environ["REMOTE_USER"] = wsgi_text(remote_user)
+        raw_uri = raw_path + "?" + query if query else raw_path
+        return finish_environ(environ, event, domain, raw_uri)
+
+    def to_response(self, event: Json, response: Response, options: Options) -> Json:
+        """Set-Cookie goes in `cookies`; other repeated headers are comma-joined."""
+        body, is_base64 = encode_response_body(response, options)
+        return {
+            "statusCode": response.status_code,
+            "headers": {
+                name: ", ".join(values) for name, values in response.groups.items()
+            },
+            "cookies": response.cookies,
+            "body": body,
+            "isBase64Encoded": is_base64,
+        }
 
 
 def _remote_user(authorizer: Json) -> str:
     # JWT subject, else a Lambda authorizer's principalId (by convention in its returned
     # context, or at the top level for IAM-policy responses), else the IAM caller.
     return (
-        dig(authorizer, "jwt", "claims", "sub")
-        or dig(authorizer, "lambda", "principalId")
-        or dig(authorizer, "principalId")
-        or dig(authorizer, "iam", "userArn")
+        lenient(authorizer, "jwt", "claims", "sub")
+        or lenient(authorizer, "lambda", "principalId")
+        or lenient(authorizer, "principalId")
+        or lenient(authorizer, "iam", "userArn")
     )
 
 
-def environ_for(
-    source: str, encoded_path: bool, event: Json, context: Any, options: Options
-) -> WSGIEnvironment:
-    """Build the environ; `encoded_path`: whether rawPath is still percent-encoded.
-
-    Each field is read directly when it has the type AWS sends; the validating getters
-    handle anything else (null is empty, a wrong type is malformed).
-    """
-    request_context = event["requestContext"]  # a dict: sources.detect checked it
-    http = request_context.get("http")
-    if http.__class__ is not dict:
-        http = get_map(request_context, "http")
-    method = http.get("method")
-    if method.__class__ is not str or not method:
-        method = required_str(http, "method", "requestContext.http.method")
-    raw_path = event.get("rawPath")
-    if raw_path.__class__ is not str:
-        raw_path = get_str(event, "rawPath")
-    raw_path = raw_path or "/"
-    raw_query = event.get("rawQueryString")
-    if raw_query.__class__ is not str:
-        raw_query = get_str(event, "rawQueryString")  # exactly as the client sent it
-    protocol = http.get("protocol")
-    environ = new_environ(
-        source,
-        event,
-        context,
-        method,
-        raw_query,
-        protocol if protocol.__class__ is str else "",
-    )
-    header_map = event.get("headers")
-    if header_map.__class__ is not dict:
-        header_map = get_map(event, "headers")
-    cookies = event.get("cookies")
-    if cookies:
-        cookies = get_str_list(event, "cookies")
-        # HTTP API moves cookies out of the headers; Function URLs keep a copy in
-        # `cookie` too.
-        names = tuple(name for name in header_map if name.lower() != "cookie")
-        add_headers(environ, names, [header_map[name] for name in names], True)
-        environ["HTTP_COOKIE"] = wsgi_text("; ".join(cookies))
-    else:
-        if cookies is not None and cookies.__class__ is not list:
-            get_str_list(event, "cookies")  # raises: a falsy value of a wrong type
-        add_headers(environ, tuple(header_map), list(header_map.values()), True)
-    domain = request_context.get("domainName")
-    if domain.__class__ is not str:
-        domain = get_str(request_context, "domainName")
-    if not domain:
-        domain = get_str(header_map, "host")
-    stage = request_context.get("stage")
-    mount(
-        environ,
-        raw_path,
-        encoded_path,
-        domain,
-        stage if stage.__class__ is str else "",
-        True,  # rawPath starts with a named stage
-        options,
-    )
-    remote_addr = http.get("sourceIp")
-    if remote_addr.__class__ is str and remote_addr:
-        environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
-    authorizer = request_context.get("authorizer")
-    if authorizer:
-        remote_user = _remote_user(get_map(request_context, "authorizer"))
-        if remote_user:
-            environ["REMOTE_USER"] = wsgi_text(remote_user)
-    raw_uri = raw_path + "?" + raw_query if raw_query else raw_path
-    return finish_environ(environ, event, domain, raw_uri)
-
-
-def to_response(event: Json, response: Response, options: Options) -> Json:
-    """Every Set-Cookie goes in `cookies`; other repeated headers are comma-joined."""
-    body, is_base64 = encode_response_body(response, options)
-    return {
-        "statusCode": response.status_code,
-        "headers": {
-            name: ", ".join(values) for name, values in response.groups.items()
-        },
-        "cookies": response.cookies,
-        "body": body,
-        "isBase64Encoded": is_base64,
-    }
+http_api = PayloadV2("http_v2", encoded_path=False)
+function_url = PayloadV2("function_url", encoded_path=True)

@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 from ..body import encode_response_body
-from ..environ import (
-    add_event_headers,
-    finish_environ,
-    mount,
-    new_environ,
-)
-from ..fields import (
-    dig,
-    get_map,
-    get_str,
-    query_pairs,
-    query_pieces,
-    required_str,
-    wsgi_text,
-)
-from ..quoting import form_encode, plain_form_query
+from ..environ import add_headers, finish_environ, new_environ, set_path, wsgi_text
+from ..fields import lenient, mapping, pairs, required, text
+from ..quoting import rest_query, unquote_to_wsgi
 from .base import LAMBDA_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
@@ -35,84 +22,55 @@ NAME = "rest_v1"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
 
 
-def _remote_user(context: Json, identity: Json) -> str:
-    # Lambda authorizer principal, else Cognito user pool claims (sub: stable and
-    # unique, unlike the username), else the IAM caller.
-    user_arn = identity.get("userArn")
-    if user_arn.__class__ is not str:
-        user_arn = ""
-    authorizer = context.get("authorizer")
-    if authorizer is None:  # no authorizer, the common case: skip its three lookups
-        return user_arn
-    authorizer = get_map(context, "authorizer")  # a wrong type raises
-    return (
-        dig(authorizer, "principalId")
-        or dig(authorizer, "claims", "sub")
-        or dig(authorizer, "claims", "cognito:username")
-        or user_arn
-    )
-
-
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
-    """Build the environ for a REST (or HTTP API 1.0) request.
-
-    Each field is read directly when it has the type AWS sends; the validating getters
-    handle anything else (null is empty, a wrong type is malformed).
-    """
-    request_context = event.get("requestContext")
-    if request_context.__class__ is not dict:
-        request_context = get_map(event, "requestContext")
-    method = event.get("httpMethod")
-    if method.__class__ is not str or not method:
-        method = required_str(event, "httpMethod", "httpMethod")
-    protocol = request_context.get("protocol")
-    pieces = query_pieces(event)
-    query = plain_form_query(pieces) if pieces else ""
-    if query is None:  # something to escape
-        query = form_encode(query_pairs(event))
+    """The environ of a REST (or HTTP API 1.0) request."""
+    request_context = mapping(event, "requestContext")
+    query = rest_query(event)
     environ = new_environ(
         NAME,
         event,
         context,
-        method,
+        required(event, "httpMethod", "httpMethod"),
         query,
-        protocol if protocol.__class__ is str else "",
+        request_context.get("protocol"),
     )
-    add_event_headers(environ, event)
-    domain = request_context.get("domainName")
-    if domain.__class__ is not str:
-        domain = get_str(request_context, "domainName")
-    if not domain:  # console tests and HTTP API 1.0 samples: the Host header, then
-        domain = environ.get("HTTP_HOST", "")
-    stage = request_context.get("stage")
+    add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
+    # Console tests and HTTP API 1.0 samples may lack domainName: the Host header, then.
+    domain = text(request_context, "domainName") or environ.get("HTTP_HOST", "")
+    raw_path = text(event, "path") or "/"
     http_api = event.get("version") == "1.0"
-    raw_path = event.get("path")
-    if raw_path.__class__ is not str:
-        raw_path = get_str(event, "path")
-    raw_path = raw_path or "/"
-    mount(
+    set_path(
         environ,
-        raw_path,
-        # REST keeps `path` percent-encoded; HTTP API delivers it decoded, so never
-        # unquote twice.
-        not http_api,
+        # REST keeps `path` percent-encoded; HTTP API 1.0 delivers it decoded.
+        wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path),
         domain,
-        stage if stage.__class__ is str else "",
-        http_api,
+        request_context.get("stage"),
         options,
+        stage_in_path=http_api,
     )
-    # Identity fields only enrich the environ: a malformed one must not fail a request.
-    identity = request_context.get("identity")
-    if identity.__class__ is not dict:
-        identity = {}
-    remote_addr = identity.get("sourceIp")
-    if remote_addr.__class__ is str and remote_addr:
+    remote_addr = lenient(request_context, "identity", "sourceIp")
+    if remote_addr:
         environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
-    remote_user = _remote_user(request_context, identity)
+    remote_user = _remote_user(request_context)
     if remote_user:
         environ["REMOTE_USER"] = wsgi_text(remote_user)
     raw_uri = raw_path + "?" + query if query else raw_path
     return finish_environ(environ, event, domain, raw_uri)
+
+
+def _remote_user(request_context: Json) -> str:
+    # Lambda authorizer principal, else Cognito user pool claims (sub: stable and
+    # unique, unlike the username), else the IAM caller.
+    authorizer = mapping(request_context, "authorizer")
+    if authorizer:
+        user = (
+            lenient(authorizer, "principalId")
+            or lenient(authorizer, "claims", "sub")
+            or lenient(authorizer, "claims", "cognito:username")
+        )
+        if user:
+            return user
+    return lenient(request_context, "identity", "userArn")
 
 
 def to_response(event: Json, response: Response, options: Options) -> Json:
