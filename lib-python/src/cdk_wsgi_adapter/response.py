@@ -30,7 +30,7 @@ _SPECIAL_ROLES = {
 _ROLES: dict[str, tuple[str, int]] = {}
 #: Valid status line -> status code, for the same reason (about 5 % of a request).
 _STATUS_CODES: dict[str, int] = {}
-_MAX_ROLES = 256  # each
+_MAX_REMEMBERED = 256  # in each of the two
 
 
 class Response:
@@ -139,9 +139,10 @@ def _status_code(status: object) -> int:
         and len(status.encode("latin-1", "ignore")) == len(status)
     ):
         raise ValueError(f"invalid WSGI status {status!r}")
-    if len(_STATUS_CODES) < _MAX_ROLES:
-        _STATUS_CODES[status] = int(code)
-    return int(code)
+    status_code = int(code)
+    if len(_STATUS_CODES) < _MAX_REMEMBERED:
+        _STATUS_CODES[status] = status_code
+    return status_code
 
 
 def _role(name: object) -> tuple[str, int]:
@@ -154,7 +155,7 @@ def _role(name: object) -> tuple[str, int]:
         info = lowered, _HOP_BY_HOP
     else:
         info = lowered, _SPECIAL_ROLES.get(lowered, _END_TO_END)
-    if len(_ROLES) < _MAX_ROLES:
+    if len(_ROLES) < _MAX_REMEMBERED:
         _ROLES[name] = info
     return info
 

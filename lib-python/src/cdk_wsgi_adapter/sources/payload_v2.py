@@ -46,6 +46,7 @@ class PayloadV2:
             http.get("protocol"),
         )
         names, values = pairs(event, "headers")
+        # Most requests carry no cookies: the look-up alone skips text_list's call.
         cookies = text_list(event, "cookies") if "cookies" in event else None
         if cookies:
             # HTTP API moves cookies out of the headers; Function URLs keep a copy.
