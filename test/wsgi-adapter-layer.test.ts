@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { datedAsZipped, importFrom } from './lambda-files';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { datedAsZipped, importFrom, pythonTag } from './lambda-files';
 import { WsgiAdapterLayer } from '../src';
 
 const ROOT = path.join(__dirname, '..');
@@ -20,7 +21,7 @@ const COMPILED = process.env.CDK_WSGI_ALL_PYTHONS === '1' ? RUNTIMES : RUNTIMES.
 
 /** `python3.13` -> `cpython-313`, the tag in the names of its .pyc files. */
 function cacheTag(runtime: string): string {
-  return `cpython-${runtime.replace(/^python3\./, '3')}`;
+  return `cpython-${pythonTag(new lambda.Runtime(runtime, lambda.RuntimeFamily.PYTHON))}`;
 }
 
 /** Synthesizes a layer into a real cloud assembly and returns the folder its asset was staged in. */

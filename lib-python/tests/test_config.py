@@ -31,14 +31,14 @@ class TestContract:
 
 class TestLoadSettings:
     def test_empty_environment(self) -> None:
-        settings = load_settings({})
-        assert settings.app is None
-        assert settings.options.binary_media_types is None
-        assert settings.options.base_paths == {}
-        assert "text/*" in settings.options.text_media_types.patterns
+        app, options = load_settings({})
+        assert app is None
+        assert options.binary_media_types is None
+        assert options.base_paths == {}
+        assert "text/*" in options.text_media_types.patterns
 
     def test_all_variables(self) -> None:
-        settings = load_settings(
+        app, options = load_settings(
             {
                 "CDK_WSGI_APP": " app:server ",
                 "CDK_WSGI_TEXT_MEDIA_TYPES": " application/vnd.a+yaml ,, Font/* ",
@@ -46,8 +46,7 @@ class TestLoadSettings:
                 "CDK_WSGI_BASE_PATHS": '{"API.example.com": "/v1/api/", "www.example.com": ""}',
             }
         )
-        assert settings.app == "app:server"
-        options = settings.options
+        assert app == "app:server"
         assert options.text_media_types.patterns[-2:] == (
             "application/vnd.a+yaml",
             "font/*",
@@ -61,7 +60,7 @@ class TestLoadSettings:
         assert repr(options.binary_media_types) == "MediaTypes(('image/png', '*/*'))"
 
     def test_empty_binary_list_still_restricts(self) -> None:
-        options = load_settings({"CDK_WSGI_BINARY_MEDIA_TYPES": ""}).options
+        options = load_settings({"CDK_WSGI_BINARY_MEDIA_TYPES": ""})[1]
         assert options.binary_media_types is not None
         assert options.binary_media_types.patterns == ()
 

@@ -34,7 +34,6 @@ def _load_app(spec: str | None) -> WSGIApplication:
         return unavailable_app(f"importing {spec!r} failed at init: {exc!r}")
 
 
-_settings = load_settings(os.environ)
-
+_spec, _options = load_settings(os.environ)
 #: The Lambda handler for the app named by CDK_WSGI_APP.
-handler = handler_for(_load_app(_settings.app), _settings.options)
+handler = handler_for(_load_app(_spec), _options)

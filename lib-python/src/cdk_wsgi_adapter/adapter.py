@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
     Handler = Callable[[Any, Any], Json]
 
-__all__ = ["handler_for", "make_handler"]
-
 
 def make_handler(
     app: WSGIApplication,
@@ -31,12 +29,9 @@ def make_handler(
     binary_media_types: Iterable[str] | None = None,
     base_paths: Mapping[str, str] | None = None,
 ) -> Handler:
-    """Wrap a WSGI app as a Lambda handler `handler(event, context)`.
-
-    The options mirror the construct's variables: extra text media types, the REST
-    API's binaryMediaTypes (None when the front door is not a REST API) and custom
-    domain -> base path.
-    """
+    """Wrap a WSGI app as a Lambda handler `handler(event, context)`; the options are
+    the construct's: extra text media types, the REST API's binaryMediaTypes (None for
+    other front doors), and custom domain -> base path."""
     options = Options(
         text_media_types=text_media_types,
         binary_media_types=binary_media_types,

@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from .config import Options
     from .response import Response
 
-__all__ = ["encode_response_body", "request_body"]
-
 
 def request_body(event: Json) -> bytes:
     """The request body of any source: `body`, base64 when isBase64Encoded is true."""

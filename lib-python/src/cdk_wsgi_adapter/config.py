@@ -1,44 +1,26 @@
 """The contract with the CDK construct: variable names and parsing, the warm-up event.
 
-The TypeScript side pins the same literals in `src/private/adapter-contract.ts`;
-changing any of them is a breaking change. Everything is parsed once, when the
-package is imported.
+`src/private/adapter-contract.ts` pins the same literals; changing one breaks it.
 """
 
 from __future__ import annotations
 
 from .log import logger
-from .media import DEFAULT_TEXT_MEDIA_TYPES, MediaTypes, parse_media_types
+from .media import DEFAULT_TEXT_MEDIA_TYPES, MediaTypes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = [
-    "APP_VARIABLE",
-    "BASE_PATHS_VARIABLE",
-    "BINARY_MEDIA_TYPES_VARIABLE",
-    "TEXT_MEDIA_TYPES_VARIABLE",
-    "WARM_UP_CONCURRENCY_KEY",
-    "WARM_UP_MAX_CONCURRENCY",
-    "WARM_UP_SOURCE",
-    "Options",
-    "Settings",
-    "load_settings",
-    "parse_base_paths",
-]
-
 #: The WSGI callable, `package.module:attr` (attr may be dotted: `app:obj.wsgi_app`).
 APP_VARIABLE = "CDK_WSGI_APP"
 #: Comma-separated media types returned as text in addition to DEFAULT_TEXT_MEDIA_TYPES.
 TEXT_MEDIA_TYPES_VARIABLE = "CDK_WSGI_TEXT_MEDIA_TYPES"
-#: Comma-separated `binaryMediaTypes` of the REST API; set by the construct for REST
-#: APIs only.
+#: Comma-separated `binaryMediaTypes`; set by the construct for REST APIs only.
 BINARY_MEDIA_TYPES_VARIABLE = "CDK_WSGI_BINARY_MEDIA_TYPES"
 #: JSON object: custom domain name -> base path without slashes ("" = root mapping).
 BASE_PATHS_VARIABLE = "CDK_WSGI_BASE_PATHS"
-#: `source` of the construct's warm-up event `{"source": WARM_UP_SOURCE, "concurrency":
-#: N}`.
+#: The construct's warm-up event is `{"source": WARM_UP_SOURCE, "concurrency": N}`.
 WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 #: Key of the warm-up event holding N, the number of environments to keep warm.
 WARM_UP_CONCURRENCY_KEY = "concurrency"
@@ -73,16 +55,6 @@ class Options:
         }
 
 
-class Settings:
-    """What the construct configured through the environment."""
-
-    __slots__ = ("app", "options")
-
-    def __init__(self, app: str | None, options: Options) -> None:
-        self.app = app
-        self.options = options
-
-
 def parse_base_paths(value: str) -> dict[str, str]:
     """Parse CDK_WSGI_BASE_PATHS; log an error and return {} unless a string map."""
     import json  # json pulls in `re`; only paid when a custom domain is configured
@@ -101,13 +73,13 @@ def parse_base_paths(value: str) -> dict[str, str]:
     return {}
 
 
-def load_settings(environ: Mapping[str, str]) -> Settings:
-    """Read the construct's variables from `environ` (normally os.environ)."""
+def load_settings(environ: Mapping[str, str]) -> tuple[str | None, Options]:
+    """The app spec and options the construct set in `environ` (normally os.environ)."""
     binary = environ.get(BINARY_MEDIA_TYPES_VARIABLE)
     base_paths = environ.get(BASE_PATHS_VARIABLE, "").strip()
     options = Options(
-        text_media_types=parse_media_types(environ.get(TEXT_MEDIA_TYPES_VARIABLE, "")),
-        binary_media_types=None if binary is None else parse_media_types(binary),
+        text_media_types=environ.get(TEXT_MEDIA_TYPES_VARIABLE, "").split(","),
+        binary_media_types=None if binary is None else binary.split(","),
         base_paths=parse_base_paths(base_paths) if base_paths else None,
     )
-    return Settings(environ.get(APP_VARIABLE, "").strip() or None, options)
+    return environ.get(APP_VARIABLE, "").strip() or None, options

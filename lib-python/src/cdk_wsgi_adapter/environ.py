@@ -14,16 +14,6 @@ if TYPE_CHECKING:
     from .compat import Json, WSGIEnvironment
     from .config import Options
 
-__all__ = [
-    "ENVIRON_PREFIX",
-    "add_headers",
-    "finish_environ",
-    "host_name",
-    "new_environ",
-    "set_path",
-    "wsgi_text",
-]
-
 #: Namespace of the adapter's own environ keys (PEP 3333 extension keys).
 ENVIRON_PREFIX = "cdk_wsgi."
 _SOURCE, _EVENT, _CONTEXT, _RAW_URI = (
@@ -31,9 +21,8 @@ _SOURCE, _EVENT, _CONTEXT, _RAW_URI = (
 )
 
 #: A request's header names, in order -> their environ keys (None when names share a
-#: key or are dropped). Clients send the same few layouts again and again, and keys
-#: made afresh are strings to build and hash: remembered, a request's headers cost a
-#: tenth of what they would. Bounded, since clients choose the names.
+#: key or are dropped). Clients send the same few layouts, and remembered keys cost a
+#: tenth of keys built afresh. Bounded, since clients choose the names.
 _LAYOUTS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 _MAX_LAYOUTS = 256
 _UNSEEN = ("unseen",)
@@ -123,14 +112,12 @@ def set_path(
     *,
     stage_in_path: bool,
 ) -> None:
-    """Set SCRIPT_NAME and PATH_INFO for `path` (WSGI text) of a request to `domain`
-    at `stage`.
+    """Set SCRIPT_NAME and PATH_INFO for `path` (WSGI text) of a request to `domain`.
 
-    SCRIPT_NAME is the custom domain's base path, or the stage (optional, as the
-    event's field is) on an execute-api host (not the `$default` one). The path keeps
-    a base path on REST and drops it on HTTP APIs, so it is stripped where present;
-    the stage is stripped where the source puts it in the path (`stage_in_path`).
-    """
+    SCRIPT_NAME is the custom domain's base path, or the `stage` (optional, as in the
+    event) on an execute-api host, unless `$default`. REST keeps a base path in the
+    path and HTTP APIs drop it, so it is stripped where present; the stage, where the
+    source puts it in the path (`stage_in_path`)."""
     base_paths = options.base_paths
     base = base_paths.get(host_name(domain).lower()) if base_paths else None
     if base is not None:

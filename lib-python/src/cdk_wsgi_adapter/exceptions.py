@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-__all__ = ["MalformedEventError", "UnsupportedEventError"]
-
 
 class UnsupportedEventError(Exception):
     """Raised when an event comes from no HTTP source the adapter serves (S3...)."""

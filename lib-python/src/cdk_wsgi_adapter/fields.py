@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 
     from .compat import Json
 
-__all__ = ["lenient", "mapping", "pairs", "required", "text", "text_list"]
-
 
 def text(obj: Json, key: str) -> str:
     """`obj[key]` as a string; '' when missing or null."""
@@ -60,13 +58,9 @@ def text_list(obj: Json, key: str) -> list[str]:
 def pairs(
     obj: Json, key: str, multi_key: str = ""
 ) -> tuple[tuple[str, ...], list[str]]:
-    """The names and values, in parallel, of `obj[key]`, a map of strings (null
-    values are empty).
-
-    With `multi_key` (payload 1.0 and ALB), of `obj[multi_key]`, a map of lists, when
-    it has entries: REST sends both maps, and the single-value one holds only the last
-    value of a repeated name, so they are never merged; ALB sends one of them.
-    """
+    """Parallel names and values of `obj[key]`, a map of strings (null is empty), or
+    of `obj[multi_key]`, a map of lists, when it has entries: REST sends both, the
+    single-value map keeping only a repeated name's last value; ALB sends one."""
     multi = mapping(obj, multi_key) if multi_key else None
     if multi:
         names: list[str] = []
@@ -92,11 +86,8 @@ def pairs(
 
 
 def lenient(obj: Any, key: str, *nested: str) -> str:
-    """An optional string such as requestContext.identity.sourceIp
-    (`lenient(request_context, "identity", "sourceIp")`), else ''.
-
-    Identity fields only enrich the environ: a malformed one must not fail a request.
-    """
+    """An optional string such as `lenient(request_context, "identity", "sourceIp")`,
+    else '': identity fields only enrich the environ, so a malformed one is left out."""
     value = obj.get(key) if isinstance(obj, dict) else None
     for key in nested:
         value = value.get(key) if isinstance(value, dict) else None

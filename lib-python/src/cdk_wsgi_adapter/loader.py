@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 
     from .compat import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["import_app", "unavailable_app"]
-
 
 def import_app(spec: str) -> WSGIApplication:
     """Import `package.module:attr` (attr may be dotted, e.g. `app:server.wsgi_app`)."""

@@ -6,8 +6,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
 
-__all__ = ["LOGGER_NAME", "logger"]
-
 #: Lambda's runtime configures the root handler, so records from this logger reach
 #: CloudWatch.
 LOGGER_NAME = "cdk_wsgi_adapter"

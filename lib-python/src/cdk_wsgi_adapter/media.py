@@ -6,8 +6,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["DEFAULT_TEXT_MEDIA_TYPES", "MediaTypes", "parse_media_types"]
-
 #: Response media types sent as text rather than base64 (when the bytes are valid
 #: UTF-8).
 DEFAULT_TEXT_MEDIA_TYPES = (
@@ -24,15 +22,9 @@ DEFAULT_TEXT_MEDIA_TYPES = (
 )
 
 
-def parse_media_types(value: str) -> tuple[str, ...]:
-    """Split a comma-separated media-type list; blanks and whitespace are ignored."""
-    return tuple(
-        entry for entry in (part.strip().lower() for part in value.split(",")) if entry
-    )
-
-
 class MediaTypes:
-    """A set of media-type patterns, precompiled for fast matching."""
+    """A set of media-type patterns (case and blanks ignored), precompiled for fast
+    matching."""
 
     __slots__ = ("_any", "_exact", "_majors", "_matches", "_suffixes", "patterns")
 

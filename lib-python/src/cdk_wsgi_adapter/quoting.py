@@ -11,14 +11,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .compat import Json
 
-__all__ = [
-    "alb_query",
-    "form_encode",
-    "rest_query",
-    "unquote_to_bytes",
-    "unquote_to_wsgi",
-]
-
 _HEX = "0123456789ABCDEFabcdef"
 _HEX_PAIRS = {(a + b).encode("ascii"): bytes.fromhex(a + b) for a in _HEX for b in _HEX}
 # RFC 3986 unreserved characters: the only bytes form encoding leaves as they are.
@@ -30,22 +22,15 @@ _FORM_KEPT = _UNRESERVED + b" "
 _SINGLE, _MULTI = "queryStringParameters", "multiValueQueryStringParameters"
 
 
-def unquote_to_bytes(text: str) -> bytes:
-    """Percent-decode to raw bytes; invalid escapes such as `%zz` stay as they are."""
-    raw = text.encode("utf-8")
-    if b"%" not in raw:
-        return raw
-    first, *rest = raw.split(b"%")
+def unquote_to_wsgi(text: str) -> str:
+    """Percent-decode to WSGI text (the raw bytes read as latin-1); invalid escapes
+    such as `%zz` stay as they are."""
+    first, *rest = text.encode("utf-8").split(b"%")
     out = [first]
     for part in rest:
         decoded = _HEX_PAIRS.get(part[:2])
         out.append(b"%" + part if decoded is None else decoded + part[2:])
-    return b"".join(out)
-
-
-def unquote_to_wsgi(text: str) -> str:
-    """Percent-decode to WSGI text (the raw bytes read as latin-1)."""
-    return unquote_to_bytes(text).decode("latin-1")
+    return b"".join(out).decode("latin-1")
 
 
 def form_encode(names: tuple[str, ...], values: list[str]) -> str:

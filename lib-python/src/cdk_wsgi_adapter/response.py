@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["HOP_BY_HOP_HEADERS", "Response", "plain_response"]
-
 #: RFC 9110 section 7.6.1 connection-specific headers: meaningless (or rejected) once
-#: the response leaves Lambda, since API Gateway/ALB frame the HTTP message themselves.
+#: the response leaves Lambda, since the front door frames the HTTP message itself.
 HOP_BY_HOP_HEADERS = frozenset(
     ("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade")
 )
@@ -36,18 +34,13 @@ _MAX_REMEMBERED = 256  # in each of the two
 class Response:
     """Status line, headers and body collected from the app.
 
-    The constructor is start_response()'s validation: it raises TypeError or
-    ValueError unless the status is three digits in 100-599 and a printable latin-1
-    reason phrase, each header name a token and each value latin-1 without CR, LF or
-    NUL (PEP 3333, RFC 9110). It sorts the headers out in one pass:
-
-    - `groups`: end-to-end headers grouped case-insensitively under their first
-      spelling, hop-by-hop headers dropped, values turned from WSGI latin-1 into
-      text;
-    - `cookies`: the Set-Cookie values, kept apart because every source carries them
-      its own way;
-    - `content_type`, `content_encoding`: the first values of these headers, or '';
-    - `header_chars`: the length of all names and values, for the size guard.
+    Constructing one is start_response()'s validation (PEP 3333, RFC 9110): TypeError
+    or ValueError unless the status is three digits in 100-599 and a printable latin-1
+    reason, each header name a token and each value latin-1 without CR, LF or NUL. One
+    pass sorts the headers into `groups` (end-to-end headers under their first
+    spelling, values as text), `cookies` (Set-Cookie, which each source carries its own
+    way), the first `content_type` and `content_encoding` (or ''), and `header_chars`
+    (all names and values, for the size guard).
     """
 
     __slots__ = (

@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 
     from .compat import WSGIApplication, WSGIEnvironment
 
-__all__ = ["run_app"]
-
 
 def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
     """Run `app`; any exception is logged with its traceback and becomes a plain 500,
@@ -28,9 +26,8 @@ def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
         nonlocal response
         if exc_info is not None and exc_info[1] is not None:
             try:
-                # Headers count as sent once body bytes exist; then the error cannot be
-                # reported to the client any more, so it propagates (and becomes our
-                # plain 500).
+                # Once body bytes exist the headers count as sent, and the error can
+                # only propagate (and become our plain 500).
                 if any(chunks):
                     raise exc_info[1].with_traceback(exc_info[2])
             finally:
@@ -48,8 +45,7 @@ def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
         try:
             chunks.extend(result)  # appends as it iterates: any(chunks) above sees them
         finally:
-            # Django closes database connections in close(); it must run whatever
-            # happened.
+            # Django closes database connections in close(): it runs whatever happens.
             if not isinstance(result, list):  # the usual app's result has no close()
                 close = getattr(result, "close", None)
                 if close is not None:

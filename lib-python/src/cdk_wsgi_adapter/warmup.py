@@ -1,10 +1,9 @@
 """Warm-up events: answered without touching the app, fanning out to N environments.
 
-The construct's EventBridge rule sends `{"source": "cdk-wsgi.warm-up",
-"concurrency": N}`. One scheduled invoke warms one environment, so the receiving
-environment invokes its own function N-1 more times, in parallel and synchronously,
-with concurrency 1. Every invocation holds for HOLD_SECONDS so that the calls overlap
-and Lambda has to place them in N distinct environments.
+The construct's EventBridge rule sends `{"source": "cdk-wsgi.warm-up", "concurrency":
+N}`, which warms one environment; that one invokes its own function N-1 more times, in
+parallel, with concurrency 1. Each holds for HOLD_SECONDS, so that the calls overlap
+and Lambda must place them in N distinct environments.
 """
 
 from __future__ import annotations
@@ -21,18 +20,9 @@ if TYPE_CHECKING:
 
     from .compat import Json
 
-__all__ = [
-    "HOLD_SECONDS",
-    "INVOKE_TIMEOUT_SECONDS",
-    "answer_warm_up",
-    "warm_up_concurrency",
-]
-
-#: How long each warm-up invocation stays busy, so parallel invokes cannot share an
-#: environment.
+#: How long each warm-up invocation stays busy, so parallel ones cannot share one.
 HOLD_SECONDS = 0.1
-#: Read timeout of one child invoke; a cold child may spend up to 10 s in its init
-#: phase.
+#: Read timeout of one child invoke; a cold child may spend 10 s in its init phase.
 INVOKE_TIMEOUT_SECONDS = 30.0
 
 
@@ -73,8 +63,7 @@ def _fan_out(count: int, environ: Mapping[str, str]) -> int:
         logger().error("warm-up fan-out skipped: AWS_LAMBDA_FUNCTION_NAME is not set")
         return 0
     try:
-        # Pre-installed in Lambda's managed Python runtimes; not a dependency of this
-        # package.
+        # Pre-installed in Lambda's managed Python runtimes; not our dependency.
         import boto3
         from botocore.config import Config
     except ImportError:
@@ -91,10 +80,8 @@ def _fan_out(count: int, environ: Mapping[str, str]) -> int:
         ).encode(),
     }
     version = environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-    if version != "$LATEST":
-        request["Qualifier"] = (
-            version  # warm the published version this environment runs
-        )
+    if version != "$LATEST":  # warm the published version this environment runs
+        request["Qualifier"] = version
     client = boto3.client(
         "lambda",
         config=Config(

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from ..compat import Json
     from .base import EventSource
 
-__all__ = ["detect"]
-
 
 def detect(event: Json) -> EventSource | None:
     """The source `event` comes from, or None when it is no HTTP event served here."""

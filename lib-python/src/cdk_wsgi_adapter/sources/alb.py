@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
-
 NAME = "alb"
 RESPONSE_LIMIT = ALB_RESPONSE_LIMIT
 
@@ -29,9 +27,8 @@ RESPONSE_LIMIT = ALB_RESPONSE_LIMIT
 def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     """The environ; scheme, port and client address come from ALB's headers."""
     query = alb_query(event)
-    environ = new_environ(
-        NAME, event, context, required(event, "httpMethod", "httpMethod"), query, ""
-    )
+    method = required(event, "httpMethod", "httpMethod")
+    environ = new_environ(NAME, event, context, method, query, "")
     add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
     # ALB sets X-Forwarded-Proto and X-Forwarded-Port, and appends the peer it saw to
     # X-Forwarded-For: the last hop is the only one to trust, earlier ones are whatever
@@ -73,9 +70,8 @@ def to_response(event: Json, response: Response, options: Options) -> Json:
         "statusCode": response.status_code,
         "statusDescription": response.status,
     }
-    # The target group attribute lambda.multi_value_headers.enabled: with it, ALB sends
-    # the multi-value maps and requires multiValueHeaders in the response, without it
-    # only `headers`.
+    # With the target group's lambda.multi_value_headers.enabled, ALB sends and expects
+    # multiValueHeaders, without it only `headers`.
     if event.get("multiValueHeaders") is not None:
         result["multiValueHeaders"] = (
             {**headers, "Set-Cookie": cookies} if cookies else headers

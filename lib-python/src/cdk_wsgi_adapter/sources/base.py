@@ -29,11 +29,7 @@ if TYPE_CHECKING:
             """The Lambda response in this front door's shape; never raises."""
 
 
-__all__ = ["ALB_RESPONSE_LIMIT", "EventSource", "LAMBDA_RESPONSE_LIMIT"]
-
-#: Lambda's synchronous invoke response payload limit, 6 MB of serialised JSON
-#: (API_Invoke docs).
+#: Lambda's synchronous response payload limit, 6 MB of JSON (API_Invoke docs).
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
-#: ALB rejects Lambda responses larger than 1 MB of JSON (ELB guide, "Lambda functions
-#: as targets").
+#: ALB rejects responses over 1 MB of JSON (ELB guide, "Lambda functions as targets").
 ALB_RESPONSE_LIMIT = 1024 * 1024

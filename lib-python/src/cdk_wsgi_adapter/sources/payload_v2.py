@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["PayloadV2", "function_url", "http_api"]
-
 
 class PayloadV2:
     """One front door sending payload 2.0 events."""
@@ -37,13 +35,9 @@ class PayloadV2:
         request_context = event["requestContext"]  # a dict: sources.detect checked it
         http = mapping(request_context, "http")
         query = text(event, "rawQueryString")  # exactly as the client sent it
+        method = required(http, "method", "requestContext.http.method")
         environ = new_environ(
-            self.NAME,
-            event,
-            context,
-            required(http, "method", "requestContext.http.method"),
-            query,
-            http.get("protocol"),
+            self.NAME, event, context, method, query, http.get("protocol")
         )
         names, values = pairs(event, "headers")
         # Most requests carry no cookies: the look-up alone skips text_list's call.
@@ -56,14 +50,9 @@ class PayloadV2:
         add_headers(environ, names, values)
         domain = text(request_context, "domainName") or environ.get("HTTP_HOST", "")
         raw_path = text(event, "rawPath") or "/"
-        set_path(
-            environ,
-            unquote_to_wsgi(raw_path) if self.encoded_path else wsgi_text(raw_path),
-            domain,
-            request_context.get("stage"),
-            options,
-            stage_in_path=True,
-        )
+        path = unquote_to_wsgi(raw_path) if self.encoded_path else wsgi_text(raw_path)
+        stage = request_context.get("stage")
+        set_path(environ, path, domain, stage, options, stage_in_path=True)
         remote_addr = http.get("sourceIp")  # optional: a wrong type is left out
         if isinstance(remote_addr, str) and remote_addr:
             environ["REMOTE_ADDR"] = wsgi_text(remote_addr)

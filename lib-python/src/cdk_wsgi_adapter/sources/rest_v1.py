@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from ..config import Options
     from ..response import Response
 
-__all__ = ["NAME", "RESPONSE_LIMIT", "to_environ", "to_response"]
-
 NAME = "rest_v1"
 RESPONSE_LIMIT = LAMBDA_RESPONSE_LIMIT
 
@@ -26,28 +24,18 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     """The environ of a REST (or HTTP API 1.0) request."""
     request_context = mapping(event, "requestContext")
     query = rest_query(event)
-    environ = new_environ(
-        NAME,
-        event,
-        context,
-        required(event, "httpMethod", "httpMethod"),
-        query,
-        request_context.get("protocol"),
-    )
+    method = required(event, "httpMethod", "httpMethod")
+    protocol = request_context.get("protocol")
+    environ = new_environ(NAME, event, context, method, query, protocol)
     add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
     # Console tests and HTTP API 1.0 samples may lack domainName: the Host header, then.
     domain = text(request_context, "domainName") or environ.get("HTTP_HOST", "")
     raw_path = text(event, "path") or "/"
     http_api = event.get("version") == "1.0"
-    set_path(
-        environ,
-        # REST keeps `path` percent-encoded; HTTP API 1.0 delivers it decoded.
-        wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path),
-        domain,
-        request_context.get("stage"),
-        options,
-        stage_in_path=http_api,
-    )
+    # REST keeps `path` percent-encoded; HTTP API 1.0 delivers it decoded.
+    path = wsgi_text(raw_path) if http_api else unquote_to_wsgi(raw_path)
+    stage = request_context.get("stage")
+    set_path(environ, path, domain, stage, options, stage_in_path=http_api)
     remote_addr = lenient(request_context, "identity", "sourceIp")
     if remote_addr:
         environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
