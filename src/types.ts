@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 
 /**
@@ -112,4 +114,48 @@ export enum BundlingMode {
    * CPython version. A package without such a wheel is built locally and accepted only if it is pure Python.
    */
   LOCAL = 'LOCAL',
+}
+
+/**
+ * Provisioned concurrency on the `live` alias: execution environments initialized before requests arrive.
+ */
+export interface WsgiApiProvisionedConcurrency {
+  /**
+   * Environments kept initialized at all times, whole and at least one.
+   */
+  readonly minimum: number;
+
+  /**
+   * With it, Application Auto Scaling moves provisioned concurrency between `minimum` and `maximum` to keep its
+   * utilization near `utilizationTarget`.
+   *
+   * @default - a fixed `minimum`, no scaling
+   */
+  readonly maximum?: number;
+
+  /**
+   * The share of provisioned concurrency in use that scaling aims for, from 0.1 to 0.9 (with `maximum` only).
+   *
+   * @default 0.7
+   */
+  readonly utilizationTarget?: number;
+}
+
+/**
+ * Gradual deployments: CodeDeploy shifts the `live` alias to each new version and rolls back on alarm.
+ */
+export interface WsgiApiDeploymentOptions {
+  /**
+   * How traffic moves to a new version.
+   *
+   * @default LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES
+   */
+  readonly config?: codedeploy.ILambdaDeploymentConfig;
+
+  /**
+   * Alarms that stop a deployment and shift traffic back to the previous version.
+   *
+   * @default - the WsgiApi's own alarms (`api.alarms`): the API's 5xx rate, and the live alias's errors and throttles
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
 }

@@ -1,8 +1,10 @@
 import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
-import { CfnOutput, Duration, IgnoreMode, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, IgnoreMode, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,18 +18,24 @@ import * as defaults from './private/defaults';
 import { defineHttpApi } from './private/http-api';
 import { DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
 import { propError } from './private/prop-error';
+import { defineGradualDeployment, defineReleaseAlarms, FrontDoorMetrics, publishLive } from './private/release';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
 import { defineWarmUp } from './private/warm-up';
-import { ApiType, BundlingMode, WsgiApiDomainOptions, WsgiApiWarmUpOptions } from './types';
+import {
+  ApiType, BundlingMode, WsgiApiDeploymentOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency, WsgiApiWarmUpOptions,
+} from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 
 /**
  * Properties for a WsgiApi.
  *
- * Every `lambda.FunctionOptions` prop passes through to the function. Three defaults differ from Lambda's:
- * `architecture` is `Architecture.ARM_64`, `memorySize` is 512 (MiB) and `timeout` is 29 seconds, the longest
- * API Gateway waits for the function (a longer `timeout` is an error).
+ * Every `lambda.FunctionOptions` prop passes through to the function. Some defaults differ from Lambda's:
+ * `architecture` is `Architecture.ARM_64`, `memorySize` is 512 (MiB), `timeout` is 29 seconds, the longest
+ * API Gateway waits for the function (a longer `timeout` is an error), the function logs to a log group of its own
+ * that keeps events for `functionLogRetention`, and versions replaced behind the `live` alias are deleted
+ * (`currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN }` keeps them). `snapStart` applies to the
+ * version behind `live`.
  */
 export interface WsgiApiProps extends lambda.FunctionOptions {
   /**
@@ -47,7 +55,7 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   /**
    * The Python runtime of the function.
    *
-   * @default Runtime.PYTHON_3_13
+   * @default Runtime.PYTHON_3_14
    */
   readonly runtime?: lambda.Runtime;
 
@@ -182,6 +190,39 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
    * @default - no warm-up schedule
    */
   readonly warmUp?: WsgiApiWarmUpOptions;
+
+  /**
+   * Paths the adapter requests from the app during the function's init, shaped as the front door sends them,
+   * so the framework's lazy first-request work (URL routing, templates) is done before a client waits for it
+   * and before a SnapStart snapshot. The answers are discarded and their status logged; a failing one is not
+   * fatal. Plain absolute paths without a query, e.g. `['/', '/health']`.
+   *
+   * @default - no priming
+   */
+  readonly prime?: string[];
+
+  /**
+   * Execution environments initialized ahead of requests on the `live` alias, optionally auto-scaled.
+   * Cannot be combined with `snapStart`.
+   *
+   * @default - none: environments start on demand
+   */
+  readonly provisionedConcurrency?: WsgiApiProvisionedConcurrency;
+
+  /**
+   * Gradual deployments through CodeDeploy: each new version takes traffic step by step, rolled back when an
+   * alarm fires.
+   *
+   * @default - each deployment moves all traffic to the new version at once
+   */
+  readonly deployment?: WsgiApiDeploymentOptions;
+
+  /**
+   * How long the function's log group keeps its events (when `logGroup` is not given).
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly functionLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -195,6 +236,11 @@ export class WsgiApi extends Construct {
    * The Lambda function running the WSGI app.
    */
   public readonly lambdaFunction: lambda.Function;
+
+  /**
+   * The `live` alias of the function's current version, which the API and the warm-up schedule invoke.
+   */
+  public readonly alias: lambda.Alias;
 
   /**
    * The layer holding the cdk-wsgi adapter.
@@ -217,6 +263,27 @@ export class WsgiApi extends Construct {
   public readonly warmUpRule?: events.Rule;
 
   /**
+   * Conditional: the CodeDeploy deployment group shifting `live` to new versions, when `deployment` is set.
+   */
+  public readonly deploymentGroup?: codedeploy.LambdaDeploymentGroup;
+
+  /**
+   * Conditional, when `deployment` is set: more than 5% of the API's requests answered 5xx within a minute.
+   */
+  public readonly serverErrorRateAlarm?: cloudwatch.Alarm;
+
+  /**
+   * Conditional, when `deployment` is set: an invocation of `live` failed (crash, timeout, out of memory) within a
+   * minute.
+   */
+  public readonly functionErrorsAlarm?: cloudwatch.Alarm;
+
+  /**
+   * Conditional, when `deployment` is set: Lambda throttled an invocation of `live` within a minute.
+   */
+  public readonly throttlesAlarm?: cloudwatch.Alarm;
+
+  /**
    * The URL of the app: the custom domain's (with its base path) when set, else the execute-api URL with the stage.
    */
   public readonly url: string;
@@ -225,7 +292,7 @@ export class WsgiApi extends Construct {
     super(scope, id);
 
     const apiType = props.apiType ?? defaults.DEFAULT_API_TYPE;
-    const runtime = props.runtime ?? lambda.Runtime.PYTHON_3_13;
+    const runtime = props.runtime ?? lambda.Runtime.PYTHON_3_14;
     const timeout = props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS);
     const binaryMediaTypes = props.binaryMediaTypes ?? [...defaults.DEFAULT_BINARY_MEDIA_TYPES];
     const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
@@ -237,6 +304,8 @@ export class WsgiApi extends Construct {
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
     validate.validateMediaTypes('textMediaTypes', props.textMediaTypes, false);
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
+    validate.validateRelease(this, props, runtime);
+    validate.validatePrime(props.prime);
     if (props.customDomain) {
       validate.validateCustomDomain(props.customDomain, apiType);
     } else if (props.disableExecuteApiEndpoint) {
@@ -265,6 +334,13 @@ export class WsgiApi extends Construct {
         ...props.environment,
         ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
       },
+      logGroup: props.logGroup ?? new logs.LogGroup(this, 'FunctionLogs', {
+        retention: props.functionLogRetention ?? logs.RetentionDays.ONE_MONTH,
+        // Logs with a retention are operational data, not state: they go with the stack, as the access logs do.
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      // Each deployment publishes a version; the replaced ones would only pile up in the code storage quota.
+      currentVersionOptions: { ...props.currentVersionOptions, removalPolicy: props.currentVersionOptions?.removalPolicy ?? RemovalPolicy.DESTROY },
     };
     const { mode, reason } = this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO);
     if (mode === BundlingMode.LOCAL) {
@@ -301,9 +377,14 @@ export class WsgiApi extends Construct {
       stageName,
     };
     cfnFunction.addMetadata(contract.METADATA_KEY, serveMetadata);
+    if (props.snapStart) {
+      Annotations.of(this.lambdaFunction).acknowledgeWarning('@aws-cdk/aws-lambda:snapStartRequirePublish',
+        'WsgiApi publishes the function\'s version behind the live alias');
+    }
+    this.alias = publishLive(this, this.lambdaFunction, props.provisionedConcurrency);
 
     const apiOptions: ApiOptions = {
-      handler: this.lambdaFunction,
+      handler: this.alias,
       stageName,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
@@ -315,21 +396,47 @@ export class WsgiApi extends Construct {
       minCompressionSize: props.minCompressionSize,
       cloudWatchRole: props.cloudWatchRole ?? true,
     };
+    let frontDoor: FrontDoorMetrics;
+    let apiId: string;
     if (apiType === ApiType.REST) {
       const rest = defineRestApi(this, apiOptions);
       this.restApi = rest.restApi;
       this.url = rest.url;
+      apiId = rest.restApi.restApiId;
+      frontDoor = { requests: rest.restApi.metricCount({ statistic: 'Sum' }), serverErrors: rest.restApi.metricServerError({ statistic: 'Sum' }) };
     } else {
       const http = defineHttpApi(this, apiOptions);
       this.httpApi = http.httpApi;
       this.url = http.url;
+      apiId = http.httpApi.apiId;
+      frontDoor = { requests: http.httpApi.metricCount({ statistic: 'Sum' }), serverErrors: http.httpApi.metricServerError({ statistic: 'Sum' }) };
+    }
+
+    if (props.prime?.length) {
+      const stack = Stack.of(this);
+      const prime: contract.PrimeConfig = {
+        apiType,
+        host: props.customDomain?.domainName ?? `${apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+        stage: stageName,
+        paths: props.prime,
+      };
+      this.lambdaFunction.addEnvironment(contract.ENV_PRIME, stack.toJsonString(prime));
+    }
+
+    if (props.deployment) {
+      const alarms = defineReleaseAlarms(this, this.alias, frontDoor);
+      this.serverErrorRateAlarm = alarms.serverErrorRate;
+      this.functionErrorsAlarm = alarms.functionErrors;
+      this.throttlesAlarm = alarms.throttles;
+      this.deploymentGroup = defineGradualDeployment(this, this.alias,
+        props.deployment.alarms ?? [alarms.serverErrorRate, alarms.functionErrors, alarms.throttles], props.deployment);
     }
 
     if (props.warmUp) {
       const interval = props.warmUp.interval ?? Duration.minutes(defaults.DEFAULT_WARM_UP_INTERVAL_MINUTES);
       const concurrency = props.warmUp.concurrency ?? defaults.DEFAULT_WARM_UP_CONCURRENCY;
       validate.validateWarmUp(interval, concurrency);
-      this.warmUpRule = defineWarmUp(this, this.lambdaFunction, interval, concurrency);
+      this.warmUpRule = defineWarmUp(this, this.lambdaFunction, this.alias, interval, concurrency);
     }
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
@@ -363,6 +470,9 @@ export class WsgiApi extends Construct {
     }
     if (apiType === ApiType.REST) {
       env[contract.ENV_BINARY_MEDIA_TYPES] = binaryMediaTypes.join(',');
+    }
+    if (props.snapStart) {
+      env[contract.ENV_SNAP_START] = '1';
     }
     if (props.customDomain) {
       env[contract.ENV_BASE_PATHS] = Stack.of(this).toJsonString({ [props.customDomain.domainName]: props.customDomain.basePath ?? '' });

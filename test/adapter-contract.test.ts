@@ -7,6 +7,8 @@ describe('adapter contract', () => {
     expect(contract.ENV_TEXT_MEDIA_TYPES).toBe('CDK_WSGI_TEXT_MEDIA_TYPES');
     expect(contract.ENV_BINARY_MEDIA_TYPES).toBe('CDK_WSGI_BINARY_MEDIA_TYPES');
     expect(contract.ENV_BASE_PATHS).toBe('CDK_WSGI_BASE_PATHS');
+    expect(contract.ENV_SNAP_START).toBe('CDK_WSGI_SNAP_START');
+    expect(contract.ENV_PRIME).toBe('CDK_WSGI_PRIME');
     expect(contract.ENV_PREFIX).toBe('CDK_WSGI_');
   });
 

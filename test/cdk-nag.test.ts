@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { APP_ENTRY, logicalId } from './helpers';
-import { ApiType, WsgiApi } from '../src';
+import { ApiType, WsgiApi, WsgiApiProps } from '../src';
 
 /** Findings a default WsgiApi still has, each with the reason it stays. Scoped to the WsgiApi construct. */
 const ACKNOWLEDGED: Record<ApiType, Array<{ id: string; reason: string }>> = {
@@ -22,7 +23,7 @@ const ACKNOWLEDGED: Record<ApiType, Array<{ id: string; reason: string }>> = {
   ],
 };
 
-/** Findings of either API type; the warm-up's is about `api`'s own function. */
+/** Findings of either API type and setup; the warm-up's is about `api`'s own function. */
 function common(api: WsgiApi): Array<{ id: string; reason: string }> {
   return [
     {
@@ -30,34 +31,46 @@ function common(api: WsgiApi): Array<{ id: string; reason: string }> {
       reason: 'The function only writes its own logs; the AWS-managed basic execution policy is exactly that.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::<${logicalId(api.lambdaFunction)}.Arn>:*]`,
-      reason: 'The warm-up fan-out invokes the function\'s own versions and aliases, whose ARNs end in :<qualifier>.',
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason: 'CodeDeploy\'s role for gradual deployments uses the AWS-managed policy scoped to Lambda deployments.',
     },
     {
-      id: 'AwsSolutions-L1',
-      reason: 'Python 3.13 is the default (CDK\'s latest Python and python-alpha\'s bundling image); runtime opts into 3.14.',
+      id: `AwsSolutions-IAM5[Resource::<${logicalId(api.lambdaFunction)}.Arn>:*]`,
+      reason: 'The warm-up fan-out invokes the function\'s own versions and aliases, whose ARNs end in :<qualifier>.',
     },
   ];
 }
 
+/** A warmed app, and one with every release prop: provisioned concurrency (REST) or SnapStart (HTTP), canaries, priming. */
+const SETUPS: Record<string, Partial<WsgiApiProps>> = {
+  warmed: { warmUp: { concurrency: 2 } },
+  released: { prime: ['/'], deployment: {} },
+};
+
 describe('cdk-nag AwsSolutions', () => {
-  test.each([ApiType.REST, ApiType.HTTP])('%s WsgiApi has no unacknowledged findings', (apiType) => {
+  test.each(Object.keys(SETUPS).flatMap(setup => [ApiType.REST, ApiType.HTTP].map(apiType => [setup, apiType])))(
+    '%s %s WsgiApi has no unacknowledged findings', (setup, apiType) => {
     // GIVEN
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'NagStack');
-    const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', apiType, warmUp: { concurrency: 2 } });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    for (const ack of [...ACKNOWLEDGED[apiType], ...common(api)]) {
-      Validations.of(api).acknowledge(ack);
-    }
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'NagStack');
+      const releaseProps: Partial<WsgiApiProps> = setup !== 'released' ? {} : apiType === ApiType.REST
+        ? { provisionedConcurrency: { minimum: 1, maximum: 3 } }
+        : { snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS };
+      const api = new WsgiApi(stack, 'App', {
+        entry: APP_ENTRY, module: 'api.app', apiType: apiType as ApiType, ...SETUPS[setup], ...releaseProps,
+      });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      for (const ack of [...ACKNOWLEDGED[apiType as ApiType], ...common(api)]) {
+        Validations.of(api).acknowledge(ack);
+      }
 
-    // WHEN
-    const assembly = app.synth();
+      // WHEN
+      const assembly = app.synth();
 
-    // THEN
-    const reportFile = fs.readdirSync(assembly.directory).find(f => f.includes('validation-report') && f.endsWith('.json'));
-    const report = reportFile ? JSON.parse(fs.readFileSync(path.join(assembly.directory, reportFile), 'utf8')) : { pluginReports: [] };
-    const violations = report.pluginReports.flatMap((r: any) => r.violations ?? []);
-    expect(violations.map((v: any) => v.ruleName)).toEqual([]);
-  });
+      // THEN
+      const reportFile = fs.readdirSync(assembly.directory).find(f => f.includes('validation-report') && f.endsWith('.json'));
+      const report = reportFile ? JSON.parse(fs.readFileSync(path.join(assembly.directory, reportFile), 'utf8')) : { pluginReports: [] };
+      const violations = report.pluginReports.flatMap((r: any) => r.violations ?? []);
+      expect(violations.map((v: any) => v.ruleName)).toEqual([]);
+    });
 });

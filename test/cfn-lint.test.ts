@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExampleStack } from '../examples/example-stack';
 import { ApiType, WsgiApi } from '../src';
 
@@ -24,6 +25,22 @@ const EXAMPLES: Record<string, (app: App) => Stack> = {
   'examples/python/app.py': app => {
     const stack = new Stack(app, 'CdkWsgiPythonExample');
     new WsgiApi(stack, 'App', { entry: FLASK_APP, module: 'api.app', apiType: ApiType.HTTP });
+    return stack;
+  },
+  // Not an example file: the release props together, so their resources are linted too.
+  'releases': app => {
+    const stack = new Stack(app, 'CdkWsgiReleases');
+    new WsgiApi(stack, 'Provisioned', {
+      entry: FLASK_APP, module: 'api.app', prime: ['/'], provisionedConcurrency: { minimum: 1, maximum: 4 }, deployment: {},
+    });
+    new WsgiApi(stack, 'SnapStarted', {
+      entry: FLASK_APP,
+      module: 'api.app',
+      apiType: ApiType.HTTP,
+      prime: ['/'],
+      deployment: {},
+      snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS,
+    });
     return stack;
   },
 };

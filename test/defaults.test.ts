@@ -19,4 +19,9 @@ describe('defaults', () => {
     expect(defaults.DEFAULT_WARM_UP_INTERVAL_MINUTES).toBe(5);
     expect(defaults.DEFAULT_WARM_UP_CONCURRENCY).toBe(1);
   });
+
+  test('front doors invoke the live alias; provisioned concurrency scales to 70% use', () => {
+    expect(defaults.LIVE_ALIAS_NAME).toBe('live');
+    expect(defaults.DEFAULT_UTILIZATION_TARGET).toBe(0.7);
+  });
 });

@@ -33,8 +33,8 @@ export function adapterEnvironment(template: Template): Record<string, unknown> 
   return fn.Properties.Environment.Variables;
 }
 
-/** The logical ID of `construct`'s CloudFormation resource (its default child), as its stack allocates it. */
+/** The logical ID of `construct`'s CloudFormation resource (its default child), overrides included (a version's hash). */
 export function logicalId(construct: IConstruct): string {
   const element = construct instanceof CfnElement ? construct : construct.node.defaultChild as CfnElement;
-  return Stack.of(construct).getLogicalId(element);
+  return Stack.of(construct).resolve(element.logicalId);
 }

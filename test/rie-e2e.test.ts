@@ -56,6 +56,8 @@ describe('the bundled example in the Lambda Runtime Interface Emulator', () => {
       rest: found.find(fn => fn.logicalId.startsWith('RestApp'))!,
       http: found.find(fn => fn.logicalId.startsWith('HttpApp'))!,
     };
+    // The emulator runs the code the front doors invoke: the version behind the live alias.
+    expect([functions.rest.aliases, functions.http.aliases]).toEqual([['live'], ['live']]);
     emulators.rest = await Emulator.start(functions.rest, platform.python);
     emulators.http = await Emulator.start(functions.http, platform.python);
   });

@@ -25,12 +25,19 @@ export interface EmulatedFunction {
   readonly codeDir: string;
   /** What Lambda puts on sys.path from /opt: each layer's python/ folder, in order. */
   readonly layerDirs: string[];
+  /** The aliases whose version is this function's code, by name: what clients invoke it through. */
+  readonly aliases: string[];
 }
 
 /** The Python functions of a stack in `assembly`, which must be synthesized with asset metadata. */
 export function pythonFunctions(assembly: CloudAssembly, stackName: string): EmulatedFunction[] {
   const resources: Record<string, any> = assembly.getStackByName(stackName).template.Resources;
   const assetDir = (resource: any) => path.join(assembly.directory, resource.Metadata['aws:asset:path']);
+  // Alias -> Version (FunctionVersion) -> Function (FunctionName): the code an alias runs.
+  const aliasesOf = (logicalId: string) => Object.values(resources)
+    .filter(r => r.Type === 'AWS::Lambda::Alias'
+      && resources[r.Properties.FunctionVersion['Fn::GetAtt']?.[0]]?.Properties.FunctionName.Ref === logicalId)
+    .map(r => r.Properties.Name);
   return Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Runtime).startsWith('python'))
     .map(([logicalId, fn]) => ({
@@ -41,6 +48,7 @@ export function pythonFunctions(assembly: CloudAssembly, stackName: string): Emu
       timeoutSeconds: fn.Properties.Timeout ?? 3,
       codeDir: assetDir(fn),
       layerDirs: (fn.Properties.Layers ?? []).map((layer: any) => path.join(assetDir(resources[layer.Ref]), 'python')),
+      aliases: aliasesOf(logicalId),
     }));
 }
 

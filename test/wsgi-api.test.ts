@@ -23,7 +23,7 @@ describe('WsgiApi', () => {
       const { template, api } = synthWsgiApi();
       template.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'cdk_wsgi_adapter.handler',
-        Runtime: 'python3.13',
+        Runtime: 'python3.14',
         Architectures: ['arm64'],
         MemorySize: 512,
         Timeout: 29,
@@ -121,7 +121,7 @@ describe('WsgiApi', () => {
 
     test('exposes the function and the layer', () => {
       const { api } = synthWsgiApi();
-      expect(api.lambdaFunction.runtime).toBe(lambda.Runtime.PYTHON_3_13);
+      expect(api.lambdaFunction.runtime).toBe(lambda.Runtime.PYTHON_3_14);
       expect(api.layer.compatibleRuntimes).toContain(lambda.Runtime.PYTHON_3_14);
     });
   });
@@ -189,7 +189,7 @@ describe('WsgiApi', () => {
     test('leaves out access logging and the CloudWatch role when turned off', () => {
       const { template } = synthWsgiApi({ accessLogging: false, cloudWatchRole: false });
       template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.absent() });
-      template.resourceCountIs('AWS::Logs::LogGroup', 0);
+      template.resourceCountIs('AWS::Logs::LogGroup', 1); // the function's own
       template.resourceCountIs('AWS::ApiGateway::Account', 0);
     });
 
@@ -376,12 +376,12 @@ describe('WsgiApi', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(5 minutes)',
         Targets: [Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalId(api.lambdaFunction), 'Arn'] },
+          Arn: { Ref: logicalId(api.alias) },
           Input: '{"source":"cdk-wsgi.warm-up","concurrency":1}',
           RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
         })],
       });
-      template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com' });
+      template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { Ref: logicalId(api.alias) } });
       template.resourceCountIs('AWS::IAM::Policy', 0);
       expect(api.warmUpRule).toBeDefined();
     });
@@ -453,7 +453,7 @@ describe('WsgiApi', () => {
     });
 
     test('throws when runtime is not Python', () => {
-      expectError({ runtime: lambda.Runtime.NODEJS_22_X }, "runtime must be a Python runtime, got 'nodejs22.x'; use e.g. Runtime.PYTHON_3_13");
+      expectError({ runtime: lambda.Runtime.NODEJS_22_X }, "runtime must be a Python runtime, got 'nodejs22.x'; use e.g. Runtime.PYTHON_3_14");
     });
 
     test.each(BOTH)('throws when timeout is above 29 seconds with %s', (apiType) => {

@@ -23,6 +23,22 @@ export const ENV_BINARY_MEDIA_TYPES = 'CDK_WSGI_BINARY_MEDIA_TYPES';
 /** JSON object: custom domain name → base path without slashes (`""` when mapped at the root). */
 export const ENV_BASE_PATHS = 'CDK_WSGI_BASE_PATHS';
 
+/** `1` when the function's published versions use SnapStart: the adapter then registers its after-restore hook. */
+export const ENV_SNAP_START = 'CDK_WSGI_SNAP_START';
+
+/** JSON PrimeConfig: requests the adapter sends through the app at init, as the front door would. */
+export const ENV_PRIME = 'CDK_WSGI_PRIME';
+
+/** What the adapter needs to shape priming requests as `apiType`'s front door sends them to `host`. */
+export interface PrimeConfig {
+  readonly apiType: ApiType;
+  /** The custom domain name when there is one, else the execute-api host. */
+  readonly host: string;
+  readonly stage: string;
+  /** Absolute paths without query or percent-escapes. */
+  readonly paths: string[];
+}
+
 /** Every variable name starts with this prefix; user environment variables may not. */
 export const ENV_PREFIX = 'CDK_WSGI_';
 

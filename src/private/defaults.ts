@@ -28,3 +28,9 @@ export const DEFAULT_BINARY_MEDIA_TYPES: readonly string[] = ['*/*'];
 
 export const DEFAULT_WARM_UP_INTERVAL_MINUTES = 5;
 export const DEFAULT_WARM_UP_CONCURRENCY = 1;
+
+/** The alias every front door invokes; `cdk-wsgi` commands that invoke the function use it too. */
+export const LIVE_ALIAS_NAME = 'live';
+
+/** Provisioned concurrency scaling aims for 70% in use: headroom for a burst while new environments initialize. */
+export const DEFAULT_UTILIZATION_TARGET = 0.7;

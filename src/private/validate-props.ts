@@ -2,20 +2,22 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ApiType, WsgiApiDomainOptions } from '../types';
+import { ApiType, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
 import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
-import { DEFAULT_WARM_UP_INTERVAL_MINUTES, MAX_INTEGRATION_TIMEOUT_SECONDS } from './defaults';
+import { DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, MAX_INTEGRATION_TIMEOUT_SECONDS } from './defaults';
 import { propError } from './prop-error';
 
 // Characters API Gateway allows in a base path mapping (rest-api-mappings.md), at most 300 of them.
 const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/(\*|[A-Za-z0-9!#$&^_.+-]+)$/;
+// An absolute path of RFC 3986 pchars: what a priming request can carry without query or escapes to encode.
+const PRIME_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 const isSet = (value: unknown): boolean => value !== undefined && !Token.isUnresolved(value);
 
 export function validateRuntime(runtime: lambda.Runtime): void {
   if (runtime.family !== lambda.RuntimeFamily.PYTHON) {
-    throw propError('runtime', 'must be a Python runtime', runtime.name, 'use e.g. Runtime.PYTHON_3_13');
+    throw propError('runtime', 'must be a Python runtime', runtime.name, 'use e.g. Runtime.PYTHON_3_14');
   }
 }
 
@@ -100,6 +102,70 @@ export function validateWarmUp(interval: Duration, concurrency: number): void {
   if (!Token.isUnresolved(concurrency) && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= WARM_UP_MAX_CONCURRENCY)) {
     throw propError('warmUp.concurrency', `must be a whole number from 1 to ${WARM_UP_MAX_CONCURRENCY}`, concurrency,
       'keep more environments ready with provisioned concurrency instead');
+  }
+}
+
+/** What the release props need: SnapStart where Lambda supports it, provisioned concurrency in range. */
+export function validateRelease(scope: Construct, props: {
+  readonly snapStart?: lambda.SnapStartConf;
+  readonly provisionedConcurrency?: WsgiApiProvisionedConcurrency;
+  readonly currentVersionOptions?: lambda.VersionOptions;
+  readonly warmUp?: unknown;
+  readonly logRetention?: unknown;
+  readonly logGroup?: unknown;
+  readonly functionLogRetention?: unknown;
+}, runtime: lambda.Runtime): void {
+  if (props.snapStart && !runtime.supportsSnapStart) {
+    throw propError('snapStart', 'needs a runtime with SnapStart, Python 3.12 or newer', runtime.name,
+      'use Runtime.PYTHON_3_12 or newer, or leave snapStart out');
+  }
+  if (props.currentVersionOptions?.provisionedConcurrentExecutions !== undefined) {
+    throw propError('currentVersionOptions.provisionedConcurrentExecutions', 'would apply to the version, not the live alias',
+      props.currentVersionOptions.provisionedConcurrentExecutions, 'use provisionedConcurrency: { minimum } instead');
+  }
+  if (props.logRetention !== undefined) {
+    throw propError('logRetention', 'is replaced by the log group WsgiApi gives the function', props.logRetention,
+      'use functionLogRetention instead');
+  }
+  if (props.logGroup !== undefined && props.functionLogRetention !== undefined) {
+    throw propError('functionLogRetention', 'applies to the log group WsgiApi creates, and logGroup replaces it',
+      props.functionLogRetention, 'set the retention on your logGroup instead');
+  }
+  const provisioned = props.provisionedConcurrency;
+  if (!provisioned) return;
+  if (props.snapStart) {
+    throw propError('provisionedConcurrency', 'cannot be combined with snapStart (Lambda supports one or the other)',
+      provisioned.minimum, 'keep one of them; provisioned concurrency has no restore latency at all');
+  }
+  const { minimum, maximum, utilizationTarget } = provisioned;
+  if (isSet(minimum) && !(Number.isInteger(minimum) && minimum >= 1)) {
+    throw propError('provisionedConcurrency.minimum', 'must be a whole number, at least 1', minimum,
+      'leave provisionedConcurrency out for none');
+  }
+  if (isSet(maximum) && !(Number.isInteger(maximum) && (!isSet(minimum) || maximum! >= minimum))) {
+    throw propError('provisionedConcurrency.maximum', `must be a whole number, at least minimum (${minimum})`, maximum,
+      'raise maximum, or leave it out for a fixed minimum');
+  }
+  if (utilizationTarget !== undefined && maximum === undefined) {
+    throw propError('provisionedConcurrency.utilizationTarget', 'only steers scaling, which needs maximum', utilizationTarget,
+      'set maximum too, or leave utilizationTarget out');
+  }
+  if (isSet(utilizationTarget) && !(utilizationTarget! >= 0.1 && utilizationTarget! <= 0.9)) {
+    throw propError('provisionedConcurrency.utilizationTarget', 'must be from 0.1 to 0.9', utilizationTarget,
+      `use e.g. ${DEFAULT_UTILIZATION_TARGET}`);
+  }
+  if (props.warmUp) {
+    Annotations.of(scope).addWarningV2('cdk-wsgi:warmUpWithProvisionedConcurrency',
+      'warmUp and provisionedConcurrency both keep environments initialized, and you pay for both; remove warmUp');
+  }
+}
+
+export function validatePrime(paths: string[] | undefined): void {
+  for (const primePath of paths ?? []) {
+    if (isSet(primePath) && !PRIME_PATH.test(primePath)) {
+      throw propError('prime', "entries must be absolute paths of plain URL characters, without query or '%' escapes",
+        primePath, "write a path such as '/' or '/health'");
+    }
   }
 }
 

@@ -12,19 +12,20 @@ import { warmUpEvent } from './adapter-contract';
  * A warm-up that fails or arrives late is pointless, so it is never retried and expires after a minute
  * (EventBridge's defaults are 185 retries over 24 hours).
  */
-export function defineWarmUp(scope: Construct, fn: lambda.Function, interval: Duration, concurrency: number): events.Rule {
+export function defineWarmUp(scope: Construct, fn: lambda.Function, live: lambda.Alias, interval: Duration,
+  concurrency: number): events.Rule {
   const rule = new events.Rule(scope, 'WarmUpRule', {
     description: `Keeps ${concurrency} execution environment(s) of the WSGI function warm`,
     schedule: events.Schedule.rate(interval),
   });
-  rule.addTarget(new eventsTargets.LambdaFunction(fn, {
+  rule.addTarget(new eventsTargets.LambdaFunction(live, {
     event: events.RuleTargetInput.fromObject(warmUpEvent(concurrency)),
     retryAttempts: 0,
     maxEventAge: Duration.minutes(1),
   }));
 
   if (concurrency > 1) {
-    // The warmed environment invokes its own function concurrency - 1 times at once. A policy of its own:
+    // The warmed environment invokes its own version concurrency - 1 times at once. A policy of its own:
     // granting through the role's default policy, which the function depends on, would be a circular dependency.
     new iam.Policy(scope, 'WarmUpSelfInvokePolicy', {
       roles: [fn.role!],
