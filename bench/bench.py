@@ -2,7 +2,8 @@
 
 Run through `bash bench/run` (it builds the pinned venv and sets PYTHONPATH). Prints a
 Markdown table and writes it to bench/results.md. Always exits 0 unless the harness
-itself breaks: missed targets are reported as FAIL, this is a report, not a test.
+itself breaks: wall-clock figures are informational; the performance contract is checked
+in instructions, by `bench/instructions --check`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ PEERS = (SLS, APIG)
 FLOOR = "floor"
 B64 = "base64"
 #: bench/bare.py, timed beside the contestants where it applies (payload 2.0): not an
-#: adapter, the least one must do, so it shows what a target leaves for everything else.
+#: adapter, the least one must do, so it shows how much of a request any adapter spends.
 BARE = "bare minimum"
 BARE_SCENARIOS = ("b", "c")
 
@@ -200,10 +201,6 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "**FAIL**"
-
-
 def main() -> int:
     handlers = {name: adapt(app) for name, adapt in ADAPTERS.items()}
     parser = argparse.ArgumentParser(description=__doc__)
@@ -240,8 +237,8 @@ def main() -> int:
             assert not errors, ("the bare yardstick answers wrongly", errors)
             calls[BARE] = adapter_call(make_bare_handler(app), scenario)
         if scenario.key == "c":
-            # The unavoidable part of a binary response, which target (c) allows for:
-            # the body as base64 text, since a Lambda response is JSON.
+            # The unavoidable part of a binary response, left out of (c)'s ratio: the
+            # body as base64 text, since a Lambda response is JSON.
             calls[B64] = base64_text
         print(f"timing {scenario.title} ...", file=sys.stderr, flush=True)
         samples = measure(calls, args.rounds, run_seconds)
@@ -285,11 +282,9 @@ def main() -> int:
         for n in (OURS, *PEERS)
     }
     fastest = min(import_ms[p] for p in PEERS)
-    target = 0.5 * fastest
     rows.append(
         f"| cold import (ms) | {import_ms[OURS]:.1f} | {import_ms[SLS]:.1f} | "
-        f"{import_ms[APIG]:.1f} | {import_ms[OURS] / fastest:.2f} | "
-        f"≤ ½ fastest peer = {target:.1f} | {verdict(import_ms[OURS] <= target)} | – |"
+        f"{import_ms[APIG]:.1f} | {import_ms[OURS] / fastest:.2f} | – |"
     )
 
     report = render(rows, raw_rows, notes, start / 1e6, in_process)
@@ -307,26 +302,14 @@ def scenario_row(
         "wrong answer" if name in wrong else f"{over[name]:.1f}"
         for name in (OURS, SLS, APIG)
     ]
+    bare = f"{over[BARE]:.1f}" if BARE in over else "–"
     if OURS in wrong or not peers:
-        return (
-            f"| {scenario.title} (µs) | "
-            + " | ".join(cells)
-            + " | – | – | **FAIL** | – |"
-        )
-    fastest = min(peers.values())
-    if scenario.key == "c":
-        b64 = over[B64]
-        target = b64 + 0.5 * (fastest - b64)
-        rule = f"≤ b64 {b64:.1f} + ½ (fastest − b64) = {target:.1f}"
-    else:
-        target = 0.5 * fastest
-        rule = f"≤ ½ fastest peer = {target:.1f}"
-    ratio = over[OURS] / fastest
-    bare = f"{over[BARE]:.1f}: {verdict(over[BARE] <= target)}" if BARE in over else "–"
+        return f"| {scenario.title} (µs) | " + " | ".join(cells) + f" | – | {bare} |"
+    # (c) compares what each adapter adds beyond the base64 text all of them must make.
+    b64 = over[B64] if scenario.key == "c" else 0.0
+    ratio = (over[OURS] - b64) / (min(peers.values()) - b64)
     return (
-        f"| {scenario.title} (µs) | "
-        + " | ".join(cells)
-        + f" | {ratio:.2f} | {rule} | {verdict(over[OURS] <= target)} | {bare} |"
+        f"| {scenario.title} (µs) | " + " | ".join(cells) + f" | {ratio:.2f} | {bare} |"
     )
 
 
@@ -339,8 +322,8 @@ def render(
 ) -> str:
     header = (
         f"| overhead over the floor | {OURS} | {SLS} | {APIG} | ours / fastest peer "
-        f"| target | result | {BARE} (bench/bare.py) |\n"
-        "|---|---:|---:|---:|---:|---|---|---|"
+        f"| {BARE} (bench/bare.py) |\n"
+        "|---|---:|---:|---:|---:|---:|"
     )
     lines = [
         header,

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { BundlingMode, WsgiApi } from '../src';
+import { elapsedMs, ratio, summary } from './stats';
 import { restEvent } from '../test/example-events';
 import { datedAsZipped } from '../test/lambda-files';
 import { EmulatedFunction, Emulator, RIC_DIR, localPlatform, pythonFunctions } from '../test/rie';
@@ -43,27 +44,11 @@ function tempDir(what: string): string {
   return fs.mkdtempSync(path.join(WORK, `${what}-`));
 }
 
-function elapsedMs(since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e6;
-}
-
 function run(command: string, args: string[]) {
   const result = spawnSync(command, args, { encoding: 'utf-8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
   if (result.error || result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
   }
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  return sorted[Math.floor(at)] + (sorted[Math.ceil(at)] - sorted[Math.floor(at)]) * (at - Math.floor(at));
-}
-
-/** "median ± half the interquartile range", the noise of the run. */
-function summary(values: number[], digits: number): string {
-  const spread = (quantile(values, 0.75) - quantile(values, 0.25)) / 2;
-  return `${quantile(values, 0.5).toFixed(digits)} ± ${spread.toFixed(digits)}`;
 }
 
 /** `cdk synth` of one WsgiApi on the example with local bundling, into a fresh folder. */
@@ -200,7 +185,6 @@ async function main() {
   }
 
   const samCli = /^SAM_CLI=(\S+)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'rie-setup'), 'utf-8'))![1];
-  const ratio = (a: number[], b: number[]) => (quantile(a, 0.5) / quantile(b, 0.5)).toFixed(2);
   const lines = [
     '# Lambda cold start and bundling',
     '',

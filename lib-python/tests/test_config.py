@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from cdk_wsgi_adapter import config
-from cdk_wsgi_adapter.config import load_settings, parse_base_paths
+from cdk_wsgi_adapter.config import load_settings, parse_base_paths, parse_prime
 
 
 class TestContract:
@@ -17,6 +17,12 @@ class TestContract:
         assert config.TEXT_MEDIA_TYPES_VARIABLE == "CDK_WSGI_TEXT_MEDIA_TYPES"
         assert config.BINARY_MEDIA_TYPES_VARIABLE == "CDK_WSGI_BINARY_MEDIA_TYPES"
         assert config.BASE_PATHS_VARIABLE == "CDK_WSGI_BASE_PATHS"
+        assert config.SNAP_START_VARIABLE == "CDK_WSGI_SNAP_START"
+        assert config.PRIME_VARIABLE == "CDK_WSGI_PRIME"
+
+    def test_prime_value_shape(self) -> None:
+        # {"apiType", "host", "stage", "paths"}: TestParsePrime reads each key.
+        assert config.PRIME_API_TYPES == ("REST", "HTTP")
 
     def test_warm_up_event_shape(self) -> None:
         assert config.WARM_UP_SOURCE == "cdk-wsgi.warm-up"
@@ -70,3 +76,129 @@ class TestLoadSettings:
     ) -> None:
         assert parse_base_paths(value) == {}
         assert "CDK_WSGI_BASE_PATHS must be a JSON object" in caplog.text
+
+
+class TestParsePrime:
+    def test_valid(self, caplog: pytest.LogCaptureFixture) -> None:
+        prime = parse_prime(
+            '{"apiType": "REST", "host": "abc123.execute-api.eu-west-1.amazonaws.com",'
+            ' "stage": "prod", "paths": ["/", "/health"]}'
+        )
+        assert prime is not None
+        assert (prime.api_type, prime.host, prime.stage, prime.paths) == (
+            "REST",
+            "abc123.execute-api.eu-west-1.amazonaws.com",
+            "prod",
+            ("/", "/health"),
+        )
+        assert caplog.text == ""
+
+    def test_http_default_stage_repeated_paths_and_unknown_keys(self) -> None:
+        prime = parse_prime(
+            '{"apiType": "HTTP", "host": "api.example.com", "stage": "$default",'
+            ' "paths": ["/b", "/a", "/b"], "later": true}'
+        )
+        assert prime is not None
+        assert (prime.api_type, prime.stage, prime.paths) == (
+            "HTTP",
+            "$default",
+            ("/b", "/a"),
+        )
+
+    def test_every_path_character_the_construct_accepts(self) -> None:
+        path = "/AZaz09-._~!$&'()*+,;=:@/x/"
+        prime = parse_prime(
+            f'{{"apiType": "HTTP", "host": "h", "stage": "s", "paths": ["{path}"]}}'
+        )
+        assert prime is not None
+        assert prime.paths == (path,)
+
+    def test_no_paths(self) -> None:
+        prime = parse_prime(
+            '{"apiType": "HTTP", "host": "h", "stage": "s", "paths": []}'
+        )
+        assert prime is not None
+        assert prime.paths == ()
+
+    @pytest.mark.parametrize(
+        ("value", "problem"),
+        [
+            ("{not json", "not a JSON object"),
+            ('["/"]', "not a JSON object"),
+            ("null", "not a JSON object"),
+            ('{"host": "h", "stage": "s", "paths": ["/"]}', "apiType must be"),
+            (
+                '{"apiType": "rest", "host": "h", "stage": "s", "paths": ["/"]}',
+                "apiType must be",
+            ),
+            (
+                '{"apiType": "WEBSOCKET", "host": "h", "stage": "s", "paths": ["/"]}',
+                "apiType must be",
+            ),
+            (
+                '{"apiType": ["REST"], "host": "h", "stage": "s", "paths": ["/"]}',
+                "apiType must be",
+            ),
+            ('{"apiType": "REST", "stage": "s", "paths": ["/"]}', "host must be"),
+            (
+                '{"apiType": "REST", "host": "", "stage": "s", "paths": ["/"]}',
+                "host must be",
+            ),
+            (
+                '{"apiType": "REST", "host": 1, "stage": "s", "paths": ["/"]}',
+                "host must be",
+            ),
+            ('{"apiType": "REST", "host": "h", "paths": ["/"]}', "stage must be"),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "", "paths": ["/"]}',
+                "stage must be",
+            ),
+            ('{"apiType": "REST", "host": "h", "stage": "s"}', "paths must be"),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": "/"}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["health"]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": [""]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": [1]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/a?b=1"]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/a#top"]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/a%20b"]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/a b"]}',
+                "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/caf\u00e9"]}',
+                "paths must be",
+            ),
+        ],
+    )
+    def test_malformed_is_logged_with_the_value_and_ignored(
+        self, value: str, problem: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        assert parse_prime(value) is None
+        [record] = caplog.records
+        assert record.levelname == "ERROR"
+        assert record.name == "cdk_wsgi_adapter"
+        assert record.getMessage().startswith("CDK_WSGI_PRIME is malformed (")
+        assert problem in record.getMessage()
+        assert record.getMessage().endswith(f"nothing is primed; ignoring {value!r}")

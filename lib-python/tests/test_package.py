@@ -129,10 +129,12 @@ class TestInProcess:
             "def app(environ, start_response):\n    return []\n"
         )
         monkeypatch.syspath_prepend(str(tmp_path))
-        assert cdk_wsgi_adapter._load_app("inproc_app:app").__name__ == "app"
-        cdk_wsgi_adapter._load_app("inproc_app:missing")
+        app, imported = cdk_wsgi_adapter._load_app("inproc_app:app")
+        assert (app.__name__, imported) == ("app", True)
+        assert cdk_wsgi_adapter._load_app("inproc_app:missing")[1] is False
         assert "cannot import the WSGI app" in caplog.text
-        assert cdk_wsgi_adapter._load_app(None).__name__ == "app"
+        app, imported = cdk_wsgi_adapter._load_app(None)
+        assert (app.__name__, imported) == ("app", False)
 
     @pytest.mark.parametrize(
         ("spec", "error"),

@@ -11,29 +11,60 @@ from __future__ import annotations
 import os
 
 from .adapter import handler_for, make_handler
-from .config import APP_VARIABLE, load_settings
+from .config import (
+    APP_VARIABLE,
+    PRIME_VARIABLE,
+    SNAP_START_VARIABLE,
+    load_settings,
+    parse_prime,
+)
 from .exceptions import UnsupportedEventError
 from .loader import import_app, unavailable_app
 from .log import logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .adapter import Handler
     from .compat import WSGIApplication
 
 __all__ = ["UnsupportedEventError", "handler", "make_handler"]
 
 
-def _load_app(spec: str | None) -> WSGIApplication:
+def _load_app(spec: str | None) -> tuple[WSGIApplication, bool]:
+    """The app named by `spec`, and whether it imported (else a stand-in 500 app)."""
     if spec is None:
         # Fine for make_handler users; only a request through `handler` reports it.
-        return unavailable_app(f"{APP_VARIABLE} is not set")
+        return unavailable_app(f"{APP_VARIABLE} is not set"), False
     try:
-        return import_app(spec)
+        return import_app(spec), True
     except Exception as exc:
         logger().exception("cannot import the WSGI app %s=%r", APP_VARIABLE, spec)
-        return unavailable_app(f"importing {spec!r} failed at init: {exc!r}")
+        return unavailable_app(f"importing {spec!r} failed at init: {exc!r}"), False
 
 
-_spec, _options = load_settings(os.environ)
+def _init(environ: Mapping[str, str]) -> Handler:
+    """The handler for the app `environ` names, with SnapStart hooks and priming as
+    the construct asked for them; their modules are imported only then."""
+    spec, options = load_settings(environ)
+    if environ.get(SNAP_START_VARIABLE) == "1":
+        from .snapstart import register_hooks
+
+        # Before the app's import: after-restore hooks run in the order registered,
+        # so the app's own already draw from a re-seeded `random`.
+        register_hooks()
+    app, imported = _load_app(spec)
+    handler = handler_for(app, options)
+    value = environ.get(PRIME_VARIABLE, "").strip()
+    # An app that failed to import is reported already: priming it would add noise.
+    config = parse_prime(value) if value and imported else None
+    if config is not None:
+        from .prime import prime
+
+        prime(handler, config, options)
+    return handler
+
+
 #: The Lambda handler for the app named by CDK_WSGI_APP.
-handler = handler_for(_load_app(_spec), _options)
+handler = _init(os.environ)

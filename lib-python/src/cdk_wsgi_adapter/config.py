@@ -20,6 +20,14 @@ TEXT_MEDIA_TYPES_VARIABLE = "CDK_WSGI_TEXT_MEDIA_TYPES"
 BINARY_MEDIA_TYPES_VARIABLE = "CDK_WSGI_BINARY_MEDIA_TYPES"
 #: JSON object: custom domain name -> base path without slashes ("" = root mapping).
 BASE_PATHS_VARIABLE = "CDK_WSGI_BASE_PATHS"
+#: "1" when the function's published versions use Lambda SnapStart.
+SNAP_START_VARIABLE = "CDK_WSGI_SNAP_START"
+#: JSON object naming GET requests sent through the app at init, as the front door
+#: would send them: `{"apiType": "REST" | "HTTP", "host": <domain the front door
+#: serves>, "stage": <stage name>, "paths": ["/", "/health", ...]}`.
+PRIME_VARIABLE = "CDK_WSGI_PRIME"
+#: The front doors a priming request can imitate (PRIME_VARIABLE's apiType).
+PRIME_API_TYPES = ("REST", "HTTP")
 #: The construct's warm-up event is `{"source": WARM_UP_SOURCE, "concurrency": N}`.
 WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 #: Key of the warm-up event holding N, the number of environments to keep warm.
@@ -71,6 +79,74 @@ def parse_base_paths(value: str) -> dict[str, str]:
         value,
     )
     return {}
+
+
+class PrimeConfig:
+    """The parsed form of PRIME_VARIABLE."""
+
+    __slots__ = ("api_type", "host", "paths", "stage")
+
+    def __init__(
+        self, *, api_type: str, host: str, stage: str, paths: Iterable[str]
+    ) -> None:
+        #: "REST" or "HTTP".
+        self.api_type = api_type
+        #: The custom domain name, else the execute-api host.
+        self.host = host
+        self.stage = stage
+        #: Absolute paths, each once, in the order given.
+        self.paths = tuple(dict.fromkeys(paths))
+
+
+#: RFC 3986 pchar without percent-escapes, and "/": what the construct accepts for a
+#: priming path, which reads the same percent-encoded (REST) and decoded (HTTP APIs).
+_PRIME_PATH_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"
+)
+
+
+def parse_prime(value: str) -> PrimeConfig | None:
+    """Parse PRIME_VARIABLE; log an error and return None unless well-formed."""
+    import json  # paid only when priming is asked for
+
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        problem = "not a JSON object"
+    else:
+        api_type, host, stage, paths = (
+            parsed.get(key) for key in ("apiType", "host", "stage", "paths")
+        )
+        if api_type not in PRIME_API_TYPES:
+            problem = "apiType must be 'REST' or 'HTTP'"
+        elif not (isinstance(host, str) and host):
+            problem = "host must be a domain name"
+        elif not (isinstance(stage, str) and stage):
+            problem = "stage must be a stage name"
+        elif not (isinstance(paths, list) and all(map(_is_prime_path, paths))):
+            problem = (
+                "paths must be a list of absolute paths of plain URL characters, "
+                "without query or '%' escapes"
+            )
+        else:
+            return PrimeConfig(api_type=api_type, host=host, stage=stage, paths=paths)
+    logger().error(
+        "%s is malformed (%s), so nothing is primed; ignoring %r",
+        PRIME_VARIABLE,
+        problem,
+        value,
+    )
+    return None
+
+
+def _is_prime_path(path: object) -> bool:
+    return (
+        isinstance(path, str)
+        and path.startswith("/")
+        and _PRIME_PATH_CHARS.issuperset(path)
+    )
 
 
 def load_settings(environ: Mapping[str, str]) -> tuple[str | None, Options]:

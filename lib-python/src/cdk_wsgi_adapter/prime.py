@@ -1,0 +1,134 @@
+"""Priming: GET requests sent through the handler at init, shaped as the front door's.
+
+Frameworks defer work to their first request: Django, for one, imports the URLconf
+(and with it every view module) and sets up its template engines then. Priming does
+that work in the init phase, before the first real request, and with SnapStart
+before the snapshot, so that every restored environment starts with it done.
+Imported only when the construct sets CDK_WSGI_PRIME.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .log import logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .adapter import Handler
+    from .compat import Json
+    from .config import Options, PrimeConfig
+
+#: The priming requests' User-Agent, so that the app's own logs can tell them apart.
+USER_AGENT = "cdk-wsgi-prime"
+#: The client address of a priming request (there is no client).
+SOURCE_IP = "127.0.0.1"
+
+
+def prime(handler: Handler, config: PrimeConfig, options: Options) -> None:
+    """Send GET for each of `config.paths` through `handler` and log its status, a
+    4xx or 5xx as a warning; an Exception is logged with its traceback, and the
+    next path primed."""
+    base_path = options.base_paths.get(config.host.lower())
+    for path in config.paths:
+        if config.api_type == "REST":
+            event = rest_event(config, path, base_path)
+        else:
+            event = http_event(config, path, base_path)
+        start = time.perf_counter()
+        try:
+            status = handler(event, None)["statusCode"]
+        except Exception:
+            logger().exception("priming GET %s failed", path)
+            continue
+        elapsed = (time.perf_counter() - start) * 1000
+        log = logger().warning if status >= 400 else logger().info
+        log("primed GET %s: %d in %.1f ms", path, status, elapsed)
+
+
+def rest_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
+    """GET `path` as a REST API proxy integration sends it (payload 1.0) for `config`.
+
+    A custom domain's base path stays in `path`; on the execute-api host the stage
+    appears in requestContext.path only."""
+    host, stage = config.host, config.stage
+    if base_path is not None:
+        request_path = f"/{base_path}{path}" if base_path else path
+        context_path = request_path
+    else:
+        request_path = path
+        context_path = f"/{stage}{path}" if _execute_api(host) else path
+    # The construct's REST API has `ANY /` and `ANY /{proxy+}`.
+    resource = "/" if path == "/" else "/{proxy+}"
+    headers = {
+        "Accept": "*/*",
+        "Host": host,
+        "User-Agent": USER_AGENT,
+        "X-Forwarded-For": SOURCE_IP,
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    return {
+        "resource": resource,
+        "path": request_path,
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None if path == "/" else {"proxy": path[1:]},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": "GET",
+            "path": context_path,
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainName": host,
+            "identity": {"sourceIp": SOURCE_IP, "userAgent": USER_AGENT},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def http_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
+    """GET `path` as an HTTP API's `$default` route sends it (payload 2.0).
+
+    rawPath drops a custom domain's base path, and keeps a named stage on the
+    execute-api host."""
+    host, stage = config.host, config.stage
+    named_stage = stage != "$default" and base_path is None and _execute_api(host)
+    raw_path = f"/{stage}{path}" if named_stage else path
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": "",
+        # HTTP APIs send header names in lowercase.
+        "headers": {
+            "accept": "*/*",
+            "host": host,
+            "user-agent": USER_AGENT,
+            "x-forwarded-for": SOURCE_IP,
+            "x-forwarded-port": "443",
+            "x-forwarded-proto": "https",
+        },
+        "requestContext": {
+            "domainName": host,
+            "http": {
+                "method": "GET",
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": SOURCE_IP,
+                "userAgent": USER_AGENT,
+            },
+            "routeKey": "$default",
+            "stage": stage,
+        },
+        "isBase64Encoded": False,
+    }
+
+
+def _execute_api(host: str) -> bool:
+    return ".execute-api." in host.lower()

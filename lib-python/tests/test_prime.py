@@ -1,0 +1,591 @@
+"""Priming: GET requests sent through the real handler at init, shaped as the front door's."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from wsgiref.validate import validator
+
+import pytest
+
+import cdk_wsgi_adapter
+from cdk_wsgi_adapter.adapter import handler_for
+from cdk_wsgi_adapter.config import Options, PrimeConfig
+from cdk_wsgi_adapter.prime import USER_AGENT, http_event, prime, rest_event
+from conftest import load_event
+from events import make_http_event, make_rest_event
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
+
+SRC = Path(__file__).parents[1] / "src"
+TESTS = Path(__file__).parent
+EXECUTE_API = "abc123.execute-api.eu-west-1.amazonaws.com"
+DOMAIN = "api.example.com"
+PRIMED = re.compile(r"primed GET (\S+): (\d{3}) in \d+\.\d ms")
+
+
+class Recorder:
+    """A validator-wrapped app recording each request's environ; `statuses` maps a
+    PATH_INFO to its status line, or to "raise"."""
+
+    def __init__(self, statuses: Mapping[str, str] | None = None) -> None:
+        self.statuses = statuses or {}
+        self.environs: list[WSGIEnvironment] = []
+        self.app: WSGIApplication = validator(self._app)
+
+    def _app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        self.environs.append(environ)
+        status = self.statuses.get(environ["PATH_INFO"], "200 OK")
+        if status == "raise":
+            raise RuntimeError("first request failed")
+        start_response(status, [("Content-Type", "text/plain")])
+        return [b"primed"]
+
+
+def config(api_type: str, host: str, stage: str, *paths: str) -> PrimeConfig:
+    return PrimeConfig(api_type=api_type, host=host, stage=stage, paths=paths)
+
+
+def run_prime(
+    app: WSGIApplication,
+    prime_config: PrimeConfig,
+    base_paths: Mapping[str, str] | None = None,
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Prime `app` through the real handler; the (event, result) of each request."""
+    options = Options(base_paths=base_paths)
+    handler = handler_for(app, options)
+    calls: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def recording(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        assert context is None
+        result = handler(event, context)
+        calls.append((event, result))
+        return result
+
+    prime(recording, prime_config, options)
+    return calls
+
+
+def primed_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str, str]]:
+    """(level, path, status) of each "primed" record."""
+    lines = []
+    for record in caplog.records:
+        match = PRIMED.fullmatch(record.getMessage())
+        if match:
+            lines.append((record.levelname, match[1], match[2]))
+    return lines
+
+
+@pytest.fixture
+def info(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="cdk_wsgi_adapter")
+    return caplog
+
+
+# api_type, host, stage, base_paths, path -> the front door's path field, SCRIPT_NAME, PATH_INFO
+FRONT_DOORS = [
+    ("REST", EXECUTE_API, "prod", None, "/health", "/health", "/prod", "/health"),
+    ("REST", EXECUTE_API, "prod", None, "/", "/", "/prod", "/"),
+    ("REST", DOMAIN, "prod", {DOMAIN: "v1"}, "/health", "/v1/health", "/v1", "/health"),
+    ("REST", DOMAIN, "prod", {DOMAIN: "v1"}, "/", "/v1/", "/v1", "/"),
+    (
+        "REST",
+        DOMAIN,
+        "prod",
+        {DOMAIN: "v1/api"},
+        "/a/b",
+        "/v1/api/a/b",
+        "/v1/api",
+        "/a/b",
+    ),
+    ("REST", DOMAIN, "prod", {DOMAIN: ""}, "/health", "/health", "", "/health"),
+    ("REST", "API.Example.COM", "prod", {DOMAIN: "v1"}, "/x", "/v1/x", "/v1", "/x"),
+    ("HTTP", EXECUTE_API, "prod", None, "/health", "/prod/health", "/prod", "/health"),
+    ("HTTP", EXECUTE_API, "prod", None, "/", "/prod/", "/prod", "/"),
+    ("HTTP", EXECUTE_API, "$default", None, "/health", "/health", "", "/health"),
+    (
+        "HTTP",
+        DOMAIN,
+        "$default",
+        {DOMAIN: "v1"},
+        "/health",
+        "/health",
+        "/v1",
+        "/health",
+    ),
+    ("HTTP", DOMAIN, "prod", {DOMAIN: "v1"}, "/health", "/health", "/v1", "/health"),
+    ("HTTP", DOMAIN, "$default", {DOMAIN: ""}, "/", "/", "", "/"),
+]
+
+
+class TestFrontDoorPaths:
+    @pytest.mark.parametrize(
+        (
+            "api_type",
+            "host",
+            "stage",
+            "base_paths",
+            "path",
+            "event_path",
+            "script_name",
+            "path_info",
+        ),
+        FRONT_DOORS,
+    )
+    def test_the_app_sees_the_request_a_client_would_send(
+        self,
+        api_type: str,
+        host: str,
+        stage: str,
+        base_paths: dict[str, str] | None,
+        path: str,
+        event_path: str,
+        script_name: str,
+        path_info: str,
+    ) -> None:
+        recorder = Recorder()
+        [(event, result)] = run_prime(
+            recorder.app, config(api_type, host, stage, path), base_paths
+        )
+        assert event["path" if api_type == "REST" else "rawPath"] == event_path
+        assert result["statusCode"] == 200
+        [environ] = recorder.environs
+        assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == (
+            script_name,
+            path_info,
+        )
+        assert environ["REQUEST_METHOD"] == "GET"
+        assert environ["QUERY_STRING"] == ""
+        assert environ["HTTP_HOST"] == environ["SERVER_NAME"] == host
+        assert environ["HTTP_USER_AGENT"] == USER_AGENT
+        assert environ["HTTP_ACCEPT"] == "*/*"
+        assert environ["REMOTE_ADDR"] == "127.0.0.1"
+        assert (environ["wsgi.url_scheme"], environ["SERVER_PORT"]) == ("https", "443")
+        assert environ["SERVER_PROTOCOL"] == "HTTP/1.1"
+        assert environ["cdk_wsgi.source"] == (
+            "rest_v1" if api_type == "REST" else "http_v2"
+        )
+        assert environ["cdk_wsgi.context"] is None
+        assert "CONTENT_LENGTH" not in environ
+        assert environ["wsgi.input"].read(1024) == b""
+
+    @pytest.mark.parametrize(
+        ("api_type", "host", "stage", "base_paths", "path"),
+        [case[:5] for case in FRONT_DOORS],
+    )
+    def test_same_paths_as_the_factory_events_of_the_other_tests(
+        self,
+        api_type: str,
+        host: str,
+        stage: str,
+        base_paths: dict[str, str] | None,
+        path: str,
+    ) -> None:
+        primed, factory = Recorder(), Recorder()
+        [(event, _)] = run_prime(
+            primed.app, config(api_type, host, stage, path), base_paths
+        )
+        handler = handler_for(factory.app, Options(base_paths=base_paths))
+        if api_type == "REST":
+            handler(make_rest_event(path=event["path"], stage=stage, domain=host), None)
+        else:
+            handler(
+                make_http_event(raw_path=event["rawPath"], stage=stage, domain=host),
+                None,
+            )
+        keys = ("SCRIPT_NAME", "PATH_INFO", "HTTP_HOST", "cdk_wsgi.raw_uri")
+        assert [primed.environs[0][k] for k in keys] == [
+            factory.environs[0][k] for k in keys
+        ]
+
+
+class TestRealEventShapes:
+    """Checked against the real samples in tests/events."""
+
+    ENVIRON_KEYS = (
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "HTTP_HOST",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_PROTOCOL",
+        "wsgi.url_scheme",
+        "HTTP_X_FORWARDED_PORT",
+        "HTTP_X_FORWARDED_PROTO",
+        "cdk_wsgi.source",
+    )
+
+    def test_rest_matches_a_sam_sample_of_the_same_request(self) -> None:
+        sample = load_event("aws-sam-cli/apigateway/AwsProxy.json")
+        # The adapter reads multiValueHeaders, as REST sends both maps.
+        [host] = sample["multiValueHeaders"]["Host"]
+        event = rest_event(config("REST", host, "prod"), "/path/to/resource", None)
+        for key in ("resource", "path"):
+            assert event[key] == sample[key]
+        for key in ("resourcePath", "path", "stage", "protocol"):
+            assert event["requestContext"][key] == sample["requestContext"][key]
+        primed, real = Recorder(), Recorder()
+        handler_for(primed.app, Options())(event, None)
+        handler_for(real.app, Options())(sample, None)
+        assert [primed.environs[0][k] for k in self.ENVIRON_KEYS] == [
+            real.environs[0][k] for k in self.ENVIRON_KEYS
+        ]
+
+    def test_http_matches_a_sample_with_a_named_stage(self) -> None:
+        sample = load_event(
+            "aws-lambda-dotnet/AspNetCoreServer.Test/values-get-all-httpapi-v2-with-stage.json"
+        )
+        host = sample["requestContext"]["domainName"]
+        event = http_event(config("HTTP", host, "beta"), "/api/values", None)
+        assert event["rawPath"] == sample["rawPath"] == "/beta/api/values"
+        assert (
+            event["requestContext"]["http"]["path"]
+            == sample["requestContext"]["http"]["path"]
+        )
+        primed, real = Recorder(), Recorder()
+        handler_for(primed.app, Options())(event, None)
+        handler_for(real.app, Options())(sample, None)
+        keys = (
+            *self.ENVIRON_KEYS,
+            "REQUEST_METHOD",
+            "QUERY_STRING",
+            "cdk_wsgi.raw_uri",
+        )
+        assert [primed.environs[0][k] for k in keys] == [
+            real.environs[0][k] for k in keys
+        ]
+
+    @pytest.mark.parametrize(
+        ("make", "sample"),
+        [
+            (
+                lambda: rest_event(config("REST", EXECUTE_API, "prod"), "/a", None),
+                "powertools-lambda-python/apiGatewayProxyEvent.json",
+            ),
+            (
+                lambda: rest_event(config("REST", EXECUTE_API, "prod"), "/", None),
+                "powertools-lambda-python/apiGatewayProxyEventAnotherPath.json",
+            ),
+            (
+                lambda: http_event(config("HTTP", EXECUTE_API, "prod"), "/a", None),
+                "aws-lambda-dotnet/AspNetCoreServer.Test/values-get-all-httpapi-v2-with-stage.json",
+            ),
+        ],
+    )
+    def test_every_field_is_one_real_events_have(self, make: Any, sample: str) -> None:
+        def assert_within(
+            made: dict[str, Any], real: dict[str, Any], where: str
+        ) -> None:
+            for key, value in made.items():
+                assert key in real, f"{where}{key}"
+                if isinstance(value, dict) and isinstance(real[key], dict):
+                    assert_within(value, real[key], f"{where}{key}.")
+
+        event = make()
+        real = load_event(sample)
+        # Header names are the request's own; the rest of the keys are the format's.
+        assert_within({k: v for k, v in event.items() if "eaders" not in k}, real, "")
+        assert (event["isBase64Encoded"], event.get("body")) == (False, None)
+
+    def test_rest_root_and_proxy_resources(self) -> None:
+        root = rest_event(config("REST", EXECUTE_API, "prod"), "/", None)
+        assert (root["resource"], root["pathParameters"]) == ("/", None)
+        nested = rest_event(config("REST", EXECUTE_API, "prod"), "/a/b", None)
+        assert (nested["resource"], nested["pathParameters"]) == (
+            "/{proxy+}",
+            {"proxy": "a/b"},
+        )
+        assert nested["multiValueHeaders"] == {
+            name: [value] for name, value in nested["headers"].items()
+        }
+
+    def test_http_header_names_are_lowercase(self) -> None:
+        event = http_event(config("HTTP", EXECUTE_API, "$default"), "/", None)
+        assert all(name == name.lower() for name in event["headers"])
+        assert event["headers"]["host"] == EXECUTE_API
+        assert event["routeKey"] == event["requestContext"]["routeKey"] == "$default"
+
+
+class TestLogging:
+    def test_each_status_is_logged_at_its_level(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        recorder = Recorder(
+            {
+                "/missing": "404 Not Found",
+                "/moved": "301 Moved Permanently",
+                "/broken": "500 Internal Server Error",
+                "/boom": "raise",
+            }
+        )
+        calls = run_prime(
+            recorder.app,
+            config(
+                "REST",
+                EXECUTE_API,
+                "prod",
+                "/",
+                "/moved",
+                "/missing",
+                "/broken",
+                "/boom",
+            ),
+        )
+        assert [result["statusCode"] for _, result in calls] == [
+            200,
+            301,
+            404,
+            500,
+            500,
+        ]
+        assert primed_lines(info) == [
+            ("INFO", "/", "200"),
+            ("INFO", "/moved", "301"),
+            ("WARNING", "/missing", "404"),
+            ("WARNING", "/broken", "500"),
+            ("WARNING", "/boom", "500"),
+        ]
+        # The app's exception is the runner's to log, with its traceback.
+        [error] = [r for r in info.records if r.levelname == "ERROR"]
+        assert error.getMessage() == "unhandled exception in the WSGI app for GET /boom"
+        assert error.exc_info is not None
+
+    def test_a_handler_exception_is_logged_and_the_next_path_primed(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        seen: list[str] = []
+
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            seen.append(event["path"])
+            if event["path"] == "/first":
+                raise MemoryError("out of memory")
+            return {"statusCode": 204}
+
+        prime(
+            handler, config("REST", EXECUTE_API, "prod", "/first", "/second"), Options()
+        )
+        assert seen == ["/first", "/second"]
+        [error] = [r for r in info.records if r.levelname == "ERROR"]
+        assert error.getMessage() == "priming GET /first failed"
+        assert error.exc_info is not None
+        assert isinstance(error.exc_info[1], MemoryError)
+        assert primed_lines(info) == [("INFO", "/second", "204")]
+
+    def test_no_paths_no_requests(self, info: pytest.LogCaptureFixture) -> None:
+        recorder = Recorder()
+        assert run_prime(recorder.app, config("HTTP", EXECUTE_API, "$default")) == []
+        assert info.records == []
+
+
+@pytest.mark.parametrize("framework", ["django", "flask"])
+class TestFrameworks:
+    @pytest.mark.parametrize(
+        ("api_type", "host", "stage", "base_paths", "url"),
+        [
+            ("REST", EXECUTE_API, "prod", None, f"https://{EXECUTE_API}/prod/hello"),
+            ("HTTP", EXECUTE_API, "$default", None, f"https://{EXECUTE_API}/hello"),
+            ("HTTP", EXECUTE_API, "prod", None, f"https://{EXECUTE_API}/prod/hello"),
+            ("REST", DOMAIN, "prod", {DOMAIN: "v1"}, f"https://{DOMAIN}/v1/hello"),
+            ("HTTP", DOMAIN, "$default", {DOMAIN: "v1"}, f"https://{DOMAIN}/v1/hello"),
+        ],
+    )
+    def test_primed_through_the_real_app(
+        self,
+        framework: str,
+        api_type: str,
+        host: str,
+        stage: str,
+        base_paths: dict[str, str] | None,
+        url: str,
+        info: pytest.LogCaptureFixture,
+    ) -> None:
+        app = importlib.import_module(f"apps.{framework}_app").app
+        calls = run_prime(
+            validator(app),
+            config(api_type, host, stage, "/hello", "/url", "/nowhere"),
+            base_paths,
+        )
+        assert [(r["statusCode"], r["body"]) for _, r in calls[:2]] == [
+            (200, "hello"),
+            (200, url),  # the framework builds URLs from SCRIPT_NAME, as for clients
+        ]
+        assert calls[2][1]["statusCode"] == 404
+        assert primed_lines(info) == [
+            ("INFO", "/hello", "200"),
+            ("INFO", "/url", "200"),
+            ("WARNING", "/nowhere", "404"),
+        ]
+
+
+class TestInit:
+    """cdk_wsgi_adapter._init, which the package runs at import with os.environ."""
+
+    VALUE = json.dumps(
+        {
+            "apiType": "HTTP",
+            "host": EXECUTE_API,
+            "stage": "$default",
+            "paths": ["/a", "/b", "/a"],
+        }
+    )
+
+    @pytest.fixture
+    def recorder(self, monkeypatch: pytest.MonkeyPatch) -> Recorder:
+        recorder = Recorder()
+        monkeypatch.setattr(
+            sys.modules[__name__], "RECORDED_APP", recorder.app, raising=False
+        )
+        return recorder
+
+    def paths(self, recorder: Recorder, **environ: str) -> list[str]:
+        cdk_wsgi_adapter._init({"CDK_WSGI_APP": f"{__name__}:RECORDED_APP", **environ})
+        return [environ["PATH_INFO"] for environ in recorder.environs]
+
+    def test_primes_each_path_once(
+        self, recorder: Recorder, info: pytest.LogCaptureFixture
+    ) -> None:
+        assert self.paths(recorder, CDK_WSGI_PRIME=f" {self.VALUE} ") == ["/a", "/b"]
+        assert primed_lines(info) == [("INFO", "/a", "200"), ("INFO", "/b", "200")]
+
+    @pytest.mark.parametrize("value", [None, "", "  "])
+    def test_nothing_primed_when_unset(
+        self, value: str | None, recorder: Recorder, info: pytest.LogCaptureFixture
+    ) -> None:
+        environ = {} if value is None else {"CDK_WSGI_PRIME": value}
+        assert self.paths(recorder, **environ) == []
+        assert info.records == []
+
+    def test_malformed_value_is_logged_and_nothing_primed(
+        self, recorder: Recorder, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        assert self.paths(recorder, CDK_WSGI_PRIME='{"apiType": "SOAP"}') == []
+        assert "CDK_WSGI_PRIME is malformed (apiType must be" in caplog.text
+
+    def test_an_app_that_failed_to_import_is_not_primed(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO, logger="cdk_wsgi_adapter")
+        handler = cdk_wsgi_adapter._init(
+            {"CDK_WSGI_APP": f"{__name__}:NO_SUCH_APP", "CDK_WSGI_PRIME": self.VALUE}
+        )
+        assert "cannot import the WSGI app" in caplog.text
+        assert "primed" not in caplog.text
+        assert handler(make_http_event(raw_path="/a"), None)["statusCode"] == 500
+
+
+# The package imported the way Lambda does: a fresh process, logging as the runtime's.
+SCRIPT = textwrap.dedent(
+    """
+    import json, logging, sys
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(message)s")
+    sys.path[:0] = [sys.argv[1], sys.argv[2]]
+    before = set(sys.modules)
+    import cdk_wsgi_adapter
+    loaded = sorted(set(sys.modules) - before)
+    print("IMPORTED", file=sys.stderr, flush=True)
+    import primed_app
+    from events import make_rest_event
+    calls_at_init = dict(primed_app.calls)
+    result = cdk_wsgi_adapter.handler(make_rest_event(path="/"), None)
+    print(json.dumps({"loaded": loaded, "calls_at_init": calls_at_init, "status": result["statusCode"]}))
+    """
+)
+
+APP = textwrap.dedent(
+    """
+    calls = {}
+    STATUSES = {"/missing": "404 Not Found", "/broken": "500 Internal Server Error"}
+
+    def app(environ, start_response):
+        path = environ["PATH_INFO"]
+        calls[path] = calls.get(path, 0) + 1
+        if path == "/boom":
+            raise RuntimeError("the first request breaks")
+        start_response(STATUSES.get(path, "200 OK"), [("Content-Type", "text/plain")])
+        return [b"ok"]
+    """
+)
+
+
+def init(tmp_path: Path, **env: str) -> tuple[dict[str, Any], str]:
+    """Import the package in a fresh process; (what it printed, stderr up to the import)."""
+    (tmp_path / "primed_app.py").write_text(APP)
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CDK_WSGI_", "COV_"))
+    }
+    environ.update(env, CDK_WSGI_APP="primed_app:app", PYTHONPATH=str(tmp_path))
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(SRC), str(TESTS)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+        check=True,
+    )
+    before_import, _, _ = proc.stderr.partition("IMPORTED")
+    return json.loads(proc.stdout), before_import
+
+
+class TestAtInit:
+    def test_failures_are_logged_and_init_completes(self, tmp_path: Path) -> None:
+        prime_value = json.dumps(
+            {
+                "apiType": "REST",
+                "host": EXECUTE_API,
+                "stage": "prod",
+                "paths": ["/", "/missing", "/broken", "/boom", "/missing"],
+            }
+        )
+        printed, logged = init(tmp_path, CDK_WSGI_PRIME=prime_value)
+        assert printed["calls_at_init"] == {
+            "/": 1,
+            "/missing": 1,
+            "/broken": 1,
+            "/boom": 1,
+        }
+        assert printed["status"] == 200  # the handler still serves requests
+        assert "cdk_wsgi_adapter.prime" in printed["loaded"]
+        lines = logged.splitlines()
+        assert [
+            line.rpartition(" in ")[0] for line in lines if " primed GET " in line
+        ] == [
+            "INFO primed GET /: 200",
+            "WARNING primed GET /missing: 404",
+            "WARNING primed GET /broken: 500",
+            "WARNING primed GET /boom: 500",
+        ]
+        assert "ERROR unhandled exception in the WSGI app for GET /boom" in lines
+        assert "RuntimeError: the first request breaks" in lines
+
+    def test_malformed_value_is_logged_and_init_completes(self, tmp_path: Path) -> None:
+        printed, logged = init(
+            tmp_path, CDK_WSGI_PRIME='{"apiType": "REST", "paths": "/"}'
+        )
+        assert printed["calls_at_init"] == {}
+        assert printed["status"] == 200
+        assert "cdk_wsgi_adapter.prime" not in printed["loaded"]
+        assert logged.startswith(
+            "ERROR CDK_WSGI_PRIME is malformed (host must be a domain name), so nothing is "
+            """primed; ignoring '{"apiType": "REST", "paths": "/"}'"""
+        )
+
+    def test_unset_costs_nothing(self, tmp_path: Path) -> None:
+        printed, logged = init(tmp_path)
+        assert printed["calls_at_init"] == {}
+        assert printed["status"] == 200
+        assert logged == ""
+        # json is parse_prime's, imported only when there is something to parse.
+        assert not {"cdk_wsgi_adapter.prime", "json"} & {*printed["loaded"]}
