@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
-import { ApiOptions } from './private/api-options';
+import { ApiOptions, DefinedApi } from './private/api-options';
 import { resolveAppSource } from './private/app-source';
 import { withBytecode } from './private/bytecode';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
@@ -18,7 +18,7 @@ import * as defaults from './private/defaults';
 import { defineHttpApi } from './private/http-api';
 import { DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
 import { propError } from './private/prop-error';
-import { defineGradualDeployment, defineReleaseAlarms, FrontDoorMetrics, publishLive } from './private/release';
+import { defineGradualDeployment, defineReleaseAlarms, publishLive } from './private/release';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
 import { defineWarmUp } from './private/warm-up';
@@ -396,27 +396,24 @@ export class WsgiApi extends Construct {
       minCompressionSize: props.minCompressionSize,
       cloudWatchRole: props.cloudWatchRole ?? true,
     };
-    let frontDoor: FrontDoorMetrics;
-    let apiId: string;
+    let api: DefinedApi;
     if (apiType === ApiType.REST) {
       const rest = defineRestApi(this, apiOptions);
       this.restApi = rest.restApi;
-      this.url = rest.url;
-      apiId = rest.restApi.restApiId;
-      frontDoor = { requests: rest.restApi.metricCount({ statistic: 'Sum' }), serverErrors: rest.restApi.metricServerError({ statistic: 'Sum' }) };
+      api = rest;
     } else {
       const http = defineHttpApi(this, apiOptions);
       this.httpApi = http.httpApi;
-      this.url = http.url;
-      apiId = http.httpApi.apiId;
-      frontDoor = { requests: http.httpApi.metricCount({ statistic: 'Sum' }), serverErrors: http.httpApi.metricServerError({ statistic: 'Sum' }) };
+      api = http;
     }
+    this.url = api.url;
 
     if (props.prime?.length) {
+      // Known only once the API exists: the host the adapter's priming requests name.
       const stack = Stack.of(this);
       const prime: contract.PrimeConfig = {
         apiType,
-        host: props.customDomain?.domainName ?? `${apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+        host: props.customDomain?.domainName ?? `${api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
         stage: stageName,
         paths: props.prime,
       };
@@ -424,7 +421,7 @@ export class WsgiApi extends Construct {
     }
 
     if (props.deployment) {
-      const alarms = defineReleaseAlarms(this, this.alias, frontDoor);
+      const alarms = defineReleaseAlarms(this, this.alias, api);
       this.serverErrorRateAlarm = alarms.serverErrorRate;
       this.functionErrorsAlarm = alarms.functionErrors;
       this.throttlesAlarm = alarms.throttles;

@@ -1,4 +1,5 @@
 import { Size } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { WsgiApiDomainOptions } from '../types';
@@ -17,4 +18,15 @@ export interface ApiOptions {
   readonly binaryMediaTypes: string[];
   readonly minCompressionSize?: Size;
   readonly cloudWatchRole: boolean;
+}
+
+/** What WsgiApi needs of the API either builder defined. */
+export interface DefinedApi {
+  /** The URL clients use: the custom domain's with its base path, else the execute-api URL with the stage. */
+  readonly url: string;
+  /** The API's ID, the first label of its execute-api host. */
+  readonly apiId: string;
+  /** Requests the API received, and those it answered 5xx, summed per period. */
+  readonly requests: cloudwatch.IMetric;
+  readonly serverErrors: cloudwatch.IMetric;
 }

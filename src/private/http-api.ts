@@ -4,11 +4,11 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
-import { ApiOptions } from './api-options';
+import { ApiOptions, DefinedApi } from './api-options';
 import { domainUrl } from './domain-url';
 
 /** An HTTP API whose `$default` route (every method and path, `/` included) invokes the function. */
-export function defineHttpApi(scope: Construct, options: ApiOptions): { httpApi: apigatewayv2.HttpApi; url: string } {
+export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi & { httpApi: apigatewayv2.HttpApi } {
   const httpApi = new apigatewayv2.HttpApi(scope, 'HttpApi', {
     defaultIntegration: new HttpLambdaIntegration('Integration', options.handler, {
       payloadFormatVersion: apigatewayv2.PayloadFormatVersion.VERSION_2_0,
@@ -28,9 +28,15 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): { httpApi:
     accessLogSettings: logGroup && { destination: new apigatewayv2.LogGroupLogDestination(logGroup) },
   });
 
+  const defined = {
+    httpApi,
+    apiId: httpApi.apiId,
+    requests: httpApi.metricCount({ statistic: 'Sum' }),
+    serverErrors: httpApi.metricServerError({ statistic: 'Sum' }),
+  };
   const domain = options.customDomain;
   if (!domain) {
-    return { httpApi, url: stage.url };
+    return { ...defined, url: stage.url };
   }
 
   const domainName = new apigatewayv2.DomainName(scope, 'DomainName', {
@@ -52,5 +58,5 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): { httpApi:
         new targets.ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId)),
     });
   }
-  return { httpApi, url: domainUrl(domain) };
+  return { ...defined, url: domainUrl(domain) };
 }

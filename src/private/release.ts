@@ -4,6 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { WsgiApiDeploymentOptions, WsgiApiProvisionedConcurrency } from '../types';
+import { DefinedApi } from './api-options';
 import { DEFAULT_UTILIZATION_TARGET, LIVE_ALIAS_NAME } from './defaults';
 
 /**
@@ -23,12 +24,6 @@ export function publishLive(scope: Construct, fn: lambda.Function, provisioned?:
   return alias;
 }
 
-/** The front door's request and 5xx counts, whichever API type it is. */
-export interface FrontDoorMetrics {
-  readonly requests: cloudwatch.IMetric;
-  readonly serverErrors: cloudwatch.IMetric;
-}
-
 /** Alarms that say a release is failing, each on a one-minute period so a canary can react within its interval. */
 export interface ReleaseAlarms {
   readonly serverErrorRate: cloudwatch.Alarm;
@@ -38,7 +33,7 @@ export interface ReleaseAlarms {
 
 const MINUTE = Duration.minutes(1);
 
-export function defineReleaseAlarms(scope: Construct, alias: lambda.Alias, frontDoor: FrontDoorMetrics): ReleaseAlarms {
+export function defineReleaseAlarms(scope: Construct, alias: lambda.Alias, frontDoor: DefinedApi): ReleaseAlarms {
   // The app's own failures come back as 500 responses, not as Lambda errors: only the front door counts them.
   const serverErrorRate = new cloudwatch.MathExpression({
     expression: 'IF(requests > 0, errors / requests, 0)',

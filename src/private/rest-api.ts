@@ -4,11 +4,11 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
-import { ApiOptions } from './api-options';
+import { ApiOptions, DefinedApi } from './api-options';
 import { domainUrl } from './domain-url';
 
 /** A REST API sending `ANY /` and `ANY /{proxy+}` to the function, plus its optional custom domain. */
-export function defineRestApi(scope: Construct, options: ApiOptions): { restApi: apigateway.RestApi; url: string } {
+export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi & { restApi: apigateway.RestApi } {
   const logGroup = accessLogGroup(scope, options.accessLogRetention);
 
   const restApi = new apigateway.LambdaRestApi(scope, 'RestApi', {
@@ -39,9 +39,15 @@ export function defineRestApi(scope: Construct, options: ApiOptions): { restApi:
   // WsgiApi outputs the URL clients should use (the custom domain's when there is one); one output, not two.
   restApi.node.tryRemoveChild('Endpoint');
 
+  const defined = {
+    restApi,
+    apiId: restApi.restApiId,
+    requests: restApi.metricCount({ statistic: 'Sum' }),
+    serverErrors: restApi.metricServerError({ statistic: 'Sum' }),
+  };
   const domain = options.customDomain;
   if (!domain) {
-    return { restApi, url: restApi.url };
+    return { ...defined, url: restApi.url };
   }
 
   const securityPolicy = domain.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2;
@@ -76,5 +82,5 @@ export function defineRestApi(scope: Construct, options: ApiOptions): { restApi:
       target: route53.RecordTarget.fromAlias(new targets.ApiGatewayDomain(domainName)),
     });
   }
-  return { restApi, url: domainUrl(domain) };
+  return { ...defined, url: domainUrl(domain) };
 }
