@@ -5,8 +5,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiType } from '../src';
-import { adapterEnvironment, logicalId, synthWsgiApi, testStack } from './helpers';
+import { ApiType, WsgiApi } from '../src';
+import { adapterEnvironment, APP_ENTRY, logicalId, synthWsgiApi, testStack } from './helpers';
 
 const BOTH = [ApiType.REST, ApiType.HTTP];
 
@@ -52,6 +52,16 @@ describe('releases', () => {
       expect(versionId()).toBe(versionId());
       expect(versionId({ textMediaTypes: ['application/vnd.a+yaml'] })).not.toBe(versionId());
       expect(versionId({ prime: ['/health'] })).not.toBe(versionId());
+    });
+
+    test('a Function URL added to live runs the live version', () => {
+      const stack = testStack();
+      const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app' });
+      api.alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Url', {
+        TargetFunctionArn: { 'Fn::GetAtt': [logicalId(api.lambdaFunction), 'Arn'] },
+        Qualifier: 'live',
+      });
     });
 
     test('the escape hatches still reach the function', () => {
