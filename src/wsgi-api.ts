@@ -304,7 +304,10 @@ export class WsgiApi extends Construct {
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
     validate.validateMediaTypes('textMediaTypes', props.textMediaTypes, false);
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
-    validate.validateRelease(this, props, runtime);
+    validate.validateSnapStart(props.snapStart, runtime, props.provisionedConcurrency);
+    validate.validateProvisionedConcurrency(this, props.provisionedConcurrency, props.currentVersionOptions, props.warmUp);
+    // logRetention is FunctionOptions' deprecated way to the same end; refused with the replacement named.
+    validate.validateFunctionLogs(props.logRetention, props.logGroup, props.functionLogRetention);
     validate.validatePrime(props.prime);
     if (props.customDomain) {
       validate.validateCustomDomain(props.customDomain, apiType);

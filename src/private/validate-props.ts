@@ -105,38 +105,28 @@ export function validateWarmUp(interval: Duration, concurrency: number): void {
   }
 }
 
-/** What the release props need: SnapStart where Lambda supports it, provisioned concurrency in range. */
-export function validateRelease(scope: Construct, props: {
-  readonly snapStart?: lambda.SnapStartConf;
-  readonly provisionedConcurrency?: WsgiApiProvisionedConcurrency;
-  readonly currentVersionOptions?: lambda.VersionOptions;
-  readonly warmUp?: unknown;
-  readonly logRetention?: unknown;
-  readonly logGroup?: unknown;
-  readonly functionLogRetention?: unknown;
-}, runtime: lambda.Runtime): void {
-  if (props.snapStart && !runtime.supportsSnapStart) {
+/** SnapStart where Lambda offers it: Python 3.12 or newer, and never with provisioned concurrency. */
+export function validateSnapStart(snapStart: lambda.SnapStartConf | undefined, runtime: lambda.Runtime,
+  provisioned: WsgiApiProvisionedConcurrency | undefined): void {
+  if (!snapStart) return;
+  if (!runtime.supportsSnapStart) {
     throw propError('snapStart', 'needs a runtime with SnapStart, Python 3.12 or newer', runtime.name,
       'use Runtime.PYTHON_3_12 or newer, or leave snapStart out');
   }
-  if (props.currentVersionOptions?.provisionedConcurrentExecutions !== undefined) {
-    throw propError('currentVersionOptions.provisionedConcurrentExecutions', 'would apply to the version, not the live alias',
-      props.currentVersionOptions.provisionedConcurrentExecutions, 'use provisionedConcurrency: { minimum } instead');
-  }
-  if (props.logRetention !== undefined) {
-    throw propError('logRetention', 'is replaced by the log group WsgiApi gives the function', props.logRetention,
-      'use functionLogRetention instead');
-  }
-  if (props.logGroup !== undefined && props.functionLogRetention !== undefined) {
-    throw propError('functionLogRetention', 'applies to the log group WsgiApi creates, and logGroup replaces it',
-      props.functionLogRetention, 'set the retention on your logGroup instead');
-  }
-  const provisioned = props.provisionedConcurrency;
-  if (!provisioned) return;
-  if (props.snapStart) {
+  if (provisioned) {
     throw propError('provisionedConcurrency', 'cannot be combined with snapStart (Lambda supports one or the other)',
       provisioned.minimum, 'keep one of them; provisioned concurrency has no restore latency at all');
   }
+}
+
+/** Provisioned concurrency belongs on the live alias, in whole environments, scaled within Lambda's target range. */
+export function validateProvisionedConcurrency(scope: Construct, provisioned: WsgiApiProvisionedConcurrency | undefined,
+  versionOptions: lambda.VersionOptions | undefined, warmUp: unknown): void {
+  if (versionOptions?.provisionedConcurrentExecutions !== undefined) {
+    throw propError('currentVersionOptions.provisionedConcurrentExecutions', 'would apply to the version, not the live alias',
+      versionOptions.provisionedConcurrentExecutions, 'use provisionedConcurrency: { minimum } instead');
+  }
+  if (!provisioned) return;
   const { minimum, maximum, utilizationTarget } = provisioned;
   if (isSet(minimum) && !(Number.isInteger(minimum) && minimum >= 1)) {
     throw propError('provisionedConcurrency.minimum', 'must be a whole number, at least 1', minimum,
@@ -154,9 +144,21 @@ export function validateRelease(scope: Construct, props: {
     throw propError('provisionedConcurrency.utilizationTarget', 'must be from 0.1 to 0.9', utilizationTarget,
       `use e.g. ${DEFAULT_UTILIZATION_TARGET}`);
   }
-  if (props.warmUp) {
+  if (warmUp) {
     Annotations.of(scope).addWarningV2('cdk-wsgi:warmUpWithProvisionedConcurrency',
       'warmUp and provisionedConcurrency both keep environments initialized, and you pay for both; remove warmUp');
+  }
+}
+
+/** The function's logs go to the group WsgiApi defines (with functionLogRetention) or to the user's logGroup. */
+export function validateFunctionLogs(logRetention: unknown, logGroup: unknown, functionLogRetention: unknown): void {
+  if (logRetention !== undefined) {
+    throw propError('logRetention', 'is replaced by the log group WsgiApi gives the function', logRetention,
+      'use functionLogRetention instead');
+  }
+  if (logGroup !== undefined && functionLogRetention !== undefined) {
+    throw propError('functionLogRetention', 'applies to the log group WsgiApi creates, and logGroup replaces it',
+      functionLogRetention, 'set the retention on your logGroup instead');
   }
 }
 
