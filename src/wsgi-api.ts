@@ -6,6 +6,7 @@ import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -216,6 +217,15 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
    * @default - each deployment moves all traffic to the new version at once
    */
   readonly deployment?: WsgiApiDeploymentOptions;
+
+  /**
+   * Whether the adapter runs management commands (`cdk-wsgi exec`, `command`, `manage`, `flask`) sent by a direct
+   * Invoke of the function with IAM credentials. No API request can send one; anyone allowed to invoke the
+   * function can, with its role's permissions.
+   *
+   * @default true
+   */
+  readonly managementCommands?: boolean;
 
   /**
    * How long the function's log group keeps its events (when `logGroup` is not given).
@@ -462,6 +472,14 @@ export class WsgiApi extends Construct {
     return { mode: BundlingMode.LOCAL, reason: `no container engine answered '${engine} info'` };
   }
 
+  /**
+   * Lets `grantee` run management commands (`cdk-wsgi exec`, `command`, `manage`, `flask`): invoke the live alias,
+   * and nothing else.
+   */
+  public grantManage(grantee: iam.IGrantable): iam.Grant {
+    return this.alias.grantInvoke(grantee);
+  }
+
   /** The `CDK_WSGI_*` variables: everything the adapter must know, all known at synth time. */
   private adapterEnvironment(app: string, apiType: ApiType, binaryMediaTypes: string[], props: WsgiApiProps) {
     const env: { [key: string]: string } = { [contract.ENV_APP]: app };
@@ -473,6 +491,9 @@ export class WsgiApi extends Construct {
     }
     if (props.snapStart) {
       env[contract.ENV_SNAP_START] = '1';
+    }
+    if (props.managementCommands === false) {
+      env[contract.ENV_MANAGEMENT] = '0';
     }
     if (props.customDomain) {
       env[contract.ENV_BASE_PATHS] = Stack.of(this).toJsonString({ [props.customDomain.domainName]: props.customDomain.basePath ?? '' });

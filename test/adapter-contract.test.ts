@@ -9,6 +9,7 @@ describe('adapter contract', () => {
     expect(contract.ENV_BASE_PATHS).toBe('CDK_WSGI_BASE_PATHS');
     expect(contract.ENV_SNAP_START).toBe('CDK_WSGI_SNAP_START');
     expect(contract.ENV_PRIME).toBe('CDK_WSGI_PRIME');
+    expect(contract.ENV_MANAGEMENT).toBe('CDK_WSGI_MANAGEMENT');
     expect(contract.ENV_PREFIX).toBe('CDK_WSGI_');
   });
 
@@ -23,6 +24,13 @@ describe('adapter contract', () => {
   test('the warm-up event has a fixed shape', () => {
     expect(contract.WARM_UP_SOURCE).toBe('cdk-wsgi.warm-up');
     expect(JSON.stringify(contract.warmUpEvent(3))).toBe('{"source":"cdk-wsgi.warm-up","concurrency":3}');
+  });
+
+  test('management command events have a fixed shape', () => {
+    expect(contract.commandEvent('python', 'print(1)')).toEqual({ source: 'cdk-wsgi.command', kind: 'python', code: 'print(1)' });
+    expect(contract.commandEvent('shell', 'ls')).toEqual({ source: 'cdk-wsgi.command', kind: 'shell', command: 'ls' });
+    expect(contract.commandEvent('manage', ['migrate'])).toEqual({ source: 'cdk-wsgi.command', kind: 'manage', args: ['migrate'] });
+    expect(contract.commandEvent('flask', ['routes'])).toEqual({ source: 'cdk-wsgi.command', kind: 'flask', args: ['routes'] });
   });
 
   test('one warm-up event keeps at most 100 environments warm', () => {

@@ -53,6 +53,29 @@ export function warmUpEvent(concurrency: number): { source: string; concurrency:
   return { source: WARM_UP_SOURCE, concurrency };
 }
 
+/** `0` turns the adapter's management commands off (`managementCommands: false`); unset leaves them on. */
+export const ENV_MANAGEMENT = 'CDK_WSGI_MANAGEMENT';
+
+/** The `source` of a management command event, which only a direct Invoke can send (no front door sets it). */
+export const COMMAND_SOURCE = 'cdk-wsgi.command';
+
+/** What a management command runs: Python code, a shell command, Django's manage.py, or the Flask CLI. */
+export type CommandKind = 'python' | 'shell' | 'manage' | 'flask';
+
+/** The event that runs `kind`: code (python) and command (shell) are strings, args (manage, flask) lists. */
+export function commandEvent(kind: CommandKind, command: string | string[]): Record<string, unknown> {
+  const field = { python: 'code', shell: 'command', manage: 'args', flask: 'args' }[kind];
+  return { source: COMMAND_SOURCE, kind, [field]: command };
+}
+
+/** The adapter's answer: the exit status, and the output chunks of each stream in the order written. */
+export interface CommandAnswer {
+  readonly exitCode: number;
+  readonly output: Array<['stdout' | 'stderr', string]>;
+  /** True when the middle of the output was cut to fit Lambda's 6 MB response (a stderr chunk says where). */
+  readonly truncated: boolean;
+}
+
 /** CloudFormation metadata key on the function, holding its ServeMetadata. */
 export const METADATA_KEY = 'cdk-wsgi';
 

@@ -1,8 +1,9 @@
-"""One invocation: warm-up, source detection, environ, app, response, size guard."""
+"""One invocation: warm-up or management command, source detection, environ, app,
+response, size guard."""
 
 from __future__ import annotations
 
-from .config import Options
+from .config import COMMAND_SOURCE, Options
 from .exceptions import UnsupportedEventError
 from .log import logger
 from .response import plain_response
@@ -47,7 +48,12 @@ def handler_for(app: WSGIApplication, options: Options) -> Handler:
         """Answer one Lambda invocation."""
         if not isinstance(event, dict):
             raise _unsupported(event)
-        if "source" in event:  # every warm-up event names its source; HTTP events don't
+        # Warm-ups and management commands name their source; HTTP events never do.
+        if "source" in event:
+            if event["source"] == COMMAND_SOURCE:
+                from .management import answer_command  # only when a command comes
+
+                return answer_command(event, context, app)
             concurrency = warm_up_concurrency(event)
             if concurrency is not None:
                 return answer_warm_up(concurrency)

@@ -1,4 +1,5 @@
-"""The contract with the CDK construct: variable names and parsing, the warm-up event.
+"""The contract with the CDK construct: variable names and parsing, the warm-up event,
+the management command event and its answer.
 
 `src/private/adapter-contract.ts` pins the same literals; changing one breaks it.
 """
@@ -34,6 +35,26 @@ WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 WARM_UP_CONCURRENCY_KEY = "concurrency"
 #: The largest N honoured; the construct accepts no more.
 WARM_UP_MAX_CONCURRENCY = 100
+#: A management command, sent by the `cdk-wsgi` CLI straight to the function (Invoke
+#: with IAM credentials; no front door lets a client set a top-level key) is
+#: `{"source": COMMAND_SOURCE, "kind": K, <COMMAND_FIELDS[K]>: ...}`. Its answer is
+#: `{"exitCode": int, "output": [["stdout" | "stderr", text], ...], "truncated": bool}`,
+#: the output in the order written.
+COMMAND_SOURCE = "cdk-wsgi.command"
+#: python: `code`, source run as `python -c` does; shell: `command`, run by /bin/sh -c
+#: in the task root; manage: `args`, Django's `manage.py ARGS`; flask: `args`, the
+#: Flask CLI's `flask ARGS` with the function's app.
+COMMAND_KINDS = ("python", "shell", "manage", "flask")
+#: Kind -> the key holding its command: a string (code, command) or a list of strings.
+COMMAND_FIELDS = {
+    "python": "code",
+    "shell": "command",
+    "manage": "args",
+    "flask": "args",
+}
+#: "0" turns management commands off (answered with exit code 126); unset or any
+#: other value leaves them on.
+MANAGEMENT_VARIABLE = "CDK_WSGI_MANAGEMENT"
 
 
 class Options:
