@@ -6,6 +6,7 @@ import { ExampleStack } from '../examples/example-stack';
 import { BundlingMode } from '../src';
 import { albEvent, functionUrlEvent, httpEvent, restEvent } from './example-events';
 import { EmulatedFunction, Emulator, localPlatform, pythonFunctions } from './rie';
+import { CommandAnswer, commandEvent } from '../src/private/adapter-contract';
 
 /**
  * The example, bundled for this machine's platform, run by AWS's Lambda Runtime Interface Emulator and
@@ -152,6 +153,22 @@ describe('the bundled example in the Lambda Runtime Interface Emulator', () => {
       remote_addr: '72.21.198.67',
       url: 'http://lambda-test-alb-1234567.us-east-1.elb.amazonaws.com/echo?key=hello',
     });
+  });
+
+  test('management commands through the Invoke API: the Flask CLI, Python and a shell, with their exit status', async () => {
+    const routes: CommandAnswer = await invoke('http', commandEvent('flask', ['routes']));
+    expect(routes.exitCode).toBe(0);
+    expect(routes.output.map(([stream]) => stream)).toEqual(['stdout']);
+    expect(routes.output[0][1]).toMatch(/^Endpoint +Methods +Rule/);
+    expect(routes.output[0][1]).toMatch(/^echo +GET, POST +\/echo *$/m);
+
+    const python: CommandAnswer = await invoke('rest', commandEvent('python',
+      'import sys, api; print(api.app.name); print("oops", file=sys.stderr); sys.exit(4)'));
+    expect(python).toEqual({ exitCode: 4, output: [['stdout', 'api\n'], ['stderr', 'oops\n']], truncated: false });
+
+    // The task root is the asset, as /var/task is on Lambda.
+    const shell: CommandAnswer = await invoke('rest', commandEvent('shell', 'test -f api.py && echo found; exit 3'));
+    expect(shell).toEqual({ exitCode: 3, output: [['stdout', 'found\n']], truncated: false });
   });
 
   test("the runtime imported the asset's own Flask and compiled MarkupSafe, with no site-packages of this machine", () => {
