@@ -149,7 +149,7 @@ def finish_environ(
     """Add the body, the raw URI, and what derives from the headers once all are in."""
     body = request_body(event)
     environ["wsgi.input"] = io.BytesIO(body)
-    environ[_RAW_URI] = wsgi_text(raw_uri)
+    environ[_RAW_URI] = raw_uri if raw_uri.isascii() else wsgi_text(raw_uri)
     # REST sends no Content-Length, and base64 changes the length: count the bytes.
     if body:
         environ["CONTENT_LENGTH"] = str(len(body))
@@ -160,7 +160,8 @@ def finish_environ(
         host = wsgi_text(domain)
         if host:
             environ["HTTP_HOST"] = host
-    environ["SERVER_NAME"] = host_name(host) or "localhost"
+    # Only a port makes host_name's work worth its call: what (b) needs of the contract.
+    environ["SERVER_NAME"] = (host_name(host) if ":" in host else host) or "localhost"
     return environ
 
 
