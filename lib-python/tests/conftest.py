@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from wsgiref.validate import validator
@@ -18,10 +21,33 @@ if TYPE_CHECKING:
     from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
 
 EVENTS = Path(__file__).parent / "events"
+SRC = Path(__file__).parents[1] / "src"
+TESTS = Path(__file__).parent
 
 # No example database on disk: runs stay reproducible and leave nothing behind.
 settings.register_profile("default", database=None, deadline=None)
 settings.load_profile("default")
+
+
+def fresh_python(
+    script: str, *args: str, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run `script` as `python -c` in a fresh interpreter, as Lambda starts one: with
+    SRC and TESTS as its first arguments, then `args`, and this process's environment
+    without the adapter's variables (and coverage's), plus `env`; `options` go to
+    subprocess.run (input, cwd, a longer timeout). It must exit 0."""
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CDK_WSGI_", "COV_"))
+    }
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-c", script, str(SRC), str(TESTS), *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=True,
+        **{"timeout": 60, **options},
+    )
 
 
 class ContextStub:

@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import re
-import subprocess
 import sys
 import textwrap
 import time
@@ -25,7 +24,14 @@ from hypothesis import strategies as st
 from cdk_wsgi_adapter import config, make_handler, management
 from cdk_wsgi_adapter.management import Output
 from cdk_wsgi_adapter.sources.base import LAMBDA_RESPONSE_LIMIT
-from conftest import Capture, ContextStub, exploding_app, load_event
+from conftest import (
+    TESTS,
+    Capture,
+    ContextStub,
+    exploding_app,
+    fresh_python,
+    load_event,
+)
 from events import (
     make_alb_event,
     make_function_url_event,
@@ -36,8 +42,6 @@ from events import (
 if TYPE_CHECKING:
     from cdk_wsgi_adapter.compat import WSGIApplication
 
-SRC = Path(__file__).parents[1] / "src"
-TESTS = Path(__file__).parent
 DJANGO_PROJECT = TESTS / "apps" / "djangoproject"
 
 
@@ -519,20 +523,10 @@ def invoke(
 ) -> dict[str, Any]:
     """Send `events` through `cdk_wsgi_adapter.handler` in a fresh process whose task
     root (working directory, first on sys.path) is `root`."""
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CDK_WSGI_", "COV_"))
-    }
-    environ.update(env, CDK_WSGI_APP=app, LAMBDA_TASK_ROOT=str(root))
+    environ = {**env, "CDK_WSGI_APP": app, "LAMBDA_TASK_ROOT": str(root)}
     environ["PYTHONPATH"] = os.pathsep.join([str(root), str(TESTS)])
-    proc = subprocess.run(
-        [sys.executable, "-c", INVOKE, str(SRC)],
-        input=json.dumps(events),
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env=environ,
-        timeout=120,
-        check=True,
+    proc = fresh_python(
+        INVOKE, env=environ, input=json.dumps(events), cwd=root, timeout=120
     )
     result: dict[str, Any] = json.loads(proc.stdout)
     return result

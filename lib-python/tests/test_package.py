@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-SRC = Path(__file__).parents[1] / "src"
-TESTS = Path(__file__).parent
+from conftest import fresh_python
 
 SCRIPT = textwrap.dedent(
     """
@@ -48,18 +44,7 @@ def run_entry(tmp_path: Path, **env: str) -> tuple[list[dict[str, Any]], str]:
             """
         )
     )
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CDK_WSGI_", "COV_"))
-    }
-    environ.update(env, PYTHONPATH=str(tmp_path))
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(SRC), str(TESTS)],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=60,
-        check=True,
-    )
+    proc = fresh_python(SCRIPT, env={**env, "PYTHONPATH": str(tmp_path)})
     return json.loads(proc.stdout), proc.stderr
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -20,7 +18,7 @@ import cdk_wsgi_adapter
 from cdk_wsgi_adapter.adapter import handler_for
 from cdk_wsgi_adapter.config import Options, PrimeConfig
 from cdk_wsgi_adapter.prime import USER_AGENT, http_event, prime, rest_event
-from conftest import load_event
+from conftest import fresh_python, load_event
 from events import make_http_event, make_rest_event
 
 if TYPE_CHECKING:
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
 
     from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
 
-SRC = Path(__file__).parents[1] / "src"
-TESTS = Path(__file__).parent
 EXECUTE_API = "abc123.execute-api.eu-west-1.amazonaws.com"
 DOMAIN = "api.example.com"
 PRIMED = re.compile(r"primed GET (\S+): (\d{3}) in \d+\.\d ms")
@@ -523,18 +519,8 @@ APP = textwrap.dedent(
 def init(tmp_path: Path, **env: str) -> tuple[dict[str, Any], str]:
     """Import the package in a fresh process; (what it printed, stderr up to the import)."""
     (tmp_path / "primed_app.py").write_text(APP)
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CDK_WSGI_", "COV_"))
-    }
-    environ.update(env, CDK_WSGI_APP="primed_app:app", PYTHONPATH=str(tmp_path))
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(SRC), str(TESTS)],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=60,
-        check=True,
-    )
+    environ = {**env, "CDK_WSGI_APP": "primed_app:app", "PYTHONPATH": str(tmp_path)}
+    proc = fresh_python(SCRIPT, env=environ)
     before_import, _, _ = proc.stderr.partition("IMPORTED")
     return json.loads(proc.stdout), before_import
 

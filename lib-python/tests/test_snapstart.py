@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,12 +13,11 @@ import snapshot_restore_py  # type: ignore[import-untyped]
 
 import cdk_wsgi_adapter
 from cdk_wsgi_adapter.snapstart import register_hooks, reseed
+from conftest import fresh_python
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SRC = Path(__file__).parents[1] / "src"
-TESTS = Path(__file__).parent
 
 # Imports the package as Lambda does, then plays the runtime restoring two environments
 # from one snapshot: the same generator state, then the after-restore hooks.
@@ -69,18 +65,7 @@ SCRIPT = textwrap.dedent(
 
 def init(mode: str = "", **env: str) -> tuple[dict[str, Any], str]:
     """Import the package in a fresh process; (what it printed, stderr up to the import)."""
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CDK_WSGI_", "COV_"))
-    }
-    environ.update(env)
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(SRC), str(TESTS), mode],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=60,
-        check=True,
-    )
+    proc = fresh_python(SCRIPT, mode, env=env)
     return json.loads(proc.stdout), proc.stderr.partition("IMPORTED")[0]
 
 
