@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { BundlingMode, WsgiApi } from '../src';
+import { runDriver, writeReport } from './driver';
 import { elapsedMs, ratio, summary } from './stats';
 import { restEvent } from '../test/example-events';
 import { datedAsZipped } from '../test/lambda-files';
@@ -217,13 +218,7 @@ async function main() {
     `| seconds | ${summary(seconds(bundling.local), 2)} | ${summary(seconds(bundling.pip), 2)} | ${ratio(bundling.local, bundling.pip)} |`,
     '',
   );
-  const table = lines.join('\n');
-  fs.writeFileSync(RESULTS, table);
-  process.stdout.write(`${table}\nbench: written to ${path.relative(ROOT, RESULTS)}\n`);
+  writeReport(RESULTS, lines);
 }
 
-main().then(() => fs.rmSync(WORK, { recursive: true, force: true }), error => {
-  fs.rmSync(WORK, { recursive: true, force: true });
-  process.stderr.write(`${error.stack ?? error}\n`);
-  process.exit(1);
-});
+runDriver(main, WORK);

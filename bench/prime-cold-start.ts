@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { BundlingMode, WsgiApi } from '../src';
+import { runDriver, writeReport } from './driver';
 import { elapsedMs, quantile, ratio, summary } from './stats';
 import { restEvent } from '../test/example-events';
 import { datedAsZipped } from '../test/lambda-files';
@@ -13,7 +14,6 @@ import { EmulatedFunction, Emulator, localPlatform, pythonFunctions } from '../t
  * Emulator, with and without `prime`: init, the first request and warm requests. Run through
  * `bash bench/prime-cold-start`; prints the table and writes bench/prime-results.md.
  */
-const ROOT = path.join(__dirname, '..');
 const DJANGO_APP = path.join(__dirname, 'django-app');
 const RESULTS = path.join(__dirname, 'prime-results.md');
 const PRIME = ['/', '/admin/login/'];
@@ -159,13 +159,7 @@ async function main() {
       `| ${ratio(of(primed, 'firstInvokeMs'), of(primed, 'warmInvokeMs'))} | |`,
     '',
   ];
-  const table = lines.join('\n');
-  fs.writeFileSync(RESULTS, table);
-  process.stdout.write(`${table}\nbench: written to ${path.relative(ROOT, RESULTS)}\n`);
+  writeReport(RESULTS, lines);
 }
 
-main().then(() => fs.rmSync(WORK, { recursive: true, force: true }), error => {
-  fs.rmSync(WORK, { recursive: true, force: true });
-  process.stderr.write(`${error.stack ?? error}\n`);
-  process.exit(1);
-});
+runDriver(main, WORK);
