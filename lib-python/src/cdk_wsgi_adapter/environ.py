@@ -126,7 +126,7 @@ def set_path(
         isinstance(stage, str)
         and stage
         and stage != "$default"
-        and ".execute-api." in domain.lower()
+        and is_execute_api(domain)
     ):
         script_name, strip = wsgi_text("/" + stage), stage_in_path
     else:
@@ -163,6 +163,12 @@ def finish_environ(
     # Only a port makes host_name's work worth its call: what (b) needs of the contract.
     environ["SERVER_NAME"] = (host_name(host) if ":" in host else host) or "localhost"
     return environ
+
+
+def is_execute_api(domain: str) -> bool:
+    """Whether `domain` is an API's own `<id>.execute-api.<region>.<suffix>` host,
+    where the stage is part of the URL."""
+    return ".execute-api." in domain.lower()
 
 
 def host_name(host: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from .environ import is_execute_api
 from .log import logger
 
 TYPE_CHECKING = False
@@ -57,7 +58,7 @@ def rest_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
         context_path = request_path
     else:
         request_path = path
-        context_path = f"/{stage}{path}" if _execute_api(host) else path
+        context_path = f"/{stage}{path}" if is_execute_api(host) else path
     # The construct's REST API has `ANY /` and `ANY /{proxy+}`.
     resource = "/" if path == "/" else "/{proxy+}"
     headers = {
@@ -98,7 +99,7 @@ def http_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
     rawPath drops a custom domain's base path, and keeps a named stage on the
     execute-api host."""
     host, stage = config.host, config.stage
-    named_stage = stage != "$default" and base_path is None and _execute_api(host)
+    named_stage = stage != "$default" and base_path is None and is_execute_api(host)
     raw_path = f"/{stage}{path}" if named_stage else path
     return {
         "version": "2.0",
@@ -128,7 +129,3 @@ def http_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
         },
         "isBase64Encoded": False,
     }
-
-
-def _execute_api(host: str) -> bool:
-    return ".execute-api." in host.lower()
