@@ -63,6 +63,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental',
   // A jsii library takes the alpha as a peer, never bundles it; exact because alpha releases break freely.
   peerDeps: [`@aws-cdk/aws-lambda-python-alpha@${PYTHON_ALPHA_VERSION}`],
+  // The CLI's remote commands (exec, command, manage, flask, logs) call AWS with the user's credentials. jsii packages
+  // take runtime dependencies as bundled ones; the CLI loads them only when a remote command runs.
+  bundledDeps: [
+    '@aws-sdk/client-cloudformation@^3.1178.0',
+    '@aws-sdk/client-cloudwatch-logs@^3.1178.0',
+    '@aws-sdk/client-lambda@^3.1178.0',
+  ],
   devDeps: [
     `@aws-cdk/aws-lambda-python-alpha@${PYTHON_ALPHA_VERSION}`,
     // `aws-cdk@latest` pointed at an old 3.0.0 build that rejects current cloud assemblies (toolchain.md).
@@ -210,7 +217,7 @@ testQuickstart.spawn(packageAll);
 testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePatterns /node_modules/`);
 
 // Suites that need the set-up above, real bundling with pip from PyPI, or packages: the full test command only.
-const FULL_ONLY_SUITES = ['rie-e2e', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths'];
+const FULL_ONLY_SUITES = ['rie-e2e', 'cli-remote', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths', 'deploy-tasks-rie'];
 
 // The contributor's loop: Node.js and python3 only, no downloads after the first .venv.
 const testUnit = project.addTask('test:unit', {

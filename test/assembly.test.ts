@@ -29,7 +29,7 @@ function synthAssembly() {
 
 describe('cloud assembly', () => {
   const { outdir, restId, httpId } = synthAssembly();
-  const functions = readAssembly(outdir);
+  const functions = readAssembly(outdir, 'pass --entry and --module');
   const named = (name: string) => functions.find(fn => fn.name === name) as AssemblyFunction;
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
@@ -55,7 +55,7 @@ describe('cloud assembly', () => {
     expect(() => selectFunction(functions, outdir, 'Apps/Nope')).toThrow('--function Apps/Nope names no WsgiApi function');
     expect(() => selectFunction(functions, outdir, 'Apps')).toThrow('--function Apps names 2 WsgiApi functions');
     expect(() => selectFunction([], outdir)).toThrow(`${outdir} holds no WsgiApi function`);
-    expect(() => readAssembly(path.join(outdir, 'missing'))).toThrow('no cloud assembly in');
+    expect(() => readAssembly(path.join(outdir, 'missing'), 'pass --stack')).toThrow(`no cloud assembly in ${path.join(outdir, 'missing')}: synthesize first (\`cdk synth\`), or pass --stack`);
   });
 
   test('serves a function with its stage, media types and literal environment; the rest waits for deploy time', () => {

@@ -58,17 +58,21 @@ export interface RunningCli {
   stderr(): string;
 }
 
-/** The real CLI (`cdk-wsgi <args>`), run from its TypeScript sources as jest runs before compilation. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningCli {
+/**
+ * The real CLI (`cdk-wsgi <args>`), run from its TypeScript sources as jest runs before compilation; `input` is its
+ * standard input, which is otherwise closed.
+ */
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunningCli {
   const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), MAIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.end(options.input);
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', text => { stdout += text; });
-  child.stderr.setEncoding('utf8').on('data', text => { stderr += text; });
+  child.stdout!.setEncoding('utf8').on('data', text => { stdout += text; });
+  child.stderr!.setEncoding('utf8').on('data', text => { stderr += text; });
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }

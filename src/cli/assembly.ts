@@ -8,7 +8,10 @@ import { ApiType } from '../types';
 export interface AssemblyFunction {
   /** The WsgiApi's construct path, e.g. `MyStack/App`, or `MyStack/<logical id>` when the assembly has no paths. */
   readonly name: string;
+  /** The stack's name in the assembly (a stage's stacks show as `Stage/Stack`). */
   readonly stackName: string;
+  /** Where it is deployed: its CloudFormation stack name, and its region when the stack names one. */
+  readonly deployedAs: DeployedStack;
   readonly logicalId: string;
   readonly apiType: ApiType;
   /** Where the stack's template sits: `entry` may be relative to its parent. */
@@ -21,10 +24,13 @@ export interface AssemblyFunction {
 // Stages nest assemblies; real apps go one or two levels deep.
 const MAX_NESTING = 8;
 
-/** Every function a WsgiApi defined in the assembly at `dir` (and the assemblies of its stages). */
-export function readAssembly(dir: string): AssemblyFunction[] {
+/**
+ * Every function a WsgiApi defined in the assembly at `dir` (and the assemblies of its stages). `otherwise` says
+ * how the command can do without one.
+ */
+export function readAssembly(dir: string, otherwise: string): AssemblyFunction[] {
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
-    throw new Error(`no cloud assembly in ${dir}: synthesize first (\`cdk synth\`), or pass --entry and --module`);
+    throw new Error(`no cloud assembly in ${dir}: synthesize first (\`cdk synth\`), or ${otherwise}`);
   }
   return readManifest(path.resolve(dir), 0);
 }
@@ -36,17 +42,32 @@ function readManifest(dir: string, depth: number): AssemblyFunction[] {
     if (artifact.type === 'cdk:cloud-assembly' && depth < MAX_NESTING) {
       found.push(...readManifest(path.join(dir, artifact.properties.directoryName), depth + 1));
     } else if (artifact.type === 'aws:cloudformation:stack') {
-      const stackName: string = artifact.displayName ?? artifactId;
+      // An environment-agnostic stack says `aws://unknown-account/unknown-region`: the caller's region applies.
+      const region = /^aws:\/\/[^/]+\/([a-z0-9-]+)$/.exec(artifact.environment ?? '')?.[1];
+      const deployedAs = { stackName: artifact.properties.stackName ?? artifactId, region: region === 'unknown-region' ? undefined : region };
       const template = readJson(path.join(dir, artifact.properties.templateFile));
-      const paths = logicalIdPaths(dir, artifact);
-      for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-        const metadata: contract.ServeMetadata | undefined = resource.Metadata?.[contract.METADATA_KEY];
-        if (resource.Type !== 'AWS::Lambda::Function' || !metadata) continue;
-        const functionPath: string | undefined = resource.Metadata['aws:cdk:path'] ?? paths.get(logicalId);
-        const name = functionPath?.replace(/\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
-        found.push({ name, stackName, logicalId, apiType: metadata.apiType, assemblyDir: dir, metadata, properties: resource.Properties });
-      }
+      found.push(...templateFunctions(template, artifact.displayName ?? artifactId, deployedAs, dir, logicalIdPaths(dir, artifact)));
     }
+  }
+  return found;
+}
+
+/** A stack as CloudFormation knows it. */
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly region?: string;
+}
+
+/** The WsgiApi functions of one stack's template: from an assembly, or from the deployed stack (`assemblyDir` '.'). */
+export function templateFunctions(template: any, stackName: string, deployedAs: DeployedStack, assemblyDir: string,
+  paths = new Map<string, string>()): AssemblyFunction[] {
+  const found: AssemblyFunction[] = [];
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    const metadata: contract.ServeMetadata | undefined = resource.Metadata?.[contract.METADATA_KEY];
+    if (resource.Type !== 'AWS::Lambda::Function' || !metadata) continue;
+    const functionPath: string | undefined = resource.Metadata['aws:cdk:path'] ?? paths.get(logicalId);
+    const name = functionPath?.replace(/\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
+    found.push({ name, stackName, deployedAs, logicalId, apiType: metadata.apiType, assemblyDir, metadata, properties: resource.Properties });
   }
   return found;
 }
@@ -119,22 +140,25 @@ function findEntry(entry: string, assemblyDir: string): string {
   return found;
 }
 
-/** The function `query` names (construct path, logical ID or stack/logical ID), or the only one. */
-export function selectFunction(functions: AssemblyFunction[], dir: string, query?: string): AssemblyFunction {
+/**
+ * The function `query` names (construct path, logical ID or stack/logical ID), or the only one; `source` says where
+ * the list came from (the assembly's folder, or a deployed stack).
+ */
+export function selectFunction(functions: AssemblyFunction[], source: string, query?: string): AssemblyFunction {
   const list = () => functions.map(fn => `  ${fn.name} (${fn.logicalId}, ${fn.apiType} API)`).join('\n');
   if (functions.length === 0) {
-    throw new Error(`${dir} holds no WsgiApi function; synthesize an app that defines one`);
+    throw new Error(`${source} holds no WsgiApi function`);
   }
   if (query === undefined) {
     if (functions.length === 1) return functions[0];
-    throw new Error(`${dir} holds ${functions.length} WsgiApi functions; pick one with --function:\n${list()}`);
+    throw new Error(`${source} holds ${functions.length} WsgiApi functions; pick one with --function:\n${list()}`);
   }
   const wanted = query.replace(/^\//, '');
   const matches = functions.filter(fn => fn.name === wanted || fn.name.startsWith(`${wanted}/`)
     || fn.logicalId === wanted || `${fn.stackName}/${fn.logicalId}` === wanted);
   if (matches.length === 1) return matches[0];
   const problem = matches.length === 0 ? 'names no WsgiApi function' : `names ${matches.length} WsgiApi functions`;
-  throw new Error(`--function ${query} ${problem} in ${dir}; the functions are:\n${list()}`);
+  throw new Error(`--function ${query} ${problem} in ${source}; the functions are:\n${list()}`);
 }
 
 function readJson(file: string): any {

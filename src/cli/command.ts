@@ -3,7 +3,13 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
-  run(argv: string[]): Promise<void>;
+  /**
+   * Where the command's own options end, for commands that pass the rest on (`manage migrate --help` is Django's
+   * help): `--help` counts only before this index.
+   */
+  ownArgs?(argv: string[]): number;
+  /** Runs the command; a number is the exit status the CLI ends with (a server's command returns nothing). */
+  run(argv: string[]): Promise<number | void>;
 }
 
 /** A mistake in the command line: the CLI prints it with the usage and exits 2. */

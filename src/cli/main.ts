@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, UsageError } from './command';
+import { logsCommand } from './logs-command';
+import { commandCommand, execCommand, flaskCommand, manageCommand } from './remote-commands';
 import { serveCommand } from './serve-command';
 
-const COMMANDS: Command[] = [serveCommand];
+const COMMANDS: Command[] = [serveCommand, execCommand, commandCommand, manageCommand, flaskCommand, logsCommand];
 
 const USAGE = `Usage: cdk-wsgi <command> [options]
 
@@ -29,10 +31,12 @@ function dispatch(argv: string[]): { command?: Command; print?: string } {
   if (!command) {
     throw new UsageError(name === undefined ? 'name a command' : `unknown command '${name}'`);
   }
-  return rest.some(isHelp) ? { print: command.usage } : { command };
+  const own = command.ownArgs ? rest.slice(0, command.ownArgs(rest)) : rest;
+  return own.some(isHelp) ? { print: command.usage } : { command };
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The status to exit with, or undefined for a command that keeps running (serve). */
+async function main(argv: string[]): Promise<number | undefined> {
   let command: Command | undefined;
   try {
     const found = dispatch(argv);
@@ -41,8 +45,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     command = found.command!;
-    await command.run(argv.slice(1));
-    return 0;
+    return await command.run(argv.slice(1)) ?? undefined;
   } catch (error) {
     const prefix = command ? `cdk-wsgi ${command.name}` : 'cdk-wsgi';
     if (error instanceof UsageError) {
@@ -54,7 +57,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A command that keeps running (serve) leaves the process to its server; only failures and one-shot commands exit.
+/**
+ * Exits with `code` once stdout and stderr have taken everything written: a pipe that is full (a command's 6 MB of
+ * output read by a slower process) accepts the rest later, and exiting before then would cut it off.
+ */
+function exitAfterOutput(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+// A command that keeps running (serve) leaves the process to its server; the others end it with their status, not
+// when whatever they left open closes.
 main(process.argv.slice(2)).then(code => {
-  if (code !== 0) process.exit(code);
-}, () => process.exit(1));
+  if (code !== undefined) exitAfterOutput(code);
+}, () => exitAfterOutput(1));

@@ -119,7 +119,7 @@ function resolveSettings(values: Values): ServeSettings {
     throw new UsageError(`--${misplaced[0]} needs --entry and --module; with a cloud assembly, the synthesized app decides it`);
   }
   const dir = values.assembly ?? 'cdk.out';
-  return settingsOf(selectFunction(readAssembly(dir), dir, values.function));
+  return settingsOf(selectFunction(readAssembly(dir, 'pass --entry and --module'), dir, values.function));
 }
 
 /** The interpreter local bundling uses, else the project's virtualenv, else the one on PATH. */

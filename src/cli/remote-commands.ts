@@ -1,0 +1,155 @@
+import * as fs from 'fs';
+import { parseArgs } from 'util';
+import { Command, UsageError } from './command';
+import * as lazy from './lazy';
+import type { RemoteTarget, TargetOptions } from './remote-target';
+import { CommandKind, commandEvent } from '../private/adapter-contract';
+
+/** The options every command that reaches the deployed function takes; logs-command.ts shares them. */
+export const TARGET_OPTIONS = {
+  assembly: { type: 'string' },
+  function: { type: 'string' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+
+export const TARGET_USAGE = `The function, from the cloud assembly (run \`cdk synth\` first) or the deployed stack:
+  --assembly DIR         the cloud assembly (default: cdk.out)
+  --stack NAME           read the deployed stack instead of a cloud assembly
+  --function NAME        the WsgiApi when there are several: its construct path
+                         (MyStack/App) or its function's logical ID
+
+AWS (the SDK's usual credentials chain, as the AWS CLI uses):
+  --region REGION        default: the stack's, else AWS_REGION or the profile's
+  --profile NAME         default: AWS_PROFILE, else the default profile
+  -h, --help             this text
+`;
+
+const INVOKE_NOTE = `It invokes the function's live alias with your AWS credentials (lambda:InvokeFunction,
+which api.grantManage gives), prints the command's stdout and stderr as they were
+written, and exits with the command's exit status. Output past about 6 MB (Lambda's
+response limit) keeps its start and end, with a line on stderr saying what was cut.
+`;
+
+/** Parses the command's own options; with `passOn`, the first argument that is not one of them starts the rest. */
+function parseOwn<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: string[], options: T, passOn: boolean) {
+  const split = passOn ? ownArgCount(argv, options) : argv.length;
+  try {
+    const { values, positionals } = parseArgs({ args: argv.slice(0, split), options: { ...TARGET_OPTIONS, ...options }, allowPositionals: !passOn });
+    const rest = argv.slice(split);
+    return { values, rest: passOn ? (rest[0] === '--' ? rest.slice(1) : rest) : positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** How many leading arguments are this command's options (with their values), before what it passes on. */
+function ownArgCount(argv: string[], options: Record<string, { type: string; short?: string }> = {}): number {
+  const all: Record<string, { type: string; short?: string }> = { ...TARGET_OPTIONS, ...options };
+  const takesValue = (arg: string) => {
+    const name = arg.startsWith('--') ? arg.slice(2) : Object.keys(all).find(key => `-${all[key].short}` === arg);
+    return name !== undefined && all[name]?.type === 'string';
+  };
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
+    i += takesValue(argv[i]) && !argv[i].includes('=') ? 2 : 1;
+  }
+  return Math.min(i, argv.length);
+}
+
+/** Runs `kind` with `command` on the function the options name, and prints what it wrote. */
+async function runRemote(values: TargetOptions, kind: CommandKind, command: string | string[]): Promise<number> {
+  const { findTarget } = lazy.remoteTarget();
+  const { commandClient, runCommand } = lazy.runCommand();
+  let target: RemoteTarget | undefined;
+  try {
+    target = await findTarget(values);
+    const answer = await runCommand(commandClient(target.aws), target.functionName, commandEvent(kind, command), target.qualifier);
+    for (const [stream, text] of answer.output) {
+      (stream === 'stderr' ? process.stderr : process.stdout).write(text);
+    }
+    return answer.exitCode;
+  } catch (error) {
+    const described = lazy.awsErrors().describeAwsError(error, target?.aws.region ?? values.region ?? process.env.AWS_REGION);
+    throw described === undefined ? error : new Error(described);
+  }
+}
+
+/** A command that takes the target options and passes everything after them on to the remote command. */
+function passOnCommand(name: string, kind: 'manage' | 'flask', summary: string, usage: string): Command {
+  return {
+    name,
+    summary,
+    usage: `${usage}\n${INVOKE_NOTE}\n${TARGET_USAGE}`,
+    ownArgs: argv => ownArgCount(argv),
+    run: async argv => {
+      const { values, rest } = parseOwn(argv, {}, true);
+      if (rest.length === 0) throw new UsageError(`name the ${kind} command to run`);
+      return runRemote(values, kind, rest);
+    },
+  };
+}
+
+export const manageCommand = passOnCommand('manage', 'manage',
+  'run a Django manage.py command where the app runs',
+  `Usage: cdk-wsgi manage [options] <command> [args...]
+
+Runs Django's manage.py <command> in the deployed function, with the app's settings:
+  cdk-wsgi manage migrate --noinput
+  cdk-wsgi manage shell -c "from django.contrib.auth.models import User; print(User.objects.count())"
+Interactive commands (createsuperuser without --noinput, a bare shell) get no input.
+`);
+
+export const flaskCommand = passOnCommand('flask', 'flask',
+  'run a Flask CLI command with the app loaded where it runs',
+  `Usage: cdk-wsgi flask [options] <command> [args...]
+
+Runs the Flask CLI in the deployed function with the app loaded, as \`flask --app\` would:
+  cdk-wsgi flask routes
+  cdk-wsgi flask db upgrade
+`);
+
+export const execCommand: Command = {
+  name: 'exec',
+  summary: 'run Python code where the app runs',
+  usage: `Usage: cdk-wsgi exec [options] (-c CODE | FILE | -)
+
+Runs Python code in the deployed function, as \`python -c\` would, with the app's
+folder importable: from -c, from FILE, or from standard input with -.
+  cdk-wsgi exec -c "import api; print(api.app.url_map)"
+  cdk-wsgi exec scripts/backfill.py
+  -c, --code CODE        the code to run
+
+${INVOKE_NOTE}
+${TARGET_USAGE}`,
+  run: async argv => {
+    const { values, rest } = parseOwn(argv, { code: { type: 'string', short: 'c' } }, false);
+    if ((values.code === undefined) === (rest.length !== 1)) {
+      throw new UsageError('give the code with -c CODE, or one FILE (- for standard input)');
+    }
+    const code = values.code ?? fs.readFileSync(rest[0] === '-' ? 0 : rest[0], 'utf-8');
+    return runRemote(values, 'python', code);
+  },
+};
+
+export const commandCommand: Command = {
+  name: 'command',
+  summary: 'run a shell command where the app runs',
+  usage: `Usage: cdk-wsgi command [options] [--] <shell command...>
+
+Runs a shell command in the deployed function with /bin/sh -c, in the app's folder
+(Lambda's task root); its words are joined with spaces, as ssh does:
+  cdk-wsgi command 'ls -la /tmp && df -h /tmp'
+  cdk-wsgi command -- pip list
+A command still running 1 s before the function's timeout is stopped (exit 124).
+
+${INVOKE_NOTE}
+${TARGET_USAGE}`,
+  ownArgs: argv => ownArgCount(argv),
+  run: async argv => {
+    const { values, rest } = parseOwn(argv, {}, true);
+    if (rest.length === 0) throw new UsageError('name the shell command to run');
+    return runRemote(values, 'shell', rest.join(' '));
+  },
+};

@@ -1,0 +1,72 @@
+import { CloudFormationClient, DescribeStackResourceCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { AssemblyFunction, readAssembly, selectFunction, templateFunctions } from './assembly';
+import { UsageError } from './command';
+import { LIVE_ALIAS_NAME } from '../private/defaults';
+
+/** Where the remote commands find the function, and the AWS settings they call with. */
+export interface TargetOptions {
+  readonly assembly?: string;
+  readonly function?: string;
+  readonly stack?: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/** A deployed WsgiApi function, as the remote commands address it. */
+export interface RemoteTarget {
+  /** The WsgiApi's construct path, for messages. */
+  readonly label: string;
+  /** The function's physical name; commands invoke its `live` alias. */
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly logGroupName: string;
+  /** The AWS client settings: the stack's region when the assembly names one, else the caller's. */
+  readonly aws: { region?: string; profile?: string };
+}
+
+/**
+ * The deployed function that `options` names: read from the cloud assembly (default cdk.out), or from the deployed
+ * stack's template with --stack, then looked up in the stack with CloudFormation.
+ */
+export async function findTarget(options: TargetOptions): Promise<RemoteTarget> {
+  if (options.stack !== undefined && options.assembly !== undefined) {
+    throw new UsageError('--stack reads the deployed stack instead of a cloud assembly; leave out --assembly');
+  }
+  let aws = { region: options.region, profile: options.profile };
+  let fn: AssemblyFunction;
+  if (options.stack === undefined) {
+    const dir = options.assembly ?? 'cdk.out';
+    fn = selectFunction(readAssembly(dir, 'name the deployed stack with --stack'), dir, options.function);
+    aws = { ...aws, region: options.region ?? fn.deployedAs.region };
+  } else {
+    const template = await deployedTemplate(new CloudFormationClient(aws), options.stack);
+    fn = selectFunction(templateFunctions(template, options.stack, { stackName: options.stack }, '.'), `stack ${options.stack}`,
+      options.function);
+  }
+  const cloudFormation = new CloudFormationClient(aws);
+  const physicalId = (logicalId: string) => physicalIdOf(cloudFormation, fn.deployedAs.stackName, logicalId);
+  const functionName = await physicalId(fn.logicalId);
+  // A function without its own log group (LoggingConfig) logs to Lambda's default one.
+  const logGroup = fn.properties.LoggingConfig?.LogGroup;
+  const logGroupName = typeof logGroup === 'string' ? logGroup
+    : logGroup?.Ref ? await physicalId(logGroup.Ref) : `/aws/lambda/${functionName}`;
+  return { label: fn.name, functionName, qualifier: LIVE_ALIAS_NAME, logGroupName, aws };
+}
+
+async function deployedTemplate(client: CloudFormationClient, stackName: string): Promise<any> {
+  const { TemplateBody } = await client.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+  try {
+    return JSON.parse(TemplateBody ?? '');
+  } catch {
+    throw new Error(`stack ${stackName}'s template is not JSON, so not one cdk deployed; run from the app's folder after cdk synth instead of --stack`);
+  }
+}
+
+async function physicalIdOf(client: CloudFormationClient, stackName: string, logicalId: string): Promise<string> {
+  const { StackResourceDetail } = await client.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }));
+  const physicalId = StackResourceDetail?.PhysicalResourceId;
+  if (!physicalId) {
+    throw new Error(`stack ${stackName} has not created ${logicalId} yet (${StackResourceDetail?.ResourceStatus}); wait for its deployment to finish`);
+  }
+  return physicalId;
+}

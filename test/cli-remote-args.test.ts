@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LambdaServiceException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { runCli } from './serve-helpers';
+import { describeAwsError } from '../src/cli/aws-errors';
+import { UsageError } from '../src/cli/command';
+import { logsCommand } from '../src/cli/logs-command';
+import { commandCommand, execCommand, flaskCommand, manageCommand } from '../src/cli/remote-commands';
+
+/** The remote commands' command lines and error lines, without AWS: test/cli-remote.test.ts runs them end to end. */
+describe('remote command lines', () => {
+  test('the command\'s own options end where the passed-on command starts; --help after that is the command\'s', () => {
+    expect(manageCommand.ownArgs!(['migrate', '--help'])).toBe(0);
+    expect(manageCommand.ownArgs!(['--function', 'Stack/App', '--region=eu-west-1', 'migrate', '--noinput'])).toBe(3);
+    expect(flaskCommand.ownArgs!(['--stack', 'S', '--', 'routes'])).toBe(2);
+    expect(commandCommand.ownArgs!(['--profile', 'ops', 'ls', '-la'])).toBe(2);
+  });
+
+  test.each([
+    [manageCommand, [], 'name the manage command to run'],
+    [manageCommand, ['--function'], 'Option \'--function <value>\' argument missing'],
+    [flaskCommand, ['--bogus', 'routes'], 'Unknown option \'--bogus\''],
+    [commandCommand, ['--'], 'name the shell command to run'],
+    [execCommand, [], 'give the code with -c CODE, or one FILE (- for standard input)'],
+    [execCommand, ['-c', 'pass', 'file.py'], 'give the code with -c CODE, or one FILE (- for standard input)'],
+    [execCommand, ['a.py', 'b.py'], 'give the code with -c CODE, or one FILE (- for standard input)'],
+    [execCommand, ['--stack', 'S', '--assembly', 'cdk.out', '-c', 'pass'], '--stack reads the deployed stack instead of a cloud assembly; leave out --assembly'],
+    [logsCommand, ['--since', 'yesterday'], '--since: '],
+  ])('%#: bad command lines are usage errors', async (command, argv, message) => {
+    const run = command.run(argv as string[]);
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow(message as string);
+  });
+
+  test('AWS failures read as one line with the fix', () => {
+    const $metadata = { httpStatusCode: 404 };
+    expect(describeAwsError(new ResourceNotFoundException({ message: 'Function not found: arn:aws:lambda:eu-west-1:1:function:f:live', $metadata }), 'eu-west-1'))
+      .toBe('Function not found: arn:aws:lambda:eu-west-1:1:function:f:live in eu-west-1: deploy the app (cdk deploy), or pass the --region it is deployed in');
+    // Lambda has no class for it: IAM's refusal arrives as a plain service error with this name.
+    const denied = describeAwsError(new LambdaServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      message: 'User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:live\nbecause no identity-based policy allows it',
+      $metadata,
+    }), 'eu-west-1');
+    expect(denied).toBe('User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:live because no identity-based policy allows it; '
+      + 'allow it with api.grantManage(<role or user>) for Invoke on the live alias, plus cloudformation:DescribeStackResource (and GetTemplate for --stack) on the stack');
+    // Not an AWS failure: the caller keeps it as it is.
+    expect(describeAwsError(new Error('no cloud assembly in cdk.out'), undefined)).toBeUndefined();
+  });
+
+  test('without credentials: one line, before anything is invoked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-nocreds-'));
+    try {
+      writeAssembly(path.join(dir, 'cdk.out'));
+      // An empty home: no ~/.aws, no instance metadata to ask.
+      const unset = Object.fromEntries(Object.keys(process.env).filter(name => name.startsWith('AWS_')).map(name => [name, '']));
+      const cli = runCli(['manage', 'migrate'], { cwd: dir, env: { ...unset, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true' } });
+      expect(await cli.exited).toBe(1);
+      expect(cli.stdout()).toBe('');
+      expect(cli.stderr()).toBe('cdk-wsgi manage: no AWS credentials found: set AWS_PROFILE or pass --profile, or sign in (aws sso login, aws configure)\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The smallest cloud assembly with one WsgiApi function, in eu-west-1, as `cdk synth` lays it out. */
+function writeAssembly(dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+    version: '48.0.0',
+    artifacts: {
+      Ops: { type: 'aws:cloudformation:stack', environment: 'aws://123456789012/eu-west-1', properties: { templateFile: 'Ops.template.json' } },
+    },
+  }));
+  fs.writeFileSync(path.join(dir, 'Ops.template.json'), JSON.stringify({
+    Resources: {
+      AppFunction: {
+        Type: 'AWS::Lambda::Function',
+        Metadata: { 'cdk-wsgi': { entry: 'app', apiType: 'REST', stageName: 'prod' }, 'aws:cdk:path': 'Ops/App/Function/Resource' },
+        Properties: { Handler: 'cdk_wsgi_adapter.handler' },
+      },
+    },
+  }));
+}

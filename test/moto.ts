@@ -1,0 +1,238 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import {
+  CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException,
+} from '@aws-sdk/client-cloudwatch-logs';
+
+/**
+ * moto's server (lib-python/requirements-dev.txt, in the repo's .venv): a local stand-in that speaks the real AWS
+ * APIs, for the CLI's CloudFormation look-ups and CloudWatch Logs. One server holds one in-memory account
+ * (123456789012) in every region; it forgets everything when it stops.
+ *
+ * Not imported from rie.ts, on purpose: it loads aws-cdk-lib, which costs a test file about 10 s.
+ */
+const MOTO_SERVER = path.join(__dirname, '..', '.venv', 'bin', 'moto_server');
+const REGION = 'us-east-1';
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' };
+/** Only the end of the server's output is kept for error messages: werkzeug logs one line per request. */
+const OUTPUT_TAIL = 64 * 1024;
+
+export interface MotoServer {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  /**
+   * Variables that point the AWS SDK at this server with dummy credentials: merge them into a test's process.env
+   * or a CLI child's env. The service-specific endpoints are what the SDKs read (see
+   * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html: AWS_ENDPOINT_URL_<serviceId>, so
+   * CloudWatch Logs is AWS_ENDPOINT_URL_CLOUDWATCH_LOGS); AWS_ENDPOINT_URL sends any other service here too, so a
+   * test can never reach real AWS.
+   */
+  readonly env: Record<string, string>;
+  /** What the server printed lately (its request log, tracebacks). */
+  readonly output: () => string;
+  /** SIGTERM to its process group, SIGKILL after 5 s; resolves once it exited (or 10 s passed). */
+  stop(): Promise<void>;
+}
+
+/** Starts moto's server on a free loopback port and waits (at most 20 s) until it accepts connections. */
+export async function startMoto(): Promise<MotoServer> {
+  if (!fs.existsSync(MOTO_SERVER)) {
+    throw new Error(`${MOTO_SERVER} is missing; run \`npx projen python:setup\``);
+  }
+  const port = await freePort();
+  // Detached: it leads its own process group, so stop() reaches the server and anything it spawned.
+  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+  });
+  let output = '';
+  const capture = (chunk: Buffer) => { output = (output + String(chunk)).slice(-OUTPUT_TAIL); };
+  child.stdout!.on('data', capture);
+  child.stderr!.on('data', capture);
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  child.on('error', error => { exited = true; output += `\n${error.message}`; });
+
+  const url = `http://127.0.0.1:${port}`;
+  const server: MotoServer = {
+    url,
+    env: {
+      AWS_ENDPOINT_URL: url,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: url,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+      AWS_ENDPOINT_URL_LAMBDA: url,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
+      // An inherited AWS_PROFILE would win over the variables above in the SDK's default credential chain.
+      AWS_PROFILE: '',
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    output: () => output,
+    stop: () => stopGroup(child, () => exited),
+  };
+
+  const deadline = Date.now() + 20_000;
+  while (!(await accepts(port))) {
+    if (exited || Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`moto_server did not listen on ${url} within 20 s:\n${output}`);
+    }
+    await sleep(50);
+  }
+  return server;
+}
+
+/** What moto made of a stack. */
+export interface DeployedStack {
+  readonly stackId: string;
+  /**
+   * Logical ids of the resources moto skipped: types it cannot create (AWS::Lambda::Alias, AWS::CDK::Metadata,
+   * API Gateway stages, …) are left out with a warning while the stack still reaches CREATE_COMPLETE.
+   * DescribeStackResource then fails with HTTP 500 for any resource that comes after a skipped one in moto's
+   * dependency order, so look-ups in tests should only need resources that the skipped ones depend on.
+   */
+  readonly skipped: string[];
+}
+
+/**
+ * CreateStack on moto with `template` (in `region`, us-east-1 unless given: moto keeps each region apart), waiting
+ * (at most 30 s) for CREATE_COMPLETE. moto resolves a parameter of type AWS::SSM::Parameter::Value<String> from its
+ * own SSM, and fails (HTTP 500) when that parameter is missing: a synthesized CDK template's BootstrapVersion
+ * parameter needs `generateBootstrapVersionRule: false` on its synthesizer, or to be taken out with its
+ * CheckBootstrapVersion rule.
+ */
+export async function deployStack(
+  moto: MotoServer, stackName: string, template: object, region = REGION,
+): Promise<DeployedStack> {
+  const client = new CloudFormationClient(clientConfig(moto, region));
+  let stackId: string | undefined;
+  const outputBefore = moto.output();
+  try {
+    ({ StackId: stackId } = await client.send(new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: JSON.stringify(template),
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+    })));
+  } catch (error) {
+    // moto answers a template it cannot handle with an HTML 500 page: its traceback is the only explanation, and
+    // reaches the pipe a moment after the response.
+    await sleep(300);
+    const output = moto.output();
+    const printed = output.startsWith(outputBefore) ? output.slice(outputBefore.length) : output;
+    const tail = printed.trimEnd().split('\n').slice(-8).join('\n');
+    throw new Error(`CreateStack ${stackName} failed on moto: ${(error as Error).message}\n${tail}`, { cause: error });
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const stack = (await client.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
+    const status = stack?.StackStatus ?? 'MISSING';
+    if (status === 'CREATE_COMPLETE') break;
+    if (!status.endsWith('_IN_PROGRESS') || Date.now() > deadline) {
+      const events = (await client.send(new DescribeStackEventsCommand({ StackName: stackId }))).StackEvents ?? [];
+      const lines = events.reverse().map(e =>
+        `  ${e.LogicalResourceId} ${e.ResourceType} ${e.ResourceStatus} ${e.ResourceStatusReason ?? ''}`.trimEnd());
+      throw new Error(`stack ${stackName} is ${status}, not CREATE_COMPLETE:\n${lines.join('\n')}`);
+    }
+    await sleep(100);
+  }
+  // A skipped resource is listed with no logical id at all, so compare with the template.
+  const listed = new Set<string>();
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: nextToken }));
+    page.StackResourceSummaries?.forEach(r => r.LogicalResourceId && listed.add(r.LogicalResourceId));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const resources = Object.keys((template as { Resources?: object }).Resources ?? {});
+  return { stackId: stackId!, skipped: resources.filter(id => !listed.has(id)) };
+}
+
+/** CreateLogGroup on moto (in `region`, us-east-1 unless given); a group that exists already is fine. */
+export async function createLogGroup(moto: MotoServer, group: string, region = REGION): Promise<void> {
+  await ignoreExisting(new CloudWatchLogsClient(clientConfig(moto, region)).send(new CreateLogGroupCommand({ logGroupName: group })));
+}
+
+/**
+ * PutLogEvents of `messages` to `stream` of the existing `group`, creating the stream if needed. Timestamps default
+ * to now, 1 ms apart; like CloudWatch Logs, moto rejects a batch out of chronological order and silently drops
+ * events older than 14 days or over 2 hours ahead, which throws here
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+ */
+export async function putLogEvents(
+  moto: MotoServer, group: string, stream: string, messages: string[], timestamps?: number[], region = REGION,
+): Promise<void> {
+  const client = new CloudWatchLogsClient(clientConfig(moto, region));
+  await ignoreExisting(client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })));
+  const now = Date.now();
+  const result = await client.send(new PutLogEventsCommand({
+    logGroupName: group,
+    logStreamName: stream,
+    logEvents: messages.map((message, i) => ({ message, timestamp: timestamps?.[i] ?? now + i })),
+  }));
+  if (result.rejectedLogEventsInfo) {
+    throw new Error(`PutLogEvents to ${group}/${stream} rejected events: ${JSON.stringify(result.rejectedLogEventsInfo)}`);
+  }
+}
+
+/**
+ * An SDK client configuration for `moto`, whatever process.env says. One attempt: a retried CreateStack that
+ * crashed moto half-way answers "Stack X already exists", which hides the real error.
+ */
+export function clientConfig(moto: MotoServer, region: string) {
+  return { endpoint: moto.url, region, credentials: CREDENTIALS, maxAttempts: 1 };
+}
+
+async function ignoreExisting(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  }
+}
+
+async function stopGroup(child: ChildProcess, exited: () => boolean): Promise<void> {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (exited()) return;
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      return; // the group is gone
+    }
+    const deadline = Date.now() + 5_000;
+    while (!exited() && Date.now() < deadline) await sleep(20);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** A loopback port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1_000 });
+    socket.on('connect', () => { socket.destroy(); resolve(true); });
+    socket.on('timeout', () => { socket.destroy(); resolve(false); });
+    socket.on('error', () => resolve(false));
+  });
+}
