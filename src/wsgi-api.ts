@@ -9,6 +9,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
 import { ApiOptions, DefinedApi } from './private/api-options';
@@ -16,6 +17,7 @@ import { resolveAppSource } from './private/app-source';
 import { withBytecode } from './private/bytecode';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
 import * as defaults from './private/defaults';
+import { defineDeployTasks } from './private/deploy-tasks';
 import { defineHttpApi } from './private/http-api';
 import { DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
 import { propError } from './private/prop-error';
@@ -27,6 +29,10 @@ import {
   ApiType, BundlingMode, WsgiApiDeploymentOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency, WsgiApiWarmUpOptions,
 } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
+import { WsgiTask } from './wsgi-task';
+
+/** How long each log group WsgiApi makes (the function's, the deploy tasks', the access log) keeps its events. */
+const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 /**
  * Properties for a WsgiApi.
@@ -228,6 +234,22 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   readonly managementCommands?: boolean;
 
   /**
+   * Management commands run in the new version after each deployment of new code, in order, before the `live`
+   * alias moves to it (and, with `deployment`, before CodeDeploy shifts any traffic), e.g.
+   * `[WsgiTask.manage('migrate', '--noinput')]`.
+   *
+   * A CDK trigger invokes a small Node.js function that runs them through a direct Invoke of the version. A task that
+   * exits with a non-zero code, or fails (a timeout), fails the deployment with the end of its output in the stack
+   * event's reason (all of it in the runner's log group), and the tasks after it do not run. Each task runs within
+   * the function's `timeout`. Deployments that publish no new version run nothing; changing the tasks runs them
+   * all again. Write tasks that can run twice: CloudFormation may run the previous ones again during a rollback.
+   * Needs `managementCommands`.
+   *
+   * @default - no tasks
+   */
+  readonly deployTasks?: WsgiTask[];
+
+  /**
    * How long the function's log group keeps its events (when `logGroup` is not given).
    *
    * @default RetentionDays.ONE_MONTH
@@ -294,6 +316,14 @@ export class WsgiApi extends Construct {
   public readonly throttlesAlarm?: cloudwatch.Alarm;
 
   /**
+   * Conditional: the trigger running `deployTasks` in each new version, when there are tasks.
+   *
+   * Order it after resources the tasks need that the function does not reference, e.g.
+   * `api.deployTasksTrigger?.executeAfter(databaseIngressRule)`.
+   */
+  public readonly deployTasksTrigger?: triggers.Trigger;
+
+  /**
    * The URL of the app: the custom domain's (with its base path) when set, else the execute-api URL with the stage.
    */
   public readonly url: string;
@@ -319,6 +349,7 @@ export class WsgiApi extends Construct {
     // logRetention is FunctionOptions' deprecated way to the same end; refused with the replacement named.
     validate.validateFunctionLogs(props.logRetention, props.logGroup, props.functionLogRetention);
     validate.validatePrime(props.prime);
+    validate.validateDeployTasks(props.deployTasks, props.managementCommands);
     if (props.customDomain) {
       validate.validateCustomDomain(props.customDomain, apiType);
     } else if (props.disableExecuteApiEndpoint) {
@@ -348,7 +379,7 @@ export class WsgiApi extends Construct {
         ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
       },
       logGroup: props.logGroup ?? new logs.LogGroup(this, 'FunctionLogs', {
-        retention: props.functionLogRetention ?? logs.RetentionDays.ONE_MONTH,
+        retention: props.functionLogRetention ?? DEFAULT_LOG_RETENTION,
         // Logs with a retention are operational data, not state: they go with the stack, as the access logs do.
         removalPolicy: RemovalPolicy.DESTROY,
       }),
@@ -395,13 +426,20 @@ export class WsgiApi extends Construct {
         'WsgiApi publishes the function\'s version behind the live alias');
     }
     this.alias = publishLive(this, this.lambdaFunction, props.provisionedConcurrency);
+    if (props.deployTasks?.length) {
+      this.deployTasksTrigger = defineDeployTasks(this, props.deployTasks, {
+        version: this.lambdaFunction.currentVersion,
+        alias: this.alias,
+        logRetention: props.functionLogRetention ?? DEFAULT_LOG_RETENTION,
+      });
+    }
 
     const apiOptions: ApiOptions = {
       handler: this.alias,
       stageName,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
-      accessLogRetention: props.accessLogging === false ? undefined : props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      accessLogRetention: props.accessLogging === false ? undefined : props.accessLogRetention ?? DEFAULT_LOG_RETENTION,
       tracingEnabled: props.apiTracing ?? false,
       customDomain: props.customDomain,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,

@@ -4,7 +4,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { APP_ENTRY, logicalId } from './helpers';
-import { ApiType, WsgiApi, WsgiApiProps } from '../src';
+import { ApiType, WsgiApi, WsgiApiProps, WsgiTask } from '../src';
 
 /** Findings a default WsgiApi still has, each with the reason it stays. Scoped to the WsgiApi construct. */
 const ACKNOWLEDGED: Record<ApiType, Array<{ id: string; reason: string }>> = {
@@ -28,7 +28,7 @@ function common(api: WsgiApi): Array<{ id: string; reason: string }> {
   return [
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The function only writes its own logs; the AWS-managed basic execution policy is exactly that.',
+      reason: 'The function, and the deploy-task runner, only write their own logs; the AWS-managed basic execution policy is exactly that.',
     },
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
@@ -41,10 +41,13 @@ function common(api: WsgiApi): Array<{ id: string; reason: string }> {
   ];
 }
 
-/** A warmed app, and one with every release prop: provisioned concurrency (REST) or SnapStart (HTTP), canaries, priming. */
+/**
+ * A warmed app, and one with every release prop: provisioned concurrency (REST) or SnapStart (HTTP), canaries, priming,
+ * deploy tasks.
+ */
 const SETUPS: Record<string, Partial<WsgiApiProps>> = {
   warmed: { warmUp: { concurrency: 2 } },
-  released: { prime: ['/'], deployment: {} },
+  released: { prime: ['/'], deployment: {}, deployTasks: [WsgiTask.manage('migrate', '--noinput')] },
 };
 
 describe('cdk-nag AwsSolutions', () => {

@@ -6,5 +6,7 @@ describe('propError', () => {
       .toBe("customDomain.basePath must not start or end with '/', got '/v1'; use 'v1'");
     expect(propError('warmUp.concurrency', 'must be a whole number from 1 to 100', 101, 'use fewer').message)
       .toBe('warmUp.concurrency must be a whole number from 1 to 100, got 101; use fewer');
+    expect(propError('deployTasks', 'must be short', ['a', 2], 'shorten them').message)
+      .toBe("deployTasks must be short, got ['a', 2]; shorten them");
   });
 });

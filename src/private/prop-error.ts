@@ -9,5 +9,6 @@ export function propError(prop: string, rule: string, value: unknown, fix: strin
 }
 
 function show(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   return typeof value === 'string' ? `'${value}'` : String(value);
 }

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ApiType, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
+import type { WsgiTask } from '../wsgi-task';
 import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
 import { DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, MAX_INTEGRATION_TIMEOUT_SECONDS } from './defaults';
 import { propError } from './prop-error';
@@ -168,6 +169,14 @@ export function validatePrime(paths: string[] | undefined): void {
       throw propError('prime', "entries must be absolute paths of plain URL characters, without query or '%' escapes",
         primePath, "write a path such as '/' or '/health'");
     }
+  }
+}
+
+/** Deploy tasks are management commands: the adapter refuses them (exit code 126) when those are turned off. */
+export function validateDeployTasks(tasks: WsgiTask[] | undefined, managementCommands: boolean | undefined): void {
+  if (tasks?.length && managementCommands === false) {
+    throw propError('deployTasks', 'are management commands, which managementCommands: false turns off',
+      tasks.map(task => task.label), 'remove managementCommands: false, or the deployTasks');
   }
 }
 

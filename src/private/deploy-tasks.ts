@@ -1,0 +1,78 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as triggers from 'aws-cdk-lib/triggers';
+import { Construct } from 'constructs';
+import { propError } from './prop-error';
+import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../remote/deploy-task-contract';
+import type { WsgiTask } from '../wsgi-task';
+
+/** The app's side of the deploy tasks: where they run, and what must wait for them. */
+export interface DeployTasksTarget {
+  /** The version each deployment of new code publishes: the tasks run in it. */
+  readonly version: lambda.IVersion;
+  /** The `live` alias, which moves to the version only once the tasks succeeded. */
+  readonly alias: lambda.Alias;
+  /** How long the runner's log group keeps its events: as long as the app function's. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+// Trigger's provider is a Lambda function with a 15-minute timeout that must answer CloudFormation before it ends.
+// Its Invoke of the runner gives up after TRIGGER_TIMEOUT and the SDK retries a request that timed out, which would
+// run the tasks again: the runner's own timeout must come first, surfacing as a function error the trigger reports.
+// The provider may also spend up to a minute retrying AccessDenied before that Invoke. Each task is bounded by the
+// app function's timeout (29 s at most behind API Gateway): 13 minutes hold over 25 tasks that each use all of it.
+const RUNNER_TIMEOUT = Duration.minutes(13);
+const TRIGGER_TIMEOUT = Duration.minutes(14);
+
+// Lambda allows a function 4 KB of environment variables in all
+// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); the target's ARN takes up to ~170.
+const MAX_TASKS_BYTES = 3_500;
+
+/** The runner's task list: each task's label and event, in order. */
+export function deployTasksJson(tasks: WsgiTask[]): string {
+  const specs: DeployTaskSpec[] = tasks.map(task => ({ label: task.label, event: task._event }));
+  return JSON.stringify(specs);
+}
+
+/**
+ * Runs `tasks` in `target.version` after each deployment that publishes one: a Node.js function (the runner, whose
+ * code is src/remote) invoked by a CDK Trigger that comes after the version and before the alias. The version's ARN
+ * in the runner's environment gives the runner a new version of its own whenever the app's changes, which is what
+ * makes the trigger run again (executeOnHandlerChange); a deployment that publishes no new app version runs nothing.
+ */
+export function defineDeployTasks(scope: Construct, tasks: WsgiTask[], target: DeployTasksTarget): triggers.Trigger {
+  const json = deployTasksJson(tasks);
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_TASKS_BYTES) {
+    throw propError('deployTasks', `must fit in ${MAX_TASKS_BYTES} bytes of JSON, which the runner function gets in its `
+      + 'environment (Lambda allows 4 KB)', `${bytes} bytes`,
+    "keep long code in a module of the app and call it, e.g. WsgiTask.python('import tasks; tasks.seed()')");
+  }
+  const runner = new lambda.Function(scope, 'DeployTaskRunner', {
+    description: 'cdk-wsgi: runs the WsgiApi\'s deployTasks in the function version each deployment publishes',
+    // Node.js 18 and newer runtimes include the AWS SDK for JavaScript v3, client-lambda with it: the asset holds only
+    // the runner's own files (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#nodejs-sdk-included).
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    // src/remote when run from the sources (ts-jest), lib/remote with the compiled .js in the package.
+    code: lambda.Code.fromAsset(path.join(__dirname, '..', 'remote')),
+    handler: 'deploy-task-runner.handler',
+    timeout: RUNNER_TIMEOUT,
+    environment: { [ENV_DEPLOY_TARGET]: target.version.functionArn, [ENV_DEPLOY_TASKS]: json },
+    logGroup: new logs.LogGroup(scope, 'DeployTaskLogs', {
+      retention: target.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    // The trigger invokes the runner's current version; the ones it replaced are never invoked again.
+    currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
+  });
+  target.version.grantInvoke(runner);
+  return new triggers.Trigger(scope, 'DeployTasks', {
+    handler: runner,
+    timeout: TRIGGER_TIMEOUT,
+    executeAfter: [target.version],
+    executeBefore: [target.alias],
+  });
+}
