@@ -15,6 +15,9 @@ jest.setTimeout(30 * 60_000);
 const COMMAND_TIMEOUT_MS = 10 * 60_000;
 const SERVE_START_TIMEOUT_MS = 2 * 60_000;
 
+/** The commands that reach a deployed function: here, with no AWS account, they must fail at credentials. */
+const NEEDS_AWS = /^(npx )?cdk-wsgi (exec|command|manage|flask|logs)\s/;
+
 /** Commands the README shows that no test can run, and why. */
 const NOT_RUN: Record<string, string> = {
   'cdk deploy': 'needs AWS credentials and an account',
@@ -93,6 +96,17 @@ describe('README.md quick start', () => {
         if ((command.startsWith('npx ') ? 'typescript' : 'python') !== language) continue;
         if (isServe(command)) {
           await serveAndFetch(session, language, command, apiPy, problems);
+        } else if (NEEDS_AWS.test(command)) {
+          // It reads the quick start's cdk.out and loads the packed AWS SDK, then stops where an account is needed:
+          // the SDK asks for a region first (the quick start's stack names none), then for credentials.
+          const result = await session.run(command, COMMAND_TIMEOUT_MS, true);
+          record(language, command, result.seconds);
+          expect({ command, code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
+            command, code: 1, stdout: '', stderr: expect.stringMatching(/^cdk-wsgi \w+: no AWS (region|credentials found): [^\n]+\n$/),
+          });
+          // With a region, it gets as far as the credentials.
+          const withRegion = await session.run(`AWS_REGION=eu-west-1 ${command}`, COMMAND_TIMEOUT_MS, true);
+          expect(withRegion.stderr).toMatch(/^cdk-wsgi \w+: no AWS credentials found: [^\n]+\n$/);
         } else {
           const result = await session.run(command, COMMAND_TIMEOUT_MS);
           record(language, command, result.seconds);
