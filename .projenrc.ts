@@ -77,6 +77,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     // Drives Debian's Chromium (.ci/browser-setup) in the browser test of `cdk-wsgi serve`; no browser download.
     'playwright-core@^1.65.1',
+    // Tests only: makes a user without permissions in moto's IAM (test/moto.ts), whom the remote commands must refuse.
+    '@aws-sdk/client-iam@^3.1178.0',
   ],
 
   publishToPypi: {

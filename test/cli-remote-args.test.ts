@@ -26,7 +26,7 @@ describe('remote command lines', () => {
     [execCommand, ['-c', 'pass', 'file.py'], 'give the code with -c CODE, or one FILE (- for standard input)'],
     [execCommand, ['a.py', 'b.py'], 'give the code with -c CODE, or one FILE (- for standard input)'],
     [execCommand, ['--stack', 'S', '--assembly', 'cdk.out', '-c', 'pass'], '--stack reads the deployed stack instead of a cloud assembly; leave out --assembly'],
-    [logsCommand, ['--since', 'yesterday'], '--since: '],
+    [logsCommand, ['--since', 'yesterday'], '--since "yesterday" is neither a duration'],
   ])('%#: bad command lines are usage errors', async (command, argv, message) => {
     const run = command.run(argv as string[]);
     await expect(run).rejects.toThrow(UsageError);

@@ -8,6 +8,7 @@ import {
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 
 /**
  * moto's server (lib-python/requirements-dev.txt, in the repo's .venv): a local stand-in that speaks the real AWS
@@ -39,8 +40,12 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts moto's server on a free loopback port and waits (at most 20 s) until it accepts connections. */
-export async function startMoto(): Promise<MotoServer> {
+/**
+ * Starts moto's server on a free loopback port and waits (at most 20 s) until it accepts connections. With
+ * `authorizeAfter`, moto checks IAM from that many requests on: each request must be signed by one of its users'
+ * access keys and be allowed by their policies, as AWS does.
+ */
+export async function startMoto(options: { authorizeAfter?: number } = {}): Promise<MotoServer> {
   if (!fs.existsSync(MOTO_SERVER)) {
     throw new Error(`${MOTO_SERVER} is missing; run \`npx projen python:setup\``);
   }
@@ -49,7 +54,11 @@ export async function startMoto(): Promise<MotoServer> {
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      ...(options.authorizeAfter === undefined ? {} : { INITIAL_NO_AUTH_ACTION_COUNT: String(options.authorizeAfter) }),
+    },
   });
   let output = '';
   const capture = (chunk: Buffer) => { output = (output + String(chunk)).slice(-OUTPUT_TAIL); };
@@ -235,4 +244,12 @@ function accepts(port: number): Promise<boolean> {
     socket.on('timeout', () => { socket.destroy(); resolve(false); });
     socket.on('error', () => resolve(false));
   });
+}
+
+/** A user of moto's IAM with no policy at all, and its access key: what AWS refuses everything. */
+export async function userWithoutPolicies(moto: MotoServer, userName: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const iam = new IAMClient(clientConfig(moto, REGION));
+  await iam.send(new CreateUserCommand({ UserName: userName }));
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
 }

@@ -1,3 +1,21 @@
+import * as lazy from './lazy';
+import type { RemoteTarget, TargetOptions } from './remote-target';
+
+/**
+ * Finds the function `options` name and runs `work` on it; an AWS SDK failure of either becomes an Error of one
+ * readable line (see describeAwsError), in the region the call went to.
+ */
+export async function explainingAwsErrors<T>(options: TargetOptions, work: (target: RemoteTarget) => Promise<T>): Promise<T> {
+  let target: RemoteTarget | undefined;
+  try {
+    target = await lazy.remoteTarget().findTarget(options);
+    return await work(target);
+  } catch (error) {
+    const described = describeAwsError(error, target?.aws.region ?? options.region ?? process.env.AWS_REGION);
+    throw described === undefined ? error : new Error(described);
+  }
+}
+
 /**
  * One readable line for an AWS SDK failure of a remote command: what went wrong, and what fixes it; undefined for
  * an error that did not come from the SDK. The SDK names each service error by its error code (`error.name`) and

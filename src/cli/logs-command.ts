@@ -1,7 +1,6 @@
-import { parseArgs } from 'util';
 import { Command, UsageError } from './command';
 import * as lazy from './lazy';
-import { TARGET_OPTIONS, TARGET_USAGE } from './remote-commands';
+import { parse, TARGET_OPTIONS, TARGET_USAGE } from './remote-commands';
 
 const DEFAULT_SINCE = '10m';
 
@@ -25,38 +24,29 @@ oldest first, each as "<time> <message>". Needs logs:FilterLogEvents on the grou
 
 ${TARGET_USAGE}`,
   run: async argv => {
-    let values;
-    try {
-      values = parseArgs({ args: argv, options: OPTIONS }).values;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { values } = parse(argv, OPTIONS, false);
     const { parseSince, printLogEvents } = lazy.logEvents();
     let startTime: number;
     try {
       startTime = parseSince(values.since, Date.now());
     } catch (error) {
-      throw new UsageError(`--since: ${(error as Error).message}`);
+      throw new UsageError((error as Error).message);
     }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    let region = values.region ?? process.env.AWS_REGION;
     try {
-      const target = await lazy.remoteTarget().findTarget(values);
-      region = target.aws.region ?? region;
-      await printLogEvents(new (lazy.cloudWatchLogs().CloudWatchLogsClient)(target.aws), {
-        logGroupName: target.logGroupName,
-        startTime,
-        follow: values.follow,
-        write: line => process.stdout.write(`${line}\n`),
-        signal: stop.signal,
+      return await lazy.awsErrors().explainingAwsErrors(values, async target => {
+        await printLogEvents(new (lazy.cloudWatchLogs().CloudWatchLogsClient)(target.aws), {
+          logGroupName: target.logGroupName,
+          startTime,
+          follow: values.follow,
+          write: line => process.stdout.write(`${line}\n`),
+          signal: stop.signal,
+        });
+        return 0;
       });
-      return 0;
-    } catch (error) {
-      const described = lazy.awsErrors().describeAwsError(error, region);
-      throw described === undefined ? error : new Error(described);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import { parseArgs } from 'util';
+import { parseArgs, ParseArgsOptionsConfig } from 'util';
 import { Command, UsageError } from './command';
 import * as lazy from './lazy';
-import type { RemoteTarget, TargetOptions } from './remote-target';
+import type { TargetOptions } from './remote-target';
 import { CommandKind, commandEvent } from '../private/adapter-contract';
 
 /** The options every command that reaches the deployed function takes; logs-command.ts shares them. */
@@ -32,48 +32,42 @@ written, and exits with the command's exit status. Output past about 6 MB (Lambd
 response limit) keeps its start and end, with a line on stderr saying what was cut.
 `;
 
-/** Parses the command's own options; with `passOn`, the first argument that is not one of them starts the rest. */
-function parseOwn<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: string[], options: T, passOn: boolean) {
-  const split = passOn ? ownArgCount(argv, options) : argv.length;
+/** Parses `args` as `options`, a mistake in them being a usage error. */
+export function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, allowPositionals: boolean) {
   try {
-    const { values, positionals } = parseArgs({ args: argv.slice(0, split), options: { ...TARGET_OPTIONS, ...options }, allowPositionals: !passOn });
-    const rest = argv.slice(split);
-    return { values, rest: passOn ? (rest[0] === '--' ? rest.slice(1) : rest) : positionals };
+    return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-/** How many leading arguments are this command's options (with their values), before what it passes on. */
-function ownArgCount(argv: string[], options: Record<string, { type: string; short?: string }> = {}): number {
-  const all: Record<string, { type: string; short?: string }> = { ...TARGET_OPTIONS, ...options };
-  const takesValue = (arg: string) => {
-    const name = arg.startsWith('--') ? arg.slice(2) : Object.keys(all).find(key => `-${all[key].short}` === arg);
-    return name !== undefined && all[name]?.type === 'string';
-  };
+/** The target options, and what follows them (or a `--` after them): the arguments the command passes on. */
+function parsePassOn(argv: string[]) {
+  const split = ownArgCount(argv);
+  const rest = argv.slice(split);
+  return { values: parse(argv.slice(0, split), TARGET_OPTIONS, false).values, rest: rest[0] === '--' ? rest.slice(1) : rest };
+}
+
+/** How many leading arguments are target options (with their values), before what the command passes on. */
+function ownArgCount(argv: string[]): number {
+  const takesValue = (arg: string) => arg.startsWith('--') && !arg.includes('=') && arg.slice(2) in TARGET_OPTIONS;
   let i = 0;
   while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
-    i += takesValue(argv[i]) && !argv[i].includes('=') ? 2 : 1;
+    i += takesValue(argv[i]) ? 2 : 1;
   }
   return Math.min(i, argv.length);
 }
 
 /** Runs `kind` with `command` on the function the options name, and prints what it wrote. */
 async function runRemote(values: TargetOptions, kind: CommandKind, command: string | string[]): Promise<number> {
-  const { findTarget } = lazy.remoteTarget();
   const { commandClient, runCommand } = lazy.runCommand();
-  let target: RemoteTarget | undefined;
-  try {
-    target = await findTarget(values);
+  return lazy.awsErrors().explainingAwsErrors(values, async target => {
     const answer = await runCommand(commandClient(target.aws), target.functionName, commandEvent(kind, command), target.qualifier);
     for (const [stream, text] of answer.output) {
       (stream === 'stderr' ? process.stderr : process.stdout).write(text);
     }
     return answer.exitCode;
-  } catch (error) {
-    const described = lazy.awsErrors().describeAwsError(error, target?.aws.region ?? values.region ?? process.env.AWS_REGION);
-    throw described === undefined ? error : new Error(described);
-  }
+  });
 }
 
 /** A command that takes the target options and passes everything after them on to the remote command. */
@@ -84,7 +78,7 @@ function passOnCommand(name: string, kind: 'manage' | 'flask', summary: string, 
     usage: `${usage}\n${INVOKE_NOTE}\n${TARGET_USAGE}`,
     ownArgs: argv => ownArgCount(argv),
     run: async argv => {
-      const { values, rest } = parseOwn(argv, {}, true);
+      const { values, rest } = parsePassOn(argv);
       if (rest.length === 0) throw new UsageError(`name the ${kind} command to run`);
       return runRemote(values, kind, rest);
     },
@@ -124,7 +118,7 @@ folder importable: from -c, from FILE, or from standard input with -.
 ${INVOKE_NOTE}
 ${TARGET_USAGE}`,
   run: async argv => {
-    const { values, rest } = parseOwn(argv, { code: { type: 'string', short: 'c' } }, false);
+    const { values, positionals: rest } = parse(argv, { ...TARGET_OPTIONS, code: { type: 'string', short: 'c' } }, true);
     if ((values.code === undefined) === (rest.length !== 1)) {
       throw new UsageError('give the code with -c CODE, or one FILE (- for standard input)');
     }
@@ -148,7 +142,7 @@ ${INVOKE_NOTE}
 ${TARGET_USAGE}`,
   ownArgs: argv => ownArgCount(argv),
   run: async argv => {
-    const { values, rest } = parseOwn(argv, {}, true);
+    const { values, rest } = parsePassOn(argv);
     if (rest.length === 0) throw new UsageError('name the shell command to run');
     return runRemote(values, 'shell', rest.join(' '));
   },
