@@ -1,7 +1,14 @@
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { adapterEnvironment, APP_ENTRY, logicalId, synthWsgiApi, testStack } from './helpers';
-import { WsgiApi } from '../src';
+import { ApiType, WsgiApi, WsgiTask } from '../src';
+import { deployTasksJson } from '../src/private/deploy-tasks';
+import { ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../src/remote/deploy-task-contract';
+
+// Management commands on the construct's side, and deployTasks, which runs them at each deployment: one file, so
+// the suite pays for loading aws-cdk-lib once.
 
 describe('management commands', () => {
   test('are on by default: the adapter is not told otherwise', () => {
@@ -25,5 +32,174 @@ describe('management commands', () => {
         Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: logicalId(api.alias) } }],
       },
     });
+  });
+});
+
+const TASKS = [
+  WsgiTask.manage('migrate', '--noinput'),
+  WsgiTask.python('import tasks; tasks.seed()'),
+  WsgiTask.shell('echo done'),
+];
+
+/** The deploy-task runner's function resource, by the handler only it has, with its logical ID. */
+function runnerOf(template: Template): { id: string; resource: any } {
+  const found = Object.entries(template.findResources('AWS::Lambda::Function', {
+    Properties: { Handler: 'deploy-task-runner.handler' },
+  }));
+  expect(found).toHaveLength(1);
+  const [[id, resource]] = found;
+  return { id, resource };
+}
+
+/** The trigger's Custom::Trigger resource, with its logical ID. */
+function triggerOf(api: WsgiApi, template: Template): { id: string; resource: any } {
+  const id = logicalId(api.deployTasksTrigger!.node.defaultChild!);
+  return { id, resource: template.toJSON().Resources[id] };
+}
+
+/** The logical ID of the runner version the trigger invokes, which changes whenever the trigger must run again. */
+function runnerVersionId(overrides: Parameters<typeof synthWsgiApi>[0]): string {
+  const { api, template } = synthWsgiApi({ deployTasks: TASKS, ...overrides });
+  return triggerOf(api, template).resource.Properties.HandlerArn.Ref;
+}
+
+describe('deploy tasks', () => {
+  test('define nothing without tasks', () => {
+    for (const deployTasks of [undefined, []]) {
+      const { api, template } = synthWsgiApi({ deployTasks });
+      expect(api.deployTasksTrigger).toBeUndefined();
+      template.resourceCountIs('Custom::Trigger', 0);
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+    }
+  });
+
+  describe.each([ApiType.REST, ApiType.HTTP])('%s API', (apiType) => {
+    test.each([['without', undefined], ['with', {}]])('%s deployment: the trigger runs after the version, before the alias', (_, deployment) => {
+      const { api, template } = synthWsgiApi({ apiType, deployment, deployTasks: TASKS });
+      const versionId = logicalId(api.lambdaFunction.currentVersion);
+      const trigger = triggerOf(api, template);
+      const runner = runnerOf(template);
+
+      expect(trigger.resource.Type).toBe('Custom::Trigger');
+      expect(trigger.resource.DependsOn).toEqual([versionId]);
+      expect(trigger.resource.Properties).toMatchObject({ InvocationType: 'RequestResponse', ExecuteOnHandlerChange: true });
+      // The runner's current version, which a new app version replaces (see below).
+      const runnerVersion = template.toJSON().Resources[trigger.resource.Properties.HandlerArn.Ref];
+      expect(runnerVersion).toMatchObject({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: runner.id } } });
+      // The alias, and with it CodeDeploy's traffic shifting (its UpdatePolicy), waits for the tasks.
+      const alias = template.toJSON().Resources[logicalId(api.alias)];
+      expect(alias.DependsOn).toEqual([trigger.id]);
+      if (deployment) {
+        expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({ Ref: logicalId(api.deploymentGroup!) });
+      }
+    });
+  });
+
+  test('the runner gets the version ARN and the exact task events, in order', () => {
+    const { api, template } = synthWsgiApi({ deployTasks: TASKS });
+    const { resource } = runnerOf(template);
+    const variables = resource.Properties.Environment.Variables;
+    expect(variables[ENV_DEPLOY_TARGET]).toEqual({ Ref: logicalId(api.lambdaFunction.currentVersion) });
+    expect(JSON.parse(variables[ENV_DEPLOY_TASKS])).toEqual([
+      { label: 'manage migrate --noinput', event: { source: 'cdk-wsgi.command', kind: 'manage', args: ['migrate', '--noinput'] } },
+      { label: 'python import tasks; tasks.seed()', event: { source: 'cdk-wsgi.command', kind: 'python', code: 'import tasks; tasks.seed()' } },
+      { label: 'shell echo done', event: { source: 'cdk-wsgi.command', kind: 'shell', command: 'echo done' } },
+    ]);
+    expect(resource.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'deploy-task-runner.handler', Architectures: ['arm64'] });
+  });
+
+  test('the runner ends before the trigger stops waiting, and both before the 15 minutes Lambda allows', () => {
+    const { api, template } = synthWsgiApi({ deployTasks: TASKS });
+    const runnerSeconds = runnerOf(template).resource.Properties.Timeout;
+    const triggerSeconds = Number(triggerOf(api, template).resource.Properties.Timeout) / 1000;
+    expect(runnerSeconds).toBeLessThan(triggerSeconds);
+    expect(triggerSeconds).toBeLessThan(Duration.minutes(15).toSeconds());
+  });
+
+  // Matched whole: one statement, on the version's ARN alone, not the function's, the alias's or `:*`.
+  test('the runner may invoke the new version and nothing else', () => {
+    const { api, template } = synthWsgiApi({ deployTasks: TASKS });
+    const role = runnerOf(template).resource.Properties.Role['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: role }],
+      PolicyDocument: {
+        Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: logicalId(api.lambdaFunction.currentVersion) } }],
+      },
+    });
+  });
+
+  test('run again when the app publishes a new version or the tasks change, and not otherwise', () => {
+    const base = runnerVersionId({});
+    expect(runnerVersionId({})).toBe(base);
+    // The API's settings are not the function's: no new version, no new run.
+    expect(runnerVersionId({ throttlingRateLimit: 10, accessLogging: false })).toBe(base);
+    expect(runnerVersionId({ textMediaTypes: ['application/vnd.a+yaml'] })).not.toBe(base);
+    expect(runnerVersionId({ deployTasks: [...TASKS, WsgiTask.flask('routes')] })).not.toBe(base);
+  });
+
+  test('the runner logs to a group of its own, kept as long as the function\'s', () => {
+    const { template } = synthWsgiApi({ deployTasks: TASKS, functionLogRetention: logs.RetentionDays.ONE_WEEK });
+    const logGroup = runnerOf(template).resource.Properties.LoggingConfig.LogGroup.Ref;
+    expect(template.toJSON().Resources[logGroup]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 7 }, DeletionPolicy: 'Delete',
+    });
+  });
+
+  describe('are refused', () => {
+    test('with managementCommands: false, which the adapter would answer with exit code 126', () => {
+      expect(() => synthWsgiApi({ managementCommands: false, deployTasks: [WsgiTask.manage('migrate')] })).toThrow(
+        "deployTasks are management commands, which managementCommands: false turns off, got ['manage migrate']; "
+        + 'remove managementCommands: false, or the deployTasks');
+      expect(() => synthWsgiApi({ managementCommands: false, deployTasks: [] })).not.toThrow();
+    });
+
+    test('when they would not fit in the runner\'s environment variables', () => {
+      const long = WsgiTask.python(`print("${'x'.repeat(4_000)}")`);
+      expect(() => synthWsgiApi({ deployTasks: [long] })).toThrow(
+        /^deployTasks must fit in 3500 bytes of JSON, which the runner function gets in its environment \(Lambda allows 4 KB\), got '\d+ bytes'; keep long code in a module/);
+    });
+  });
+});
+
+describe('WsgiTask', () => {
+  test('manage and flask send their arguments as a list, with the command\'s name first', () => {
+    expect(WsgiTask.manage('migrate', '--noinput')._event).toEqual({ source: 'cdk-wsgi.command', kind: 'manage', args: ['migrate', '--noinput'] });
+    expect(WsgiTask.flask('db', 'upgrade')._event).toEqual({ source: 'cdk-wsgi.command', kind: 'flask', args: ['db', 'upgrade'] });
+    // Arguments stay whole: a space is part of the argument, not a separator.
+    expect(WsgiTask.manage('shell', '-c', 'print(1 + 1)')._event.args).toEqual(['shell', '-c', 'print(1 + 1)']);
+  });
+
+  test('python sends its code and shell its command line, verbatim', () => {
+    const code = 'import sys\nprint(sys.version)\n';
+    expect(WsgiTask.python(code)._event).toEqual({ source: 'cdk-wsgi.command', kind: 'python', code });
+    expect(WsgiTask.shell('ls -l | wc -l')._event).toEqual({ source: 'cdk-wsgi.command', kind: 'shell', command: 'ls -l | wc -l' });
+  });
+
+  test('labels name the kind and the command on one line, cut at 80 characters', () => {
+    expect(WsgiTask.manage('migrate', '--noinput').label).toBe('manage migrate --noinput');
+    expect(WsgiTask.flask('db', 'upgrade').label).toBe('flask db upgrade');
+    expect(WsgiTask.python('import tasks\ntasks.seed()').label).toBe('python import tasks tasks.seed()');
+    expect(WsgiTask.shell('echo boom >&2; exit 3').label).toBe('shell echo boom >&2; exit 3');
+    const long = WsgiTask.shell(`echo ${'a'.repeat(200)}`).label;
+    expect(long).toHaveLength(80);
+    expect(long.endsWith('a…')).toBe(true);
+  });
+
+  test('refuses a task with nothing to run', () => {
+    expect(() => WsgiTask.manage()).toThrow(
+      "WsgiTask.manage(...args) must start with the name of a command, got []; use e.g. WsgiTask.manage('migrate', '--noinput')");
+    expect(() => WsgiTask.flask(' ', 'upgrade')).toThrow(
+      "WsgiTask.flask(...args) must start with the name of a command, got [' ', 'upgrade']; use e.g. WsgiTask.flask('db', 'upgrade')");
+    expect(() => WsgiTask.python('\n  ')).toThrow(/^WsgiTask.python\(code\) must be Python code, got '\n {2}'; pass the code to run/);
+    expect(() => WsgiTask.shell('')).toThrow("WsgiTask.shell(command) must be a shell command, got ''; pass the command line to run, e.g. WsgiTask.shell('ls -l')");
+    expect(() => WsgiTask.shell('echo a\0b')).toThrow(
+      "WsgiTask.shell(command) must not contain NUL characters, which no process takes as an argument, got 'echo a\\0b'; remove them");
+  });
+
+  test('the runner\'s task list is each task\'s label and event, in order', () => {
+    expect(JSON.parse(deployTasksJson([WsgiTask.shell('true'), WsgiTask.manage('check')]))).toEqual([
+      { label: 'shell true', event: { source: 'cdk-wsgi.command', kind: 'shell', command: 'true' } },
+      { label: 'manage check', event: { source: 'cdk-wsgi.command', kind: 'manage', args: ['check'] } },
+    ]);
   });
 });
