@@ -32,18 +32,11 @@ export async function findTarget(options: TargetOptions): Promise<RemoteTarget> 
   if (options.stack !== undefined && options.assembly !== undefined) {
     throw new UsageError('--stack reads the deployed stack instead of a cloud assembly; leave out --assembly');
   }
-  let aws = { region: options.region, profile: options.profile };
-  let fn: AssemblyFunction;
-  if (options.stack === undefined) {
-    const dir = options.assembly ?? 'cdk.out';
-    fn = selectFunction(readAssembly(dir, 'name the deployed stack with --stack'), dir, options.function);
-    aws = { ...aws, region: options.region ?? fn.deployedAs.region };
-  } else {
-    const template = await deployedTemplate(new CloudFormationClient(aws), options.stack);
-    fn = selectFunction(templateFunctions(template, options.stack, { stackName: options.stack }, '.'), `stack ${options.stack}`,
-      options.function);
-  }
+  // Read first when local: a stack the CDK app gives an env is looked up in its own region.
+  const local = options.stack === undefined ? localFunction(options) : undefined;
+  const aws = { region: options.region ?? local?.deployedAs.region, profile: options.profile };
   const cloudFormation = new CloudFormationClient(aws);
+  const fn = local ?? await deployedFunction(cloudFormation, options.stack as string, options.function);
   const physicalId = (logicalId: string) => physicalIdOf(cloudFormation, fn.deployedAs.stackName, logicalId);
   const functionName = await physicalId(fn.logicalId);
   // A function without its own log group (LoggingConfig) logs to Lambda's default one.
@@ -53,13 +46,20 @@ export async function findTarget(options: TargetOptions): Promise<RemoteTarget> 
   return { label: fn.name, functionName, qualifier: LIVE_ALIAS_NAME, logGroupName, aws };
 }
 
-async function deployedTemplate(client: CloudFormationClient, stackName: string): Promise<any> {
+function localFunction(options: TargetOptions): AssemblyFunction {
+  const dir = options.assembly ?? 'cdk.out';
+  return selectFunction(readAssembly(dir, 'name the deployed stack with --stack'), dir, options.function);
+}
+
+async function deployedFunction(client: CloudFormationClient, stackName: string, query?: string): Promise<AssemblyFunction> {
   const { TemplateBody } = await client.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+  let template: any;
   try {
-    return JSON.parse(TemplateBody ?? '');
+    template = JSON.parse(TemplateBody ?? '');
   } catch {
     throw new Error(`stack ${stackName}'s template is not JSON, so not one cdk deployed; run from the app's folder after cdk synth instead of --stack`);
   }
+  return selectFunction(templateFunctions(template, stackName, { stackName }, '.'), `stack ${stackName}`, query);
 }
 
 async function physicalIdOf(client: CloudFormationClient, stackName: string, logicalId: string): Promise<string> {
