@@ -4,6 +4,7 @@ import * as path from 'path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { eventually } from './loopback';
 import { clientConfig, deployStack, MotoServer, putLogEvents, startMoto, userWithoutPolicies } from './moto';
 import { Emulator, localPlatform, pythonFunctions } from './rie';
 import { EXAMPLE_APP, ROOT, RunningCli, runCli } from './serve-helpers';
@@ -246,8 +247,7 @@ describe('remote commands against the emulated function and a deployed stack', (
 
     const follow = runCli(['logs', '--function', FUNCTIONS.django, '--follow', '--since', '5s'], { cwd: work, env: env.django });
     await putLogEvents(moto, logGroupName, 'stream-a', ['a new line'], [Date.now()], 'us-east-1');
-    const deadline = Date.now() + 30_000;
-    while (!follow.stdout().includes('a new line') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
+    await eventually(() => follow.stdout().includes('a new line'), 'the followed event', 30_000);
     follow.child.kill('SIGINT');
     expect(await follow.exited).toBe(0);
     expect(follow.stdout().match(/a new line/g)).toEqual(['a new line']);

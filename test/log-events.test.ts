@@ -1,17 +1,9 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { eventually } from './loopback';
 import { createLogGroup, MotoServer, putLogEvents, startMoto } from './moto';
 import { parseSince, printLogEvents } from '../src/cli/log-events';
 
 const iso = (timestamp: number) => new Date(timestamp).toISOString();
-
-/** Resolves once `condition` holds, checking every 20 ms; throws after `timeoutMs`. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-}
 
 describe('printLogEvents against moto', () => {
   let moto: MotoServer;
@@ -93,13 +85,13 @@ describe('printLogEvents against moto', () => {
       logGroupName: group, startTime: start, follow: true, pollMs: 50, signal: abort.signal, write: line => lines.push(line),
     });
     try {
-      await until(() => lines.length === 1, 'the first event');
+      await eventually(() => lines.length === 1, 'the first event', 10_000);
       // Two events in one millisecond: each poll from the newest timestamp returns both again.
       const later = Date.now();
       await putLogEvents(moto, group, 'second', ['later one', 'later two'], [later, later]);
-      await until(() => lines.length >= 3, 'the later events');
+      await eventually(() => lines.length >= 3, 'the later events', 10_000);
       const polls = jest.spyOn(client, 'send');
-      await until(() => polls.mock.calls.length >= 4, 'four more polls');
+      await eventually(() => polls.mock.calls.length >= 4, 'four more polls', 10_000);
       polls.mockRestore();
       expect(lines).toEqual([`${iso(start)} before`, `${iso(later)} later one`, `${iso(later)} later two`]);
     } finally {

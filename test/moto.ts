@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import {
   CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ListStackResourcesCommand,
@@ -9,13 +8,12 @@ import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { accepts, freePorts, sleep } from './loopback';
 
 /**
  * moto's server (lib-python/requirements-dev.txt, in the repo's .venv): a local stand-in that speaks the real AWS
  * APIs, for the CLI's CloudFormation look-ups and CloudWatch Logs. One server holds one in-memory account
  * (123456789012) in every region; it forgets everything when it stops.
- *
- * Not imported from rie.ts, on purpose: it loads aws-cdk-lib, which costs a test file about 10 s.
  */
 const MOTO_SERVER = path.join(__dirname, '..', '.venv', 'bin', 'moto_server');
 const REGION = 'us-east-1';
@@ -49,7 +47,7 @@ export async function startMoto(options: { authorizeAfter?: number } = {}): Prom
   if (!fs.existsSync(MOTO_SERVER)) {
     throw new Error(`${MOTO_SERVER} is missing; run \`npx projen python:setup\``);
   }
-  const port = await freePort();
+  const [port] = await freePorts(1);
   // Detached: it leads its own process group, so stop() reaches the server and anything it spawned.
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
@@ -221,30 +219,6 @@ async function stopGroup(child: ChildProcess, exited: () => boolean): Promise<vo
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-/** A loopback port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1_000 });
-    socket.on('connect', () => { socket.destroy(); resolve(true); });
-    socket.on('timeout', () => { socket.destroy(); resolve(false); });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 /** A user of moto's IAM with no policy at all, and its access key: what AWS refuses everything. */
 export async function userWithoutPolicies(moto: MotoServer, userName: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {

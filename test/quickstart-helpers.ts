@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { sleep } from './loopback';
 
 // What test/quickstart.test.ts needs to run README.md's quick start as a user would: the marked blocks, the
 // commands the user-facing sections show, and a shell session that keeps its folder and environment between
@@ -399,8 +400,4 @@ function parseEnv(text: string): Record<string, string> {
 
 function quote(text: string): string {
   return `'${text.replace(/'/g, '\'\\\'\'')}'`;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
 }

@@ -1,10 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { accepts, freePorts, sleep } from './loopback';
 
 /**
  * AWS's Lambda Runtime Interface Emulator running one synthesized function with AWS's Python runtime interface
@@ -206,29 +206,4 @@ function procStat(pid: number): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-/** `count` distinct loopback ports that were free a moment ago (held together, so never the same twice). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
-  const ports = servers.map(server => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map(server => new Promise(resolve => server.close(resolve))));
-  return ports;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1_000 });
-    socket.on('connect', () => { socket.destroy(); resolve(true); });
-    socket.on('timeout', () => { socket.destroy(); resolve(false); });
-    socket.on('error', () => resolve(false));
-  });
 }

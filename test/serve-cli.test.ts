@@ -4,7 +4,8 @@ import * as path from 'path';
 import { App, Aws, Stack } from 'aws-cdk-lib';
 import { ApiType, WsgiApi } from '../src';
 import { logicalId } from './helpers';
-import { eventually, EXAMPLE_APP, PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers';
+import { eventually } from './loopback';
+import { EXAMPLE_APP, PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers';
 
 jest.setTimeout(60_000);
 

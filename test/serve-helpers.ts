@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { eventually } from './loopback';
 import { LocalServer, serve } from '../src/cli/serve';
 import { ServeSettings } from '../src/cli/settings';
 
@@ -10,15 +11,6 @@ export const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 export const EXAMPLE_APP = path.join(ROOT, 'examples', 'flask-app');
 export const SERVE_APP = path.join(__dirname, 'fixtures', 'serve-app');
 const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
-
-/** Polls `check` every 50 ms until it holds, failing after `timeoutMs` with `what`. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-}
 
 /** A copy of `dir` in a fresh temporary folder, for tests that edit the app. */
 export function copyApp(dir: string): string {

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-import { copyApp, eventually, EXAMPLE_APP, InProcessServer, PYTHON, SERVE_APP, startServe } from './serve-helpers';
+import { eventually } from './loopback';
+import { copyApp, EXAMPLE_APP, InProcessServer, PYTHON, SERVE_APP, startServe } from './serve-helpers';
 import { serve } from '../src/cli/serve';
 import { settingsFromFlags } from '../src/cli/settings';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { eventually } from './serve-helpers';
+import { eventually } from './loopback';
 import { SourceWatcher } from '../src/cli/source-watcher';
 
 describe('SourceWatcher', () => {
