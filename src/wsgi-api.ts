@@ -209,6 +209,14 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   readonly prime?: string[];
 
   /**
+   * How long priming may take in all. The path in progress when it runs out is stopped and the rest are skipped,
+   * with a warning naming them, so that init stays within Lambda's 10 seconds.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly primeTimeout?: Duration;
+
+  /**
    * Execution environments initialized ahead of requests on the `live` alias, optionally auto-scaled.
    * Cannot be combined with `snapStart`.
    *
@@ -467,6 +475,7 @@ export class WsgiApi extends Construct {
         host: props.customDomain?.domainName ?? `${api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
         stage: stageName,
         paths: props.prime,
+        timeoutMillis: (props.primeTimeout ?? Duration.seconds(defaults.DEFAULT_PRIME_TIMEOUT_SECONDS)).toMilliseconds(),
       };
       this.lambdaFunction.addEnvironment(contract.ENV_PRIME, stack.toJsonString(prime));
     }

@@ -37,6 +37,11 @@ export interface PrimeConfig {
   readonly stage: string;
   /** Absolute paths without query or percent-escapes. */
   readonly paths: string[];
+  /**
+   * Milliseconds priming may take in all: the path in progress is stopped there and the rest skipped, so that init
+   * stays within Lambda's limit.
+   */
+  readonly timeoutMillis: number;
 }
 
 /** Every variable name starts with this prefix; user environment variables may not. */
@@ -55,6 +60,12 @@ export function warmUpEvent(concurrency: number): { source: string; concurrency:
 
 /** `0` turns the adapter's management commands off (`managementCommands: false`); unset leaves them on. */
 export const ENV_MANAGEMENT = 'CDK_WSGI_MANAGEMENT';
+
+/**
+ * The alias through which the adapter accepts management commands (besides a numbered version, which deploy tasks
+ * invoke): invoke rights on `live`, which front doors and callers of the app hold, never grant a shell.
+ */
+export const MANAGE_ALIAS_NAME = 'manage';
 
 /** The `source` of a management command event, which only a direct Invoke can send (no front door sets it). */
 export const COMMAND_SOURCE = 'cdk-wsgi.command';

@@ -32,5 +32,11 @@ export const DEFAULT_WARM_UP_CONCURRENCY = 1;
 /** The alias every front door invokes; `cdk-wsgi` commands that invoke the function use it too. */
 export const LIVE_ALIAS_NAME = 'live';
 
+/**
+ * How long priming may take at init. Lambda gives an on-demand environment's init 10 seconds in all, runtime start
+ * and the app's import included (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+ */
+export const DEFAULT_PRIME_TIMEOUT_SECONDS = 5;
+
 /** Provisioned concurrency scaling aims for 70% in use: headroom for a burst while new environments initialize. */
 export const DEFAULT_UTILIZATION_TARGET = 0.7;
