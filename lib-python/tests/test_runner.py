@@ -10,6 +10,7 @@ from wsgiref.validate import validator
 import pytest
 
 from cdk_wsgi_adapter import make_handler
+from cdk_wsgi_adapter.exceptions import DeadlineExceeded
 from conftest import ContextStub
 from events import make_http_event, make_rest_event
 
@@ -265,6 +266,71 @@ class TestRunner:
             "body",
             "isBase64Encoded",
         }
+
+
+class OwnBaseException(BaseException):
+    """A BaseException of the app's own (gevent's Timeout is one)."""
+
+
+BASE_EXCEPTIONS = [
+    SystemExit(0),
+    SystemExit("bye"),
+    KeyboardInterrupt(),
+    GeneratorExit(),
+    OwnBaseException(),
+]
+
+
+class Raising:
+    """An app raising `exception` when called, while iterating or in close()."""
+
+    def __init__(self, exception: BaseException, where: str) -> None:
+        self.exception = exception
+        self.where = where
+        self.closed = False
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if self.where == "call":
+            raise self.exception
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return self
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"part"
+        if self.where == "iteration":
+            raise self.exception
+
+    def close(self) -> None:
+        self.closed = True
+        if self.where == "close":
+            raise self.exception
+
+
+class TestBaseExceptions:
+    """Whatever the app raises ends its request, never the environment."""
+
+    @pytest.mark.parametrize("where", ["call", "iteration", "close"])
+    @pytest.mark.parametrize("exception", BASE_EXCEPTIONS, ids=repr)
+    def test_a_logged_500_and_the_handler_serves_on(
+        self, exception: BaseException, where: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        app = Raising(exception, where)
+        handler = make_handler(app)
+        assert handler(make_http_event(), ContextStub()) == SERVER_ERROR
+        assert app.closed is (where != "call")
+        [record] = caplog.records
+        assert record.getMessage() == "unhandled exception in the WSGI app for GET /"
+        assert record.exc_info is not None and record.exc_info[1] is exception
+        app.where = "nowhere"
+        assert handler(make_http_event(), ContextStub())["statusCode"] == 200
+
+    def test_the_adapter_s_own_deadline_propagates(self) -> None:
+        app = Raising(DeadlineExceeded(), "iteration")
+        with pytest.raises(DeadlineExceeded):
+            make_handler(app)(make_http_event(), ContextStub())
+        assert app.closed
 
 
 def test_status_lines_past_the_remembered_ones_are_still_read() -> None:

@@ -9,3 +9,8 @@ class UnsupportedEventError(Exception):
 
 class MalformedEventError(ValueError):
     """Raised when an event of a known HTTP source has a field of the wrong type."""
+
+
+class DeadlineExceeded(BaseException):
+    """Raised when the adapter's own time budget (priming, a command) runs out; a
+    BaseException, so that the app's `except Exception` lets it through."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .exceptions import DeadlineExceeded
 from .log import logger
 from .response import Response, plain_response
 
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
 
 
 def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
-    """Run `app`; any exception is logged with its traceback and becomes a plain 500,
-    and so does a status or header that start_response() rejects."""
+    """Run `app`; any exception it raises, BaseException included, is logged with its
+    traceback and becomes a plain 500, and so does a status or header that
+    start_response() rejects. Only the adapter's own DeadlineExceeded propagates."""
     response: Response | None = None
     chunks: list[bytes] = []
 
@@ -53,7 +55,11 @@ def run_app(app: WSGIApplication, environ: WSGIEnvironment) -> Response:
         if response is None:
             raise AssertionError("the app returned without calling start_response()")
         response.body = b"".join(chunks)
-    except Exception:
+    except DeadlineExceeded:  # priming's or a command's budget, not the app's doing
+        raise
+    except BaseException:
+        # SystemExit, KeyboardInterrupt, GeneratorExit...: in a server that outlives
+        # the request, they end the request, never the environment.
         logger().exception(
             "unhandled exception in the WSGI app for %s %s",
             environ["REQUEST_METHOD"],
