@@ -33,6 +33,10 @@ describe('adapter contract', () => {
     expect(contract.commandEvent('flask', ['routes'])).toEqual({ source: 'cdk-wsgi.command', kind: 'flask', args: ['routes'] });
   });
 
+  test('management commands are accepted through an alias of their own', () => {
+    expect(contract.MANAGE_ALIAS_NAME).toBe('manage');
+  });
+
   test('one warm-up event keeps at most 100 environments warm', () => {
     expect(contract.WARM_UP_MAX_CONCURRENCY).toBe(100);
   });

@@ -19,9 +19,15 @@ class TestContract:
         assert config.BASE_PATHS_VARIABLE == "CDK_WSGI_BASE_PATHS"
         assert config.SNAP_START_VARIABLE == "CDK_WSGI_SNAP_START"
         assert config.PRIME_VARIABLE == "CDK_WSGI_PRIME"
+        assert config.MANAGEMENT_VARIABLE == "CDK_WSGI_MANAGEMENT"
+
+    def test_manage_alias_name(self) -> None:
+        # The alias the construct defines and grantManage grants; the CLI invokes it.
+        assert config.MANAGE_ALIAS_NAME == "manage"
 
     def test_prime_value_shape(self) -> None:
-        # {"apiType", "host", "stage", "paths"}: TestParsePrime reads each key.
+        # {"apiType", "host", "stage", "paths", "timeoutMillis"}: TestParsePrime
+        # reads each key.
         assert config.PRIME_API_TYPES == ("REST", "HTTP")
 
     def test_warm_up_event_shape(self) -> None:
@@ -82,21 +88,28 @@ class TestParsePrime:
     def test_valid(self, caplog: pytest.LogCaptureFixture) -> None:
         prime = parse_prime(
             '{"apiType": "REST", "host": "abc123.execute-api.eu-west-1.amazonaws.com",'
-            ' "stage": "prod", "paths": ["/", "/health"]}'
+            ' "stage": "prod", "paths": ["/", "/health"], "timeoutMillis": 5000}'
         )
         assert prime is not None
-        assert (prime.api_type, prime.host, prime.stage, prime.paths) == (
+        assert (
+            prime.api_type,
+            prime.host,
+            prime.stage,
+            prime.paths,
+            prime.timeout_millis,
+        ) == (
             "REST",
             "abc123.execute-api.eu-west-1.amazonaws.com",
             "prod",
             ("/", "/health"),
+            5000,
         )
         assert caplog.text == ""
 
     def test_http_default_stage_repeated_paths_and_unknown_keys(self) -> None:
         prime = parse_prime(
             '{"apiType": "HTTP", "host": "api.example.com", "stage": "$default",'
-            ' "paths": ["/b", "/a", "/b"], "later": true}'
+            ' "paths": ["/b", "/a", "/b"], "timeoutMillis": 1, "later": true}'
         )
         assert prime is not None
         assert (prime.api_type, prime.stage, prime.paths) == (
@@ -108,14 +121,16 @@ class TestParsePrime:
     def test_every_path_character_the_construct_accepts(self) -> None:
         path = "/AZaz09-._~!$&'()*+,;=:@/x/"
         prime = parse_prime(
-            f'{{"apiType": "HTTP", "host": "h", "stage": "s", "paths": ["{path}"]}}'
+            f'{{"apiType": "HTTP", "host": "h", "stage": "s", "paths": ["{path}"],'
+            ' "timeoutMillis": 900000}'
         )
         assert prime is not None
         assert prime.paths == (path,)
 
     def test_no_paths(self) -> None:
         prime = parse_prime(
-            '{"apiType": "HTTP", "host": "h", "stage": "s", "paths": []}'
+            '{"apiType": "HTTP", "host": "h", "stage": "s", "paths": [],'
+            ' "timeoutMillis": 5000}'
         )
         assert prime is not None
         assert prime.paths == ()
@@ -189,6 +204,18 @@ class TestParsePrime:
             (
                 '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/caf\u00e9"]}',
                 "paths must be",
+            ),
+            (
+                '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/"]}',
+                "timeoutMillis must be a positive integer of milliseconds",
+            ),
+            *(
+                (
+                    '{"apiType": "REST", "host": "h", "stage": "s", "paths": ["/"],'
+                    f' "timeoutMillis": {timeout}}}',
+                    "timeoutMillis must be",
+                )
+                for timeout in ("0", "-1", "1.5", '"5000"', "true", "null")
             ),
         ],
     )

@@ -6,8 +6,11 @@ import importlib
 import json
 import logging
 import re
+import signal
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from wsgiref.validate import validator
@@ -22,7 +25,7 @@ from conftest import fresh_python, load_event
 from events import make_http_event, make_rest_event
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -33,10 +36,16 @@ PRIMED = re.compile(r"primed GET (\S+): (\d{3}) in \d+\.\d ms")
 
 class Recorder:
     """A validator-wrapped app recording each request's environ; `statuses` maps a
-    PATH_INFO to its status line, or to "raise"."""
+    PATH_INFO to its status line, or to "raise"; `raises` maps one to an exception
+    the app raises."""
 
-    def __init__(self, statuses: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        statuses: Mapping[str, str] | None = None,
+        raises: Mapping[str, BaseException] | None = None,
+    ) -> None:
         self.statuses = statuses or {}
+        self.raises = raises or {}
         self.environs: list[WSGIEnvironment] = []
         self.app: WSGIApplication = validator(self._app)
 
@@ -44,15 +53,26 @@ class Recorder:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         self.environs.append(environ)
-        status = self.statuses.get(environ["PATH_INFO"], "200 OK")
+        path = environ["PATH_INFO"]
+        if path in self.raises:
+            raise self.raises[path]
+        status = self.statuses.get(path, "200 OK")
         if status == "raise":
             raise RuntimeError("first request failed")
         start_response(status, [("Content-Type", "text/plain")])
         return [b"primed"]
 
 
-def config(api_type: str, host: str, stage: str, *paths: str) -> PrimeConfig:
-    return PrimeConfig(api_type=api_type, host=host, stage=stage, paths=paths)
+#: A budget no test comes near, where the budget is not what is tested.
+AMPLE_MILLIS = 600_000
+
+
+def config(
+    api_type: str, host: str, stage: str, *paths: str, timeout: int = AMPLE_MILLIS
+) -> PrimeConfig:
+    return PrimeConfig(
+        api_type=api_type, host=host, stage=stage, paths=paths, timeout_millis=timeout
+    )
 
 
 def run_prime(
@@ -426,6 +446,177 @@ class TestFrameworks:
         ]
 
 
+class SlowBody:
+    """A result iterable that sleeps `seconds` before its one chunk (bounded: no test
+    lets it run out), and records close()."""
+
+    def __init__(self, seconds: float, *, swallow: bool = False) -> None:
+        self.seconds = seconds
+        self.swallow = swallow
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            time.sleep(self.seconds)
+        except BaseException:
+            if not self.swallow:
+                raise
+        yield b"slow"
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class SlowApp:
+    """Answers "/slow" with a SlowBody, any other path at once."""
+
+    def __init__(self, seconds: float, *, swallow: bool = False) -> None:
+        self.body = SlowBody(seconds, swallow=swallow)
+        self.paths: list[str] = []
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        self.paths.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return self.body if environ["PATH_INFO"] == "/slow" else [b"fast"]
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+
+class TestExceptions:
+    """Whatever a primed request raises, init goes on to the next path."""
+
+    def test_system_exit_and_keyboard_interrupt_from_the_app(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        recorder = Recorder(
+            raises={"/exit": SystemExit(3), "/interrupt": KeyboardInterrupt()}
+        )
+        calls = run_prime(
+            recorder.app,
+            config("HTTP", EXECUTE_API, "$default", "/exit", "/interrupt", "/ok"),
+        )
+        assert [result["statusCode"] for _, result in calls] == [500, 500, 200]
+        assert primed_lines(info) == [
+            ("WARNING", "/exit", "500"),
+            ("WARNING", "/interrupt", "500"),
+            ("INFO", "/ok", "200"),
+        ]
+        logged = [r for r in info.records if r.levelname == "ERROR"]
+        assert [r.getMessage() for r in logged] == [
+            "unhandled exception in the WSGI app for GET /exit",
+            "unhandled exception in the WSGI app for GET /interrupt",
+        ]
+        assert [type(r.exc_info[1]) for r in logged if r.exc_info] == [
+            SystemExit,
+            KeyboardInterrupt,
+        ]
+
+    @pytest.mark.parametrize(
+        "exception",
+        [SystemExit(1), KeyboardInterrupt(), GeneratorExit(), KeyError("x")],
+    )
+    def test_anything_the_handler_itself_raises(
+        self, exception: BaseException, info: pytest.LogCaptureFixture
+    ) -> None:
+        seen: list[str] = []
+
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            seen.append(event["rawPath"])
+            if event["rawPath"] == "/a":
+                raise exception
+            return {"statusCode": 204}
+
+        prime(handler, config("HTTP", EXECUTE_API, "$default", "/a", "/b"), Options())
+        assert seen == ["/a", "/b"]
+        [failure] = [r for r in info.records if r.levelname == "ERROR"]
+        assert failure.getMessage() == "priming GET /a failed"
+        assert failure.exc_info is not None and failure.exc_info[1] is exception
+        assert primed_lines(info) == [("INFO", "/b", "204")]
+
+
+class TestBudget:
+    """timeoutMillis: the path in progress is interrupted, the rest skipped."""
+
+    def test_a_slow_path_is_interrupted_and_the_rest_named(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        app = SlowApp(60)
+        before = signal.getsignal(signal.SIGALRM)
+        calls = run_prime(
+            app,
+            config(
+                "REST", EXECUTE_API, "prod", "/fast", "/slow", "/a", "/b", timeout=200
+            ),
+        )
+        assert app.paths == ["/fast", "/slow"]
+        assert [result["statusCode"] for _, result in calls] == [200]
+        assert app.body.closed  # Django's request_finished still runs
+        assert warnings_of(info) == [
+            "priming stopped at its 200 ms budget, interrupting GET /slow; skipped /a, /b"
+        ]
+        assert primed_lines(info) == [("INFO", "/fast", "200")]
+        # The previous handler is back and no timer is left armed.
+        assert signal.getsignal(signal.SIGALRM) is before
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+    def test_the_last_path_interrupted_skips_nothing(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        run_prime(
+            SlowApp(60), config("HTTP", EXECUTE_API, "$default", "/slow", timeout=50)
+        )
+        assert warnings_of(info) == [
+            "priming stopped at its 50 ms budget, interrupting GET /slow"
+        ]
+
+    def test_an_app_that_swallows_the_interruption_still_stops_priming(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        app = SlowApp(60, swallow=True)
+        run_prime(
+            app, config("HTTP", EXECUTE_API, "$default", "/slow", "/a", timeout=50)
+        )
+        assert app.paths == ["/slow"]
+        assert primed_lines(info) == [("INFO", "/slow", "200")]
+        assert warnings_of(info) == ["priming stopped at its 50 ms budget; skipped /a"]
+
+    def test_outside_the_main_thread_the_budget_is_checked_between_paths(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        # No signal can interrupt the path there: it runs to its end (0.3 s, past
+        # the budget), and the paths after it are skipped.
+        app = SlowApp(0.3)
+        thread = threading.Thread(
+            target=run_prime,
+            args=(
+                app,
+                config(
+                    "HTTP", EXECUTE_API, "$default", "/slow", "/a", "/b", timeout=50
+                ),
+            ),
+        )
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert app.paths == ["/slow"]
+        assert primed_lines(info) == [("INFO", "/slow", "200")]
+        assert warnings_of(info) == [
+            "priming stopped at its 50 ms budget; skipped /a, /b"
+        ]
+
+    def test_paths_within_the_budget_are_all_primed(
+        self, info: pytest.LogCaptureFixture
+    ) -> None:
+        app = SlowApp(60)
+        run_prime(app, config("HTTP", EXECUTE_API, "$default", "/a", "/b"))
+        assert app.paths == ["/a", "/b"]
+        assert warnings_of(info) == []
+
+
 class TestInit:
     """cdk_wsgi_adapter._init, which the package runs at import with os.environ."""
 
@@ -435,6 +626,7 @@ class TestInit:
             "host": EXECUTE_API,
             "stage": "$default",
             "paths": ["/a", "/b", "/a"],
+            "timeoutMillis": AMPLE_MILLIS,
         }
     )
 
@@ -496,12 +688,16 @@ SCRIPT = textwrap.dedent(
     from events import make_rest_event
     calls_at_init = dict(primed_app.calls)
     result = cdk_wsgi_adapter.handler(make_rest_event(path="/"), None)
-    print(json.dumps({"loaded": loaded, "calls_at_init": calls_at_init, "status": result["statusCode"]}))
+    import signal
+    alarm = [signal.getsignal(signal.SIGALRM) is signal.SIG_DFL, signal.getitimer(signal.ITIMER_REAL)]
+    print(json.dumps({"loaded": loaded, "calls_at_init": calls_at_init, "status": result["statusCode"], "alarm": alarm}))
     """
 )
 
 APP = textwrap.dedent(
     """
+    import sys, time
+
     calls = {}
     STATUSES = {"/missing": "404 Not Found", "/broken": "500 Internal Server Error"}
 
@@ -510,6 +706,12 @@ APP = textwrap.dedent(
         calls[path] = calls.get(path, 0) + 1
         if path == "/boom":
             raise RuntimeError("the first request breaks")
+        if path == "/exit":
+            sys.exit("the app exits")
+        if path == "/interrupt":
+            raise KeyboardInterrupt
+        if path == "/slow":
+            time.sleep(30)  # far past the test's budget; the subprocess timeout bounds it
         start_response(STATUSES.get(path, "200 OK"), [("Content-Type", "text/plain")])
         return [b"ok"]
     """
@@ -533,6 +735,7 @@ class TestAtInit:
                 "host": EXECUTE_API,
                 "stage": "prod",
                 "paths": ["/", "/missing", "/broken", "/boom", "/missing"],
+                "timeoutMillis": AMPLE_MILLIS,
             }
         )
         printed, logged = init(tmp_path, CDK_WSGI_PRIME=prime_value)
@@ -555,6 +758,59 @@ class TestAtInit:
         ]
         assert "ERROR unhandled exception in the WSGI app for GET /boom" in lines
         assert "RuntimeError: the first request breaks" in lines
+        assert printed["alarm"] == [True, [0.0, 0.0]]
+
+    def test_system_exit_and_keyboard_interrupt_are_logged_and_init_completes(
+        self, tmp_path: Path
+    ) -> None:
+        prime_value = json.dumps(
+            {
+                "apiType": "HTTP",
+                "host": EXECUTE_API,
+                "stage": "$default",
+                "paths": ["/exit", "/interrupt", "/"],
+                "timeoutMillis": AMPLE_MILLIS,
+            }
+        )
+        printed, logged = init(tmp_path, CDK_WSGI_PRIME=prime_value)
+        assert printed["calls_at_init"] == {"/exit": 1, "/interrupt": 1, "/": 1}
+        assert printed["status"] == 200
+        lines = logged.splitlines()
+        assert [
+            line.rpartition(" in ")[0] for line in lines if " primed GET " in line
+        ] == [
+            "WARNING primed GET /exit: 500",
+            "WARNING primed GET /interrupt: 500",
+            "INFO primed GET /: 200",
+        ]
+        # Each with its traceback.
+        assert "ERROR unhandled exception in the WSGI app for GET /exit" in lines
+        assert "SystemExit: the app exits" in lines
+        assert "ERROR unhandled exception in the WSGI app for GET /interrupt" in lines
+        assert "KeyboardInterrupt" in lines
+
+    def test_a_slow_path_is_interrupted_at_the_budget_and_init_completes(
+        self, tmp_path: Path
+    ) -> None:
+        prime_value = json.dumps(
+            {
+                "apiType": "REST",
+                "host": EXECUTE_API,
+                "stage": "prod",
+                "paths": ["/", "/slow", "/missing", "/boom"],
+                "timeoutMillis": 2000,
+            }
+        )
+        printed, logged = init(tmp_path, CDK_WSGI_PRIME=prime_value)
+        assert printed["calls_at_init"] == {"/": 1, "/slow": 1}
+        assert printed["status"] == 200
+        assert logged.splitlines()[-1] == (
+            "WARNING priming stopped at its 2000 ms budget, interrupting GET /slow; "
+            "skipped /missing, /boom"
+        )
+        assert "Traceback" not in logged
+        # Lambda's runtime finds SIGALRM and the timer as they were.
+        assert printed["alarm"] == [True, [0.0, 0.0]]
 
     def test_malformed_value_is_logged_and_init_completes(self, tmp_path: Path) -> None:
         printed, logged = init(
@@ -574,4 +830,8 @@ class TestAtInit:
         assert printed["status"] == 200
         assert logged == ""
         # json is parse_prime's, imported only when there is something to parse.
-        assert not {"cdk_wsgi_adapter.prime", "json"} & {*printed["loaded"]}
+        assert not {
+            "cdk_wsgi_adapter.prime",
+            "cdk_wsgi_adapter.deadline",
+            "json",
+        } & {*printed["loaded"]}

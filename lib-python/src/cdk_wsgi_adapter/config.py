@@ -25,7 +25,8 @@ BASE_PATHS_VARIABLE = "CDK_WSGI_BASE_PATHS"
 SNAP_START_VARIABLE = "CDK_WSGI_SNAP_START"
 #: JSON object naming GET requests sent through the app at init, as the front door
 #: would send them: `{"apiType": "REST" | "HTTP", "host": <domain the front door
-#: serves>, "stage": <stage name>, "paths": ["/", "/health", ...]}`.
+#: serves>, "stage": <stage name>, "paths": ["/", "/health", ...], "timeoutMillis":
+#: <how long priming may take in all>}`.
 PRIME_VARIABLE = "CDK_WSGI_PRIME"
 #: The front doors a priming request can imitate (PRIME_VARIABLE's apiType).
 PRIME_API_TYPES = ("REST", "HTTP")
@@ -55,6 +56,10 @@ COMMAND_FIELDS = {
 #: "0" turns management commands off (answered with exit code 126); unset or any
 #: other value leaves them on.
 MANAGEMENT_VARIABLE = "CDK_WSGI_MANAGEMENT"
+#: The alias through which commands are accepted (besides a numbered version, which
+#: deploy tasks invoke): invoke rights on `live`, held by front doors and any caller
+#: of the app, never grant a shell. Any other qualifier is answered with exit code 126.
+MANAGE_ALIAS_NAME = "manage"
 
 
 class Options:
@@ -105,10 +110,16 @@ def parse_base_paths(value: str) -> dict[str, str]:
 class PrimeConfig:
     """The parsed form of PRIME_VARIABLE."""
 
-    __slots__ = ("api_type", "host", "paths", "stage")
+    __slots__ = ("api_type", "host", "paths", "stage", "timeout_millis")
 
     def __init__(
-        self, *, api_type: str, host: str, stage: str, paths: Iterable[str]
+        self,
+        *,
+        api_type: str,
+        host: str,
+        stage: str,
+        paths: Iterable[str],
+        timeout_millis: int,
     ) -> None:
         #: "REST" or "HTTP".
         self.api_type = api_type
@@ -117,6 +128,8 @@ class PrimeConfig:
         self.stage = stage
         #: Absolute paths, each once, in the order given.
         self.paths = tuple(dict.fromkeys(paths))
+        #: How long priming may take in all, in milliseconds.
+        self.timeout_millis = timeout_millis
 
 
 #: RFC 3986 pchar without percent-escapes, and "/": what the construct accepts for a
@@ -137,8 +150,9 @@ def parse_prime(value: str) -> PrimeConfig | None:
     if not isinstance(parsed, dict):
         problem = "not a JSON object"
     else:
-        api_type, host, stage, paths = (
-            parsed.get(key) for key in ("apiType", "host", "stage", "paths")
+        api_type, host, stage, paths, timeout = (
+            parsed.get(key)
+            for key in ("apiType", "host", "stage", "paths", "timeoutMillis")
         )
         if api_type not in PRIME_API_TYPES:
             problem = "apiType must be 'REST' or 'HTTP'"
@@ -151,8 +165,18 @@ def parse_prime(value: str) -> PrimeConfig | None:
                 "paths must be a list of absolute paths of plain URL characters, "
                 "without query or '%' escapes"
             )
+        elif not (
+            isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 0
+        ):
+            problem = "timeoutMillis must be a positive integer of milliseconds"
         else:
-            return PrimeConfig(api_type=api_type, host=host, stage=stage, paths=paths)
+            return PrimeConfig(
+                api_type=api_type,
+                host=host,
+                stage=stage,
+                paths=paths,
+                timeout_millis=timeout,
+            )
     logger().error(
         "%s is malformed (%s), so nothing is primed; ignoring %r",
         PRIME_VARIABLE,

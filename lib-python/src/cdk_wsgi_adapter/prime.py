@@ -10,8 +10,11 @@ Imported only when the construct sets CDK_WSGI_PRIME.
 from __future__ import annotations
 
 import time
+from functools import partial
 
+from .deadline import Alarm
 from .environ import is_execute_api
+from .exceptions import DeadlineExceeded
 from .log import logger
 
 TYPE_CHECKING = False
@@ -28,23 +31,48 @@ SOURCE_IP = "127.0.0.1"
 
 def prime(handler: Handler, config: PrimeConfig, options: Options) -> None:
     """Send GET for each of `config.paths` through `handler` and log its status, a
-    4xx or 5xx as a warning; an Exception is logged with its traceback, and the
-    next path primed."""
+    4xx or 5xx as a warning. Whatever a request raises, BaseException included, is
+    logged with its traceback and the next path primed. Within `config.timeout_millis`
+    in all: the path in progress then is interrupted (in the main thread, where
+    Lambda runs init), and the rest are skipped with one warning naming them."""
     base_path = options.base_paths.get(config.host.lower())
-    for path in config.paths:
+    alarm = Alarm()
+    end = time.monotonic() + config.timeout_millis / 1000
+    paths = config.paths
+    for index, path in enumerate(paths):
+        remaining = end - time.monotonic()
+        if remaining <= 0:  # a path overran where nothing could interrupt it
+            _out_of_time(config, None, paths[index:])
+            return
         if config.api_type == "REST":
             event = rest_event(config, path, base_path)
         else:
             event = http_event(config, path, base_path)
-        start = time.perf_counter()
+        started = time.perf_counter()
         try:
-            status = handler(event, None)["statusCode"]
-        except Exception:
+            result = alarm.run(remaining, partial(handler, event, None))
+        except DeadlineExceeded:
+            _out_of_time(config, path, paths[index + 1 :])
+            return
+        except BaseException:
+            # Init must complete: an exception here would fail the environment.
             logger().exception("priming GET %s failed", path)
             continue
-        elapsed = (time.perf_counter() - start) * 1000
+        elapsed = (time.perf_counter() - started) * 1000
+        status = result["statusCode"]
         log = logger().warning if status >= 400 else logger().info
         log("primed GET %s: %d in %.1f ms", path, status, elapsed)
+
+
+def _out_of_time(
+    config: PrimeConfig, interrupted: str | None, skipped: tuple[str, ...]
+) -> None:
+    logger().warning(
+        "priming stopped at its %d ms budget%s%s",
+        config.timeout_millis,
+        f", interrupting GET {interrupted}" if interrupted else "",
+        f"; skipped {', '.join(skipped)}" if skipped else "",
+    )
 
 
 def rest_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
