@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
-import { Annotations, CfnOutput, Duration, IgnoreMode, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Names, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,17 +9,19 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
 import { ApiOptions, DefinedApi } from './private/api-options';
 import { resolveAppSource } from './private/app-source';
-import { withBytecode } from './private/bytecode';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
 import * as defaults from './private/defaults';
 import { defineDeployTasks } from './private/deploy-tasks';
+import { functionCode } from './private/function-code';
+import { functionRole } from './private/function-role';
 import { defineHttpApi } from './private/http-api';
-import { DEFAULT_ASSET_EXCLUDES, LocalPythonBundling } from './private/local-bundling';
+import { acknowledgeNagFindings } from './private/nag';
 import { propError } from './private/prop-error';
 import { defineGradualDeployment, defineReleaseAlarms, publishLive } from './private/release';
 import { defineRestApi } from './private/rest-api';
@@ -210,7 +212,8 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
 
   /**
    * How long priming may take in all. The path in progress when it runs out is stopped and the rest are skipped,
-   * with a warning naming them, so that init stays within Lambda's 10 seconds.
+   * with a warning naming them, so that init stays within Lambda's limit: 10 seconds, the app's import included (with
+   * `snapStart` or `provisionedConcurrency`, 130 seconds or the function's timeout, whichever is longer).
    *
    * @default Duration.seconds(5)
    */
@@ -283,9 +286,20 @@ export class WsgiApi extends Construct {
   public readonly alias: lambda.Alias;
 
   /**
+   * Conditional: the `manage` alias on the same version as `live`, the only alias through which the function runs
+   * management commands, unless `managementCommands` is false. `grantManage` allows invoking it.
+   */
+  public readonly manageAlias?: lambda.Alias;
+
+  /**
    * The layer holding the cdk-wsgi adapter.
    */
   public readonly layer: WsgiAdapterLayer;
+
+  /**
+   * The function's log group: `logGroup` when given, else the one WsgiApi defines with `functionLogRetention`.
+   */
+  public readonly logGroup: logs.ILogGroup;
 
   /**
    * Conditional: the REST API, when `apiType` is `ApiType.REST`.
@@ -308,18 +322,20 @@ export class WsgiApi extends Construct {
   public readonly deploymentGroup?: codedeploy.LambdaDeploymentGroup;
 
   /**
-   * Conditional, when `deployment` is set: more than 5% of the API's requests answered 5xx within a minute.
+   * Conditional, when `deployment` is set without its own `alarms`: more than 5% of the API's requests answered 5xx
+   * within a minute.
    */
   public readonly serverErrorRateAlarm?: cloudwatch.Alarm;
 
   /**
-   * Conditional, when `deployment` is set: an invocation of `live` failed (crash, timeout, out of memory) within a
-   * minute.
+   * Conditional, when `deployment` is set without its own `alarms`: an invocation of `live` failed (crash, timeout,
+   * out of memory) within a minute.
    */
   public readonly functionErrorsAlarm?: cloudwatch.Alarm;
 
   /**
-   * Conditional, when `deployment` is set: Lambda throttled an invocation of `live` within a minute.
+   * Conditional, when `deployment` is set without its own `alarms`: Lambda throttled an invocation of `live` within a
+   * minute.
    */
   public readonly throttlesAlarm?: cloudwatch.Alarm;
 
@@ -338,16 +354,21 @@ export class WsgiApi extends Construct {
 
   constructor(scope: Construct, id: string, props: WsgiApiProps) {
     super(scope, id);
+    // A version's hash leaves its layers out unless this flag is set, so a new adapter would never publish a version
+    // and reach `live`. Set for this construct's scope alone, before any child reads it.
+    this.node.setContext(cxapi.LAMBDA_RECOGNIZE_LAYER_VERSION, true);
 
     const apiType = props.apiType ?? defaults.DEFAULT_API_TYPE;
     const runtime = props.runtime ?? lambda.Runtime.PYTHON_3_14;
     const timeout = props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS);
     const binaryMediaTypes = props.binaryMediaTypes ?? [...defaults.DEFAULT_BINARY_MEDIA_TYPES];
     const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
+    const logRetention = props.functionLogRetention ?? DEFAULT_LOG_RETENTION;
 
     const app = resolveAppSource(props.entry, props.module);
     validate.validateRuntime(runtime);
     validate.validateTimeout(timeout, apiType);
+    validate.validateFunctionSizes(props);
     validate.validateEnvironment(props.environment);
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
     validate.validateMediaTypes('textMediaTypes', props.textMediaTypes, false);
@@ -356,7 +377,7 @@ export class WsgiApi extends Construct {
     validate.validateProvisionedConcurrency(this, props.provisionedConcurrency, props.currentVersionOptions, props.warmUp);
     // logRetention is FunctionOptions' deprecated way to the same end; refused with the replacement named.
     validate.validateFunctionLogs(props.logRetention, props.logGroup, props.functionLogRetention);
-    validate.validatePrime(props.prime);
+    validate.validatePrime(props.prime, props.primeTimeout, !!(props.snapStart || props.provisionedConcurrency), timeout);
     validate.validateDeployTasks(props.deployTasks, props.managementCommands);
     if (props.customDomain) {
       validate.validateCustomDomain(props.customDomain, apiType);
@@ -375,53 +396,38 @@ export class WsgiApi extends Construct {
 
     this.layer = new WsgiAdapterLayer(this, 'AdapterLayer');
 
-    const functionProps = {
+    this.logGroup = props.logGroup ? logGroupOf(this, props.logGroup) : new logs.LogGroup(this, 'FunctionLogs', {
+      retention: logRetention,
+      // Logs with a retention are operational data, not state: they go with the stack, as the access logs do.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    this.lambdaFunction = new lambda.Function(this, 'Function', {
       ...props,
       memorySize: props.memorySize ?? defaults.DEFAULT_MEMORY_SIZE,
-      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      architecture,
       runtime,
       timeout,
+      handler: contract.ADAPTER_HANDLER,
+      code: functionCode({
+        entry: app.entry,
+        runtime,
+        architecture,
+        bundling: props.bundling,
+        ...this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO),
+        bundlingRequired: Stack.of(this).bundlingRequired,
+      }),
+      role: props.role ?? this.defineRole(props.vpc !== undefined),
       layers: [this.layer, ...(props.layers ?? [])],
       environment: {
         ...props.environment,
         ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
       },
-      logGroup: props.logGroup ?? new logs.LogGroup(this, 'FunctionLogs', {
-        retention: props.functionLogRetention ?? DEFAULT_LOG_RETENTION,
-        // Logs with a retention are operational data, not state: they go with the stack, as the access logs do.
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup: this.logGroup,
       // Each deployment publishes a version; the replaced ones would only pile up in the code storage quota.
       currentVersionOptions: { ...props.currentVersionOptions, removalPolicy: props.currentVersionOptions?.removalPolicy ?? RemovalPolicy.DESTROY },
-    };
-    const { mode, reason } = this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO);
-    if (mode === BundlingMode.LOCAL) {
-      const excludes = [...DEFAULT_ASSET_EXCLUDES, ...(props.bundling?.assetExcludes ?? [])];
-      this.lambdaFunction = new lambda.Function(this, 'Function', {
-        ...functionProps,
-        handler: contract.ADAPTER_HANDLER,
-        code: lambda.Code.fromAsset(app.entry, {
-          exclude: excludes,
-          ignoreMode: IgnoreMode.GLOB,
-          bundling: {
-            image: runtime.bundlingImage,
-            // Never run: the local bundler either bundles or fails with an error that says why.
-            command: ['echo', 'cdk-wsgi: local bundling only'],
-            local: new LocalPythonBundling({ entry: app.entry, architecture: functionProps.architecture, runtime, excludes, reason }),
-          },
-        }),
-      });
-    } else {
-      this.lambdaFunction = new python.PythonFunction(this, 'Function', {
-        ...functionProps,
-        entry: app.entry,
-        index: app.moduleFile,
-        bundling: withBytecode(props.bundling),
-      });
-    }
-    // PythonFunction derives the handler from `index`; in both modes the real entry point is the adapter in the layer.
+    });
     const cfnFunction = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
-    cfnFunction.handler = contract.ADAPTER_HANDLER;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
     const serveMetadata: contract.ServeMetadata = {
       entry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
@@ -434,20 +440,30 @@ export class WsgiApi extends Construct {
         'WsgiApi publishes the function\'s version behind the live alias');
     }
     this.alias = publishLive(this, this.lambdaFunction, props.provisionedConcurrency);
+    if (props.managementCommands !== false) {
+      this.manageAlias = new lambda.Alias(this, 'ManageAlias', {
+        aliasName: contract.MANAGE_ALIAS_NAME,
+        version: this.lambdaFunction.currentVersion,
+        description: 'cdk-wsgi management commands (cdk-wsgi exec, command, manage, flask): only this alias runs them',
+      });
+    }
     if (props.deployTasks?.length) {
       this.deployTasksTrigger = defineDeployTasks(this, props.deployTasks, {
         version: this.lambdaFunction.currentVersion,
-        alias: this.alias,
-        logRetention: props.functionLogRetention ?? DEFAULT_LOG_RETENTION,
+        aliases: [this.alias, ...(this.manageAlias ? [this.manageAlias] : [])],
+        logRetention,
       });
     }
 
     const apiOptions: ApiOptions = {
       handler: this.alias,
+      // API names are the keys of API Gateway's REST metrics, which the release alarms read: unique per construct.
+      apiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       stageName,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
       accessLogRetention: props.accessLogging === false ? undefined : props.accessLogRetention ?? DEFAULT_LOG_RETENTION,
+      executionLogRetention: props.accessLogRetention ?? DEFAULT_LOG_RETENTION,
       tracingEnabled: props.apiTracing ?? false,
       customDomain: props.customDomain,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
@@ -481,12 +497,15 @@ export class WsgiApi extends Construct {
     }
 
     if (props.deployment) {
-      const alarms = defineReleaseAlarms(this, this.alias, api);
-      this.serverErrorRateAlarm = alarms.serverErrorRate;
-      this.functionErrorsAlarm = alarms.functionErrors;
-      this.throttlesAlarm = alarms.throttles;
-      this.deploymentGroup = defineGradualDeployment(this, this.alias,
-        props.deployment.alarms ?? [alarms.serverErrorRate, alarms.functionErrors, alarms.throttles], props.deployment);
+      let alarms = props.deployment.alarms;
+      if (!alarms) {
+        const defined = defineReleaseAlarms(this, this.alias, api);
+        this.serverErrorRateAlarm = defined.serverErrorRate;
+        this.functionErrorsAlarm = defined.functionErrors;
+        this.throttlesAlarm = defined.throttles;
+        alarms = [defined.serverErrorRate, defined.functionErrors, defined.throttles];
+      }
+      this.deploymentGroup = defineGradualDeployment(this, this.alias, alarms, props.deployment);
     }
 
     if (props.warmUp) {
@@ -496,35 +515,68 @@ export class WsgiApi extends Construct {
       this.warmUpRule = defineWarmUp(this, this.lambdaFunction, this.alias, interval, concurrency);
     }
 
+    acknowledgeNagFindings(this);
     new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
   }
 
   /**
    * AUTO becomes DOCKER when a container engine answers, else LOCAL, and says why (the local bundling line, or a
-   * line before Docker's output). When bundling is skipped for the stack (unit tests, `cdk ls`), AUTO keeps
-   * PythonFunction and probes nothing.
+   * line before Docker's output). When bundling is skipped for the stack (unit tests, `cdk ls`), nothing is probed.
    */
-  private resolveBundlingMode(requested: BundlingMode): { mode: BundlingMode; reason?: string } {
-    if (!Stack.of(this).bundlingRequired) {
-      return { mode: requested === BundlingMode.LOCAL ? BundlingMode.LOCAL : BundlingMode.DOCKER };
-    }
-    if (requested !== BundlingMode.AUTO) {
+  private resolveBundlingMode(requested: BundlingMode): { mode: BundlingMode.DOCKER | BundlingMode.LOCAL; reason?: string } {
+    if (requested === BundlingMode.DOCKER || requested === BundlingMode.LOCAL) {
       return { mode: requested };
+    }
+    if (!Stack.of(this).bundlingRequired) {
+      return { mode: BundlingMode.LOCAL };
     }
     const engine = containerEngine();
     if (containerEngineAnswers()) {
-      process.stderr.write(`cdk-wsgi: bundling ${this.node.path} in Docker with PythonFunction ('${engine} info' answered)\n`);
+      process.stderr.write(`cdk-wsgi: bundling ${this.node.path} in Docker with the Python alpha's image ('${engine} info' answered)\n`);
       return { mode: BundlingMode.DOCKER };
     }
     return { mode: BundlingMode.LOCAL, reason: `no container engine answered '${engine} info'` };
   }
 
+  /** The function's role when the user brings none: its own log group, and network interfaces in a VPC. */
+  private defineRole(inVpc: boolean): iam.Role {
+    const role = functionRole(this, 'FunctionRole', this.logGroup);
+    if (inVpc) {
+      // What Lambda needs to attach the function to the VPC's subnets, as aws-cdk-lib's own default role grants it.
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    }
+    return role;
+  }
+
   /**
-   * Lets `grantee` run management commands (`cdk-wsgi exec`, `command`, `manage`, `flask`): invoke the live alias,
-   * and nothing else.
+   * Lets `grantee` run management commands (`cdk-wsgi exec`, `command`, `manage`, `flask`): invoke the `manage` alias,
+   * which alone runs them, and find the function in its stack (`cloudformation:DescribeStackResource`, and
+   * `cloudformation:GetTemplate` for `--stack`). Whoever may do this runs code with the function's role.
    */
   public grantManage(grantee: iam.IGrantable): iam.Grant {
-    return this.alias.grantInvoke(grantee);
+    if (!this.manageAlias) {
+      throw new Error(`grantManage() grants management commands, which managementCommands: false turns off for ${this.node.path}; `
+        + 'remove managementCommands: false, or the grantManage call');
+    }
+    return this.manageAlias.grantInvoke(grantee).combine(this.grantStackRead(grantee, ['cloudformation:GetTemplate']));
+  }
+
+  /**
+   * Lets `grantee` read the function's logs with `cdk-wsgi logs`: `logs:FilterLogEvents` on its log group, and
+   * `cloudformation:DescribeStackResource` to find it.
+   */
+  public grantLogs(grantee: iam.IGrantable): iam.Grant {
+    return this.logGroup.grant(grantee, 'logs:FilterLogEvents').combine(this.grantStackRead(grantee, []));
+  }
+
+  /** What the CLI reads of this construct's stack to find the function (by its stack name, from any stack). */
+  private grantStackRead(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    const stack = Stack.of(this);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cloudformation:DescribeStackResource', ...actions],
+      resourceArns: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
+    });
   }
 
   /** The `CDK_WSGI_*` variables: everything the adapter must know, all known at synth time. */
@@ -547,4 +599,9 @@ export class WsgiApi extends Construct {
     }
     return env;
   }
+}
+
+/** The user's `logGroup` as an ILogGroup, which grants need: itself when it is one, else imported by its ARN. */
+function logGroupOf(scope: Construct, ref: logs.ILogGroupRef): logs.ILogGroup {
+  return 'grantWrite' in ref ? ref as logs.ILogGroup : logs.LogGroup.fromLogGroupArn(scope, 'ImportedLogs', ref.logGroupRef.logGroupArn);
 }

@@ -1,14 +1,21 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { adapterEnvironment, APP_ENTRY, logicalId, synthWsgiApi, testStack } from './helpers';
 import { ApiType, WsgiApi, WsgiTask } from '../src';
 import { deployTasksJson } from '../src/private/deploy-tasks';
+import { RUNNER_ASSET_DIR } from '../src/private/runner-asset';
 import { ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../src/remote/deploy-task-contract';
 
 // Management commands on the construct's side, and deployTasks, which runs them at each deployment: one file, so
 // the suite pays for loading aws-cdk-lib once.
+
+/** Every stack named TestStack in the test stack's account and Region: what the CLI's stack reads are allowed on. */
+const STACK_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:eu-west-1:123456789012:stack/TestStack/*']] };
 
 describe('management commands', () => {
   test('are on by default: the adapter is not told otherwise', () => {
@@ -20,8 +27,26 @@ describe('management commands', () => {
     expect(adapterEnvironment(synthWsgiApi({ managementCommands: false }).template).CDK_WSGI_MANAGEMENT).toBe('0');
   });
 
-  // The statement list is matched whole: one statement, on the alias's ARN alone, not the function's or `:*`.
-  test('grantManage allows invoking the live alias and nothing else', () => {
+  test('run only through a manage alias of their own, on the version live points at', () => {
+    const { api, template } = synthWsgiApi();
+    expect(template.toJSON().Resources[logicalId(api.manageAlias!)]).toMatchObject({
+      Type: 'AWS::Lambda::Alias',
+      Properties: { Name: 'manage', FunctionVersion: { 'Fn::GetAtt': [logicalId(api.lambdaFunction.currentVersion), 'Version'] } },
+    });
+  });
+
+  test('managementCommands: false defines no manage alias, and grantManage says why it cannot grant', () => {
+    const stack = testStack();
+    const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', managementCommands: false });
+    expect(api.manageAlias).toBeUndefined();
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Lambda::Alias', { Name: 'manage' }, 0);
+    expect(() => api.grantManage(new iam.User(stack, 'Dev'))).toThrow(
+      /^grantManage\(\) grants management commands, which managementCommands: false turns off for TestStack\/App; remove/);
+  });
+
+  // Matched whole: invoke on the manage alias alone (never live, the function or `:*`), and the stack's reads the CLI
+  // makes, on this stack alone.
+  test('grantManage allows invoking the manage alias and finding the function in its stack, nothing else', () => {
     const stack = testStack();
     const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app' });
     const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
@@ -29,7 +54,34 @@ describe('management commands', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: logicalId(operator) }],
       PolicyDocument: {
-        Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: logicalId(api.alias) } }],
+        Statement: [
+          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: logicalId(api.manageAlias!) } },
+          {
+            Action: ['cloudformation:DescribeStackResource', 'cloudformation:GetTemplate'],
+            Effect: 'Allow',
+            Resource: STACK_ARN,
+          },
+        ],
+      },
+    });
+  });
+
+  test('grantLogs allows reading the function\'s log group and finding it in its stack, nothing else', () => {
+    const stack = testStack();
+    const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app' });
+    const reader = new iam.User(stack, 'Reader');
+    api.grantLogs(reader);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Users: [{ Ref: logicalId(reader) }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'logs:FilterLogEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(api.logGroup), 'Arn'] } },
+          {
+            Action: 'cloudformation:DescribeStackResource',
+            Effect: 'Allow',
+            Resource: STACK_ARN,
+          },
+        ],
       },
     });
   });
@@ -57,10 +109,14 @@ function triggerOf(api: WsgiApi, template: Template): { id: string; resource: an
   return { id, resource: template.toJSON().Resources[id] };
 }
 
-/** The logical ID of the runner version the trigger invokes, which changes whenever the trigger must run again. */
-function runnerVersionId(overrides: Parameters<typeof synthWsgiApi>[0]): string {
+/**
+ * The trigger's properties: CloudFormation updates the trigger, which then runs the tasks, exactly when they change.
+ * Each reference is to a logical ID, which names the same resource, and so the same value, from one synth to the next
+ * (an alias's ARN stays the same as it moves; a version's ID changes with each new version).
+ */
+function triggerProperties(overrides: Parameters<typeof synthWsgiApi>[0]): string {
   const { api, template } = synthWsgiApi({ deployTasks: TASKS, ...overrides });
-  return triggerOf(api, template).resource.Properties.HandlerArn.Ref;
+  return JSON.stringify(triggerOf(api, template).resource.Properties);
 }
 
 describe('deploy tasks', () => {
@@ -74,21 +130,27 @@ describe('deploy tasks', () => {
   });
 
   describe.each([ApiType.REST, ApiType.HTTP])('%s API', (apiType) => {
-    test.each([['without', undefined], ['with', {}]])('%s deployment: the trigger runs after the version, before the alias', (_, deployment) => {
+    test.each([['without', undefined], ['with', {}]])('%s deployment: the trigger runs after the version, before the aliases', (_, deployment) => {
       const { api, template } = synthWsgiApi({ apiType, deployment, deployTasks: TASKS });
       const versionId = logicalId(api.lambdaFunction.currentVersion);
       const trigger = triggerOf(api, template);
       const runner = runnerOf(template);
 
       expect(trigger.resource.Type).toBe('Custom::Trigger');
-      expect(trigger.resource.DependsOn).toEqual([versionId]);
-      expect(trigger.resource.Properties).toMatchObject({ InvocationType: 'RequestResponse', ExecuteOnHandlerChange: true });
-      // The runner's current version, which a new app version replaces (see below).
-      const runnerVersion = template.toJSON().Resources[trigger.resource.Properties.HandlerArn.Ref];
-      expect(runnerVersion).toMatchObject({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: runner.id } } });
-      // The alias, and with it CodeDeploy's traffic shifting (its UpdatePolicy), waits for the tasks.
+      expect(trigger.resource.Properties).toMatchObject({
+        InvocationType: 'RequestResponse', ExecuteOnHandlerChange: true, TargetVersion: { Ref: versionId },
+      });
+      // The runner's alias on its current version: its ARN stays the same whatever the runner's code.
+      const runnerAliasId = trigger.resource.Properties.HandlerArn.Ref;
+      expect(template.toJSON().Resources[runnerAliasId]).toMatchObject({
+        Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: runner.id } },
+      });
+      expect(trigger.resource.DependsOn.sort()).toEqual([runnerAliasId, versionId].sort());
+      // The aliases, and with live CodeDeploy's traffic shifting (its UpdatePolicy), wait for the tasks.
+      for (const alias of [api.alias, api.manageAlias!]) {
+        expect(template.toJSON().Resources[logicalId(alias)].DependsOn).toEqual([trigger.id]);
+      }
       const alias = template.toJSON().Resources[logicalId(api.alias)];
-      expect(alias.DependsOn).toEqual([trigger.id]);
       if (deployment) {
         expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({ Ref: logicalId(api.deploymentGroup!) });
       }
@@ -116,25 +178,67 @@ describe('deploy tasks', () => {
     expect(triggerSeconds).toBeLessThan(Duration.minutes(15).toSeconds());
   });
 
-  // Matched whole: one statement, on the version's ARN alone, not the function's, the alias's or `:*`.
-  test('the runner may invoke the new version and nothing else', () => {
+  // Matched whole: its own log group, and the version's ARN alone, not the function's, the alias's or `:*`.
+  test('the runner may write its log group and invoke the new version, nothing else', () => {
     const { api, template } = synthWsgiApi({ deployTasks: TASKS });
-    const role = runnerOf(template).resource.Properties.Role['Fn::GetAtt'][0];
+    const runner = runnerOf(template).resource.Properties;
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: role }],
+      Roles: [{ Ref: runner.Role['Fn::GetAtt'][0] }],
       PolicyDocument: {
-        Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: logicalId(api.lambdaFunction.currentVersion) } }],
+        Statement: [
+          { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [runner.LoggingConfig.LogGroup.Ref, 'Arn'] } },
+          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: logicalId(api.lambdaFunction.currentVersion) } },
+        ],
       },
     });
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
   test('run again when the app publishes a new version or the tasks change, and not otherwise', () => {
-    const base = runnerVersionId({});
-    expect(runnerVersionId({})).toBe(base);
+    const base = triggerProperties({});
+    expect(triggerProperties({})).toBe(base);
     // The API's settings are not the function's: no new version, no new run.
-    expect(runnerVersionId({ throttlingRateLimit: 10, accessLogging: false })).toBe(base);
-    expect(runnerVersionId({ textMediaTypes: ['application/vnd.a+yaml'] })).not.toBe(base);
-    expect(runnerVersionId({ deployTasks: [...TASKS, WsgiTask.flask('routes')] })).not.toBe(base);
+    expect(triggerProperties({ throttlingRateLimit: 10, accessLogging: false })).toBe(base);
+    expect(triggerProperties({ textMediaTypes: ['application/vnd.a+yaml'] })).not.toBe(base);
+    expect(triggerProperties({ deployTasks: [...TASKS, WsgiTask.flask('routes')] })).not.toBe(base);
+  });
+
+  test('do not run again when only the runner\'s code changes (an upgrade of cdk-wsgi)', () => {
+    const changedRunner = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
+    fs.cpSync(RUNNER_ASSET_DIR, changedRunner, { recursive: true });
+    fs.appendFileSync(path.join(changedRunner, 'deploy-task-runner.ts'), '\n// a newer runner\n');
+    const synthWithRunner = (dir: string) => {
+      let result!: { properties: string; runnerCode: unknown };
+      jest.isolateModules(() => {
+        jest.doMock('../src/private/runner-asset', () => ({ RUNNER_ASSET_DIR: dir }));
+        const { WsgiApi: IsolatedWsgiApi, WsgiTask: IsolatedTask } = jest.requireActual<typeof import('../src')>('../src');
+        const stack = testStack();
+        const api = new IsolatedWsgiApi(stack, 'App', {
+          entry: APP_ENTRY, module: 'api.app', deployTasks: [IsolatedTask.manage('migrate')],
+        });
+        const template = Template.fromStack(stack);
+        result = {
+          properties: JSON.stringify(triggerOf(api, template).resource.Properties),
+          runnerCode: runnerOf(template).resource.Properties.Code,
+        };
+      });
+      return result;
+    };
+    const before = synthWithRunner(RUNNER_ASSET_DIR);
+    const after = synthWithRunner(changedRunner);
+    expect(after.runnerCode).not.toEqual(before.runnerCode);
+    expect(after.properties).toBe(before.properties);
+  });
+
+  test('the triggers\' provider logs to a group with the function\'s retention, once per stack', () => {
+    const stack = testStack();
+    new WsgiApi(stack, 'One', { entry: APP_ENTRY, module: 'api.app', deployTasks: TASKS, functionLogRetention: logs.RetentionDays.ONE_WEEK });
+    new WsgiApi(stack, 'Two', { entry: APP_ENTRY, module: 'api.app', deployTasks: TASKS });
+    const template = Template.fromStack(stack);
+    const providers = template.findResources('AWS::Lambda::Function', { Properties: { Handler: '__entrypoint__.handler' } });
+    expect(Object.keys(providers)).toHaveLength(1);
+    const logGroupId = Object.values(providers)[0].Properties.LoggingConfig.LogGroup.Ref;
+    expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 7 } });
   });
 
   test('the runner logs to a group of its own, kept as long as the function\'s', () => {

@@ -247,7 +247,7 @@ describe('releases', () => {
       const [, parts] = prime['Fn::Join'];
       const text = parts.map((part: unknown) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
       expect(text).toMatch(new RegExp(`^\\{"apiType":"${apiType}","host":"\\{"Ref":"App${apiId}[0-9A-F]{8}"\\}\\.execute-api\\.eu-west-1\\.\\{"Ref":"AWS::URLSuffix"\\}"`));
-      expect(text).toContain(`"stage":"${stage}","paths":["/","/health"]}`);
+      expect(text).toContain(`"stage":"${stage}","paths":["/","/health"],"timeoutMillis":5000}`);
     });
 
     test('uses the custom domain when there is one', () => {
@@ -255,8 +255,31 @@ describe('releases', () => {
       const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
       const { template } = synthWsgiApi({ prime: ['/'], customDomain: { domainName: 'api.example.com', certificate, basePath: 'v1' } }, stack);
       expect(JSON.parse(adapterEnvironment(template).CDK_WSGI_PRIME as string)).toEqual({
-        apiType: 'REST', host: 'api.example.com', stage: 'prod', paths: ['/'],
+        apiType: 'REST', host: 'api.example.com', stage: 'prod', paths: ['/'], timeoutMillis: 5000,
       });
+    });
+
+    test('passes primeTimeout on in milliseconds', () => {
+      const { template, stack } = synthWsgiApi({ apiType: ApiType.HTTP, prime: ['/'], primeTimeout: Duration.millis(2500) });
+      const [, parts] = stack.resolve(adapterEnvironment(template).CDK_WSGI_PRIME)['Fn::Join'];
+      expect(parts[parts.length - 1]).toMatch(/,"timeoutMillis":2500\}$/);
+    });
+
+    test.each([
+      [{ primeTimeout: Duration.seconds(10) }, /^primeTimeout must be more than 0 and less than Lambda's 10-second init limit \(longer with snapStart or provisionedConcurrency\), which the app's import shares, got '10 seconds'; use e\.g\. Duration\.seconds\(5\)$/],
+      [{ primeTimeout: Duration.millis(0) }, /^primeTimeout must be more than 0 .* got '0 millis'/],
+      [{ primeTimeout: Duration.minutes(3), provisionedConcurrency: { minimum: 1 } }, /^primeTimeout must be more than 0 and less than Lambda's 130-second init limit, which/],
+    ])('refuses a primeTimeout outside the init limit (%#)', (props, message) => {
+      expect(() => synthWsgiApi({ prime: ['/'], ...props })).toThrow(message);
+    });
+
+    test('accepts a longer primeTimeout where environments initialize ahead of requests', () => {
+      expect(() => synthWsgiApi({ prime: ['/'], primeTimeout: Duration.seconds(60), snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS })).not.toThrow();
+    });
+
+    test('refuses primeTimeout without prime', () => {
+      expect(() => synthWsgiApi({ primeTimeout: Duration.seconds(2) })).toThrow(
+        "primeTimeout bounds priming, and prime names no paths, got '2 seconds'; set prime too, or leave primeTimeout out");
     });
 
     test('is off by default and with an empty list', () => {
@@ -272,13 +295,14 @@ describe('releases', () => {
 
   describe('function logs', () => {
     test('go to a log group of the function\'s own, kept a month by default', () => {
-      const { template } = synthWsgiApi({ accessLogging: false });
-      const [groupId] = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } }));
+      const { template, api } = synthWsgiApi({ accessLogging: false });
       template.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'cdk_wsgi_adapter.handler',
-        LoggingConfig: { LogGroup: { Ref: groupId } },
+        LoggingConfig: { LogGroup: { Ref: logicalId(api.logGroup) } },
       });
-      template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+      expect(template.toJSON().Resources[logicalId(api.logGroup)]).toMatchObject({
+        DeletionPolicy: 'Delete', Properties: { RetentionInDays: 30 },
+      });
     });
 
     test('keep events as long as functionLogRetention says', () => {
@@ -289,7 +313,7 @@ describe('releases', () => {
     test('go to the user\'s log group when given', () => {
       const stack = testStack();
       const logGroup = new logs.LogGroup(stack, 'Mine', { retention: logs.RetentionDays.ONE_DAY });
-      const { template } = synthWsgiApi({ accessLogging: false, logGroup }, stack);
+      const { template } = synthWsgiApi({ apiType: ApiType.HTTP, accessLogging: false, logGroup }, stack);
       template.resourceCountIs('AWS::Logs::LogGroup', 1);
       template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logicalId(logGroup) } } });
     });

@@ -7,6 +7,8 @@ import { WsgiApiDomainOptions } from '../types';
 /** What the REST and HTTP builders need, already validated and defaulted by WsgiApi. */
 export interface ApiOptions {
   readonly handler: lambda.IFunction;
+  /** Unique to the construct: REST APIs are known to CloudWatch by name. */
+  readonly apiName: string;
   readonly stageName: string;
   readonly throttlingRateLimit?: number;
   readonly throttlingBurstLimit?: number;
@@ -18,6 +20,8 @@ export interface ApiOptions {
   readonly binaryMediaTypes: string[];
   readonly minCompressionSize?: Size;
   readonly cloudWatchRole: boolean;
+  /** How long the stage's execution log (errors) keeps its events. */
+  readonly executionLogRetention: logs.RetentionDays;
 }
 
 /** What WsgiApi needs of the API either builder defined. */

@@ -33,9 +33,15 @@ export const DEFAULT_WARM_UP_CONCURRENCY = 1;
 export const LIVE_ALIAS_NAME = 'live';
 
 /**
- * How long priming may take at init. Lambda gives an on-demand environment's init 10 seconds in all, runtime start
- * and the app's import included (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+ * Lambda gives an on-demand environment's init 10 seconds in all, runtime start and the app's import included, and
+ * past them starts it again within the first request. With provisioned concurrency or SnapStart, init may take 130
+ * seconds or the function's timeout, whichever is longer
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
  */
+export const INIT_LIMIT_SECONDS = 10;
+export const PREINITIALIZED_INIT_LIMIT_SECONDS = 130;
+
+/** How long priming may take at init: half the limit, leaving the rest to the runtime and the app's import. */
 export const DEFAULT_PRIME_TIMEOUT_SECONDS = 5;
 
 /** Provisioned concurrency scaling aims for 70% in use: headroom for a burst while new environments initialize. */

@@ -1,10 +1,12 @@
-import * as path from 'path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
+import { functionRole } from './function-role';
 import { propError } from './prop-error';
+import { RUNNER_ASSET_DIR } from './runner-asset';
 import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../remote/deploy-task-contract';
 import type { WsgiTask } from '../wsgi-task';
 
@@ -12,8 +14,8 @@ import type { WsgiTask } from '../wsgi-task';
 export interface DeployTasksTarget {
   /** The version each deployment of new code publishes: the tasks run in it. */
   readonly version: lambda.IVersion;
-  /** The `live` alias, which moves to the version only once the tasks succeeded. */
-  readonly alias: lambda.Alias;
+  /** The aliases that move to the version only once the tasks succeeded: `live`, and `manage`. */
+  readonly aliases: lambda.Alias[];
   /** How long the runner's log group keeps its events: as long as the app function's. */
   readonly logRetention: logs.RetentionDays;
 }
@@ -38,9 +40,12 @@ export function deployTasksJson(tasks: WsgiTask[]): string {
 
 /**
  * Runs `tasks` in `target.version` after each deployment that publishes one: a Node.js function (the runner, whose
- * code is src/remote) invoked by a CDK Trigger that comes after the version and before the alias. The version's ARN
- * in the runner's environment gives the runner a new version of its own whenever the app's changes, which is what
- * makes the trigger run again (executeOnHandlerChange); a deployment that publishes no new app version runs nothing.
+ * code is src/remote) invoked by a CDK Trigger that comes after the version and before the aliases.
+ *
+ * The trigger runs again whenever its properties change (an Update, which its provider answers by invoking the
+ * handler named by HandlerArn). They hold the app version's ARN and a digest of the tasks, and name the runner by an
+ * alias rather than by version: a deployment that publishes a new app version or changes the tasks runs them, and one
+ * that changes only the runner's code (an upgrade of cdk-wsgi) does not.
  */
 export function defineDeployTasks(scope: Construct, tasks: WsgiTask[], target: DeployTasksTarget): triggers.Trigger {
   const json = deployTasksJson(tasks);
@@ -50,29 +55,55 @@ export function defineDeployTasks(scope: Construct, tasks: WsgiTask[], target: D
       + 'environment (Lambda allows 4 KB)', `${bytes} bytes`,
     "keep long code in a module of the app and call it, e.g. WsgiTask.python('import tasks; tasks.seed()')");
   }
+  const logGroup = new logs.LogGroup(scope, 'DeployTaskLogs', {
+    retention: target.logRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   const runner = new lambda.Function(scope, 'DeployTaskRunner', {
     description: 'cdk-wsgi: runs the WsgiApi\'s deployTasks in the function version each deployment publishes',
     // Node.js 18 and newer runtimes include the AWS SDK for JavaScript v3, client-lambda with it: the asset holds only
     // the runner's own files (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#nodejs-sdk-included).
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    // src/remote when run from the sources (ts-jest), lib/remote with the compiled .js in the package.
-    code: lambda.Code.fromAsset(path.join(__dirname, '..', 'remote')),
+    code: lambda.Code.fromAsset(RUNNER_ASSET_DIR),
     handler: 'deploy-task-runner.handler',
     timeout: RUNNER_TIMEOUT,
     environment: { [ENV_DEPLOY_TARGET]: target.version.functionArn, [ENV_DEPLOY_TASKS]: json },
-    logGroup: new logs.LogGroup(scope, 'DeployTaskLogs', {
-      retention: target.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    }),
-    // The trigger invokes the runner's current version; the ones it replaced are never invoked again.
+    logGroup,
+    role: functionRole(scope, 'DeployTaskRunnerRole', logGroup),
+    // The trigger invokes the runner's `tasks` alias, on its current version; replaced versions are never invoked again.
     currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
   });
   target.version.grantInvoke(runner);
-  return new triggers.Trigger(scope, 'DeployTasks', {
+  const runnerAlias = runner.addAlias('tasks');
+  const trigger = new triggers.Trigger(scope, 'DeployTasks', {
     handler: runner,
     timeout: TRIGGER_TIMEOUT,
-    executeAfter: [target.version],
-    executeBefore: [target.alias],
+    executeAfter: [target.version, runnerAlias],
+    executeBefore: target.aliases,
   });
+  const resource = trigger.node.findChild('Default').node.defaultChild as CfnResource;
+  resource.addPropertyOverride('HandlerArn', runnerAlias.functionArn);
+  resource.addPropertyOverride('TargetVersion', target.version.functionArn);
+  resource.addPropertyOverride('TasksDigest', crypto.createHash('sha256').update(json).digest('hex'));
+  retainProviderLogs(trigger, target.logRetention);
+  return trigger;
+}
+
+// The id under which aws-cdk-lib's triggers define their provider, one function per stack (aws-cdk-lib/triggers).
+const TRIGGER_PROVIDER_ID = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
+const PROVIDER_LOGS_ID = 'CdkWsgiTriggerProviderLogs';
+
+/**
+ * The triggers' provider logs to /aws/lambda/<its name>, which Lambda creates with no retention: point it at a log
+ * group of its own that has one (its role may write any log group). Once per stack, with the first WsgiApi's retention.
+ */
+function retainProviderLogs(trigger: Construct, retention: logs.RetentionDays): void {
+  const stack = Stack.of(trigger);
+  const handler = stack.node.tryFindChild(TRIGGER_PROVIDER_ID)?.node.tryFindChild('Handler');
+  if (!(handler instanceof CfnResource) || stack.node.tryFindChild(PROVIDER_LOGS_ID)) {
+    return;
+  }
+  const logGroup = new logs.LogGroup(stack, PROVIDER_LOGS_ID, { retention, removalPolicy: RemovalPolicy.DESTROY });
+  handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
 }

@@ -10,6 +10,7 @@ import { domainUrl } from './domain-url';
 /** An HTTP API whose `$default` route (every method and path, `/` included) invokes the function. */
 export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi & { httpApi: apigatewayv2.HttpApi } {
   const httpApi = new apigatewayv2.HttpApi(scope, 'HttpApi', {
+    apiName: options.apiName,
     defaultIntegration: new HttpLambdaIntegration('Integration', options.handler, {
       payloadFormatVersion: apigatewayv2.PayloadFormatVersion.VERSION_2_0,
     }),

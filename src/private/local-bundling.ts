@@ -60,16 +60,6 @@ export class LocalPythonBundling implements ILocalBundling {
     this.python = localPython();
   }
 
-  /** What goes into the asset hash besides the source: the target, never machine-specific paths. */
-  public toJSON() {
-    return {
-      bundler: 'cdk-wsgi-local-pip-v2',
-      architecture: this.target.architecture.name,
-      runtime: this.target.runtime.name,
-      excludes: this.target.excludes,
-    };
-  }
-
   public tryBundle(outputDir: string, _options: BundlingOptions): boolean {
     const { entry, architecture, runtime, excludes } = this.target;
     const pythonVersion = pythonVersionOf(runtime);

@@ -1,5 +1,7 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
@@ -12,6 +14,7 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
   const logGroup = accessLogGroup(scope, options.accessLogRetention);
 
   const restApi = new apigateway.LambdaRestApi(scope, 'RestApi', {
+    restApiName: options.apiName,
     handler: options.handler,
     proxy: true,
     integrationOptions: {
@@ -39,11 +42,22 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
   // WsgiApi outputs the URL clients should use (the custom domain's when there is one); one output, not two.
   restApi.node.tryRemoveChild('Endpoint');
 
+  // The stage's execution log: API Gateway creates it on first use, without a retention, under a name of its own
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html). Defined here first, with one.
+  const stage = restApi.deploymentStage;
+  const executionLogs = new logs.LogGroup(scope, 'ExecutionLogs', {
+    logGroupName: `API-Gateway-Execution-Logs_${restApi.restApiId}/${options.stageName}`,
+    retention: options.executionLogRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  stage.node.addDependency(executionLogs);
+
   const defined = {
     restApi,
     apiId: restApi.restApiId,
-    requests: restApi.metricCount({ statistic: 'Sum' }),
-    serverErrors: restApi.metricServerError({ statistic: 'Sum' }),
+    // REST API metrics are keyed by API name and stage: the stage's own.
+    requests: stage.metricCount({ statistic: 'Sum' }),
+    serverErrors: stage.metricServerError({ statistic: 'Sum' }),
   };
   const domain = options.customDomain;
   if (!domain) {

@@ -1,11 +1,14 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ApiType, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
 import type { WsgiTask } from '../wsgi-task';
 import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
-import { DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, MAX_INTEGRATION_TIMEOUT_SECONDS } from './defaults';
+import {
+  DEFAULT_MEMORY_SIZE, DEFAULT_PRIME_TIMEOUT_SECONDS, DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, INIT_LIMIT_SECONDS,
+  MAX_INTEGRATION_TIMEOUT_SECONDS, PREINITIALIZED_INIT_LIMIT_SECONDS,
+} from './defaults';
 import { propError } from './prop-error';
 
 // Characters API Gateway allows in a base path mapping (rest-api-mappings.md), at most 300 of them.
@@ -163,12 +166,57 @@ export function validateFunctionLogs(logRetention: unknown, logGroup: unknown, f
   }
 }
 
-export function validatePrime(paths: string[] | undefined): void {
+/**
+ * Priming's paths, and its time budget within the init limit: Lambda's 10 seconds, or with environments initialized
+ * ahead of requests (SnapStart, provisioned concurrency) the longer of 130 seconds and the function's timeout.
+ */
+export function validatePrime(paths: string[] | undefined, timeout: Duration | undefined, preinitialized: boolean,
+  functionTimeout: Duration): void {
   for (const primePath of paths ?? []) {
     if (isSet(primePath) && !PRIME_PATH.test(primePath)) {
       throw propError('prime', "entries must be absolute paths of plain URL characters, without query or '%' escapes",
         primePath, "write a path such as '/' or '/health'");
     }
+  }
+  if (timeout === undefined || Token.isUnresolved(timeout.toMilliseconds())) return;
+  const millis = timeout.toMilliseconds();
+  const limit = preinitialized ? Math.max(PREINITIALIZED_INIT_LIMIT_SECONDS, functionTimeout.toSeconds()) : INIT_LIMIT_SECONDS;
+  if (!(millis > 0 && millis < limit * 1000)) {
+    throw propError('primeTimeout', `must be more than 0 and less than Lambda's ${limit}-second init limit`
+      + `${preinitialized ? '' : ' (longer with snapStart or provisionedConcurrency)'}, which the app's import shares`,
+    timeout.toHumanString(), `use e.g. Duration.seconds(${DEFAULT_PRIME_TIMEOUT_SECONDS})`);
+  }
+  if (!paths?.length) {
+    throw propError('primeTimeout', 'bounds priming, and prime names no paths', timeout.toHumanString(),
+      'set prime too, or leave primeTimeout out');
+  }
+}
+
+/** The numeric FunctionOptions Lambda bounds, checked before CloudFormation would refuse them at deploy time. */
+export function validateFunctionSizes(props: lambda.FunctionOptions): void {
+  // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+  const { memorySize, ephemeralStorageSize, reservedConcurrentExecutions, retryAttempts, maxEventAge } = props;
+  if (isSet(memorySize) && !(Number.isInteger(memorySize) && memorySize! >= 128 && memorySize! <= 10_240)) {
+    throw propError('memorySize', 'must be a whole number of MiB from 128 to 10240', memorySize,
+      `use e.g. ${DEFAULT_MEMORY_SIZE}, the default`);
+  }
+  const storage = ephemeralStorageSize && !ephemeralStorageSize.isUnresolved()
+    ? ephemeralStorageSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) : undefined;
+  if (storage !== undefined && !(Number.isInteger(storage) && storage >= 512 && storage <= 10_240)) {
+    throw propError('ephemeralStorageSize', 'must be a whole number of MiB from 512 to 10240', `${storage} MiB`,
+      'use e.g. Size.mebibytes(1024), or leave it out for 512');
+  }
+  if (isSet(reservedConcurrentExecutions) && !(Number.isInteger(reservedConcurrentExecutions) && reservedConcurrentExecutions! >= 0)) {
+    throw propError('reservedConcurrentExecutions', 'must be a whole number, zero or more', reservedConcurrentExecutions,
+      'use e.g. 10, or leave it out for the account\'s unreserved concurrency');
+  }
+  if (isSet(retryAttempts) && !(Number.isInteger(retryAttempts) && retryAttempts! >= 0 && retryAttempts! <= 2)) {
+    throw propError('retryAttempts', 'must be 0, 1 or 2 (Lambda\'s retries of an asynchronous invocation)', retryAttempts,
+      'use e.g. 0');
+  }
+  const age = maxEventAge && !Token.isUnresolved(maxEventAge.toSeconds()) ? maxEventAge.toSeconds() : undefined;
+  if (age !== undefined && !(age >= 60 && age <= 21_600)) {
+    throw propError('maxEventAge', 'must be from 1 minute to 6 hours', maxEventAge!.toHumanString(), 'use e.g. Duration.hours(1)');
   }
 }
 

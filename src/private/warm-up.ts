@@ -25,13 +25,14 @@ export function defineWarmUp(scope: Construct, fn: lambda.Function, live: lambda
   }));
 
   if (concurrency > 1) {
-    // The warmed environment invokes its own version concurrency - 1 times at once. A policy of its own:
-    // granting through the role's default policy, which the function depends on, would be a circular dependency.
+    // The warmed environment invokes what it was invoked as (the live alias) concurrency - 1 times at once. A policy
+    // of its own: granting through the role's default policy, which the function depends on, would be a circular
+    // dependency.
     new iam.Policy(scope, 'WarmUpSelfInvokePolicy', {
       roles: [fn.role!],
       statements: [new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [fn.functionArn, `${fn.functionArn}:*`],
+        resources: [live.functionArn],
       })],
     });
   }
