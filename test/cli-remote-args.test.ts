@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LambdaServiceException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { runCli } from './serve-helpers';
-import { describeAwsError } from '../src/cli/aws-errors';
+import { describeAwsError, GRANT_LOGS, GRANT_MANAGE } from '../src/cli/aws-errors';
 import { UsageError } from '../src/cli/command';
 import { logsCommand } from '../src/cli/logs-command';
 import { commandCommand, execCommand, flaskCommand, manageCommand } from '../src/cli/remote-commands';
@@ -35,19 +35,21 @@ describe('remote command lines', () => {
 
   test('AWS failures read as one line with the fix', () => {
     const $metadata = { httpStatusCode: 404 };
-    expect(describeAwsError(new ResourceNotFoundException({ message: 'Function not found: arn:aws:lambda:eu-west-1:1:function:f:live', $metadata }), 'eu-west-1'))
-      .toBe('Function not found: arn:aws:lambda:eu-west-1:1:function:f:live in eu-west-1: deploy the app (cdk deploy), or pass the --region it is deployed in');
+    const context = { region: 'eu-west-1', grant: GRANT_MANAGE };
+    expect(describeAwsError(new ResourceNotFoundException({ message: 'Function not found: arn:aws:lambda:eu-west-1:1:function:f', $metadata }), context))
+      .toBe('Function not found: arn:aws:lambda:eu-west-1:1:function:f in eu-west-1: deploy the app (cdk deploy), or pass the --region it is deployed in');
     // Lambda has no class for it: IAM's refusal arrives as a plain service error with this name.
-    const denied = describeAwsError(new LambdaServiceException({
+    const denied = (grant: string) => describeAwsError(new LambdaServiceException({
       name: 'AccessDeniedException',
       $fault: 'client',
-      message: 'User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:live\nbecause no identity-based policy allows it',
+      message: 'User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:manage\nbecause no identity-based policy allows it',
       $metadata,
-    }), 'eu-west-1');
-    expect(denied).toBe('User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:live because no identity-based policy allows it; '
-      + 'allow it with api.grantManage(<role or user>) for Invoke on the live alias, plus cloudformation:DescribeStackResource (and GetTemplate for --stack) on the stack');
+    }), { ...context, grant });
+    expect(denied(GRANT_MANAGE)).toBe('User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:manage because no identity-based policy allows it; '
+      + 'grant what the commands need with api.grantManage(<role or user>) in the CDK app, and deploy');
+    expect(denied(GRANT_LOGS)).toMatch(/; grant what cdk-wsgi logs needs with api\.grantLogs\(<role or user>\) in the CDK app, and deploy$/);
     // Not an AWS failure: the caller keeps it as it is.
-    expect(describeAwsError(new Error('no cloud assembly in cdk.out'), undefined)).toBeUndefined();
+    expect(describeAwsError(new Error('no cloud assembly in cdk.out'), context)).toBeUndefined();
   });
 
   test('without credentials: one line, before anything is invoked', async () => {

@@ -229,8 +229,7 @@ describe('remote commands against the emulated function and a deployed stack', (
         code: 1,
         stdout: '',
         stderr: 'cdk-wsgi manage: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStackResource; '
-          + 'allow it with api.grantManage(<role or user>) for Invoke on the live alias, plus cloudformation:DescribeStackResource '
-          + '(and GetTemplate for --stack) on the stack\n',
+          + 'grant what the commands need with api.grantManage(<role or user>) in the CDK app, and deploy\n',
       });
     } finally {
       await strict.stop();

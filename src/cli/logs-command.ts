@@ -17,7 +17,8 @@ export const logsCommand: Command = {
   usage: `Usage: cdk-wsgi logs [options]
 
 Prints the log events of the deployed function (its log group in CloudWatch Logs),
-oldest first, each as "<time> <message>". Needs logs:FilterLogEvents on the group.
+oldest first, each as "<time> <message>", with your AWS credentials, which
+api.grantLogs(<role or user>) in the CDK app allows.
   -f, --follow           keep printing new events until Ctrl+C
   --since WHEN           where to start: a duration back from now (30s, 10m, 2h, 1d,
                          1w) or an ISO 8601 time (2026-12-03T10:00:00Z); default: ${DEFAULT_SINCE}
@@ -37,7 +38,8 @@ ${TARGET_USAGE}`,
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      return await lazy.awsErrors().explainingAwsErrors(values, async target => {
+      const { explainingAwsErrors, GRANT_LOGS } = lazy.awsErrors();
+      return await explainingAwsErrors(values, GRANT_LOGS, async target => {
         await printLogEvents(new (lazy.cloudWatchLogs().CloudWatchLogsClient)(target.aws), {
           logGroupName: target.logGroupName,
           startTime,

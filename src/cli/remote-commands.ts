@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { parseArgs, ParseArgsOptionsConfig } from 'util';
 import { Command, UsageError } from './command';
 import * as lazy from './lazy';
-import type { TargetOptions } from './remote-target';
+import type { RemoteTarget, TargetOptions } from './remote-target';
 import { CommandKind, commandEvent } from '../private/adapter-contract';
 
 /** The options every command that reaches the deployed function takes; logs-command.ts shares them. */
@@ -26,10 +26,11 @@ AWS (the SDK's usual credentials chain, as the AWS CLI uses):
   -h, --help             this text
 `;
 
-const INVOKE_NOTE = `It invokes the function's live alias with your AWS credentials (lambda:InvokeFunction,
-which api.grantManage gives), prints the command's stdout and stderr as they were
-written, and exits with the command's exit status. Output past about 6 MB (Lambda's
-response limit) keeps its start and end, with a line on stderr saying what was cut.
+const INVOKE_NOTE = `It invokes the function's manage alias (the version the API serves) with your AWS
+credentials, which api.grantManage(<role or user>) in the CDK app allows; prints the
+command's stdout and stderr as they were written, and exits with the command's exit
+status. Output past about 6 MB (Lambda's response limit) keeps its start and end,
+with a line on stderr saying what was cut.
 `;
 
 /** Parses `args` as `options`, a mistake in them being a usage error. */
@@ -61,13 +62,33 @@ function ownArgCount(argv: string[]): number {
 /** Runs `kind` with `command` on the function the options name, and prints what it wrote. */
 async function runRemote(values: TargetOptions, kind: CommandKind, command: string | string[]): Promise<number> {
   const { commandClient, runCommand } = lazy.runCommand();
-  return lazy.awsErrors().explainingAwsErrors(values, async target => {
-    const answer = await runCommand(commandClient(target.aws), target.functionName, commandEvent(kind, command), target.qualifier);
+  const { explainingAwsErrors, GRANT_MANAGE } = lazy.awsErrors();
+  return explainingAwsErrors(values, GRANT_MANAGE, async target => {
+    const client = commandClient(target.aws);
+    let answer;
+    try {
+      answer = await runCommand(client, target.functionName, commandEvent(kind, command), target.qualifier);
+    } catch (error) {
+      throw noSuchAlias(error, target) ?? error;
+    }
     for (const [stream, text] of answer.output) {
       (stream === 'stderr' ? process.stderr : process.stdout).write(text);
     }
     return answer.exitCode;
   });
+}
+
+/**
+ * CloudFormation knows the function, and Lambda answers that its alias is not found: it was deployed with a
+ * cdk-wsgi that gave it no `manage` alias (or the function was deleted behind CloudFormation's back); a deployment
+ * makes it.
+ */
+function noSuchAlias(error: unknown, target: RemoteTarget): Error | undefined {
+  if ((error as Error | undefined)?.name !== 'ResourceNotFoundException') return undefined;
+  const region = target.aws.region ?? process.env.AWS_REGION;
+  const text = (error as Error).message.replace(/\s+/g, ' ').trim();
+  return new Error(`${text}${region ? ` in ${region}` : ''}: deploy the app (cdk deploy) with this version of cdk-wsgi, `
+    + `which gives the function the ${target.qualifier} alias that commands run through`, { cause: error });
 }
 
 /** A command that takes the target options and passes everything after them on to the remote command. */

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStackResourceCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { AssemblyFunction, readAssembly, selectFunction, templateFunctions } from './assembly';
 import { UsageError } from './command';
-import { LIVE_ALIAS_NAME } from '../private/defaults';
+import { MANAGE_ALIAS_NAME } from '../private/adapter-contract';
 
 /** Where the remote commands find the function, and the AWS settings they call with. */
 export interface TargetOptions {
@@ -16,8 +16,12 @@ export interface TargetOptions {
 export interface RemoteTarget {
   /** The WsgiApi's construct path, for messages. */
   readonly label: string;
-  /** The function's physical name; commands invoke its `live` alias. */
+  /** The function's physical name. */
   readonly functionName: string;
+  /**
+   * The alias commands invoke: `manage`, the one through which the adapter accepts them, on the version `live`
+   * serves. Invoke rights on `live` (the front doors', the app's callers') never run a command.
+   */
   readonly qualifier: string;
   readonly logGroupName: string;
   /** The AWS client settings: the stack's region when the assembly names one, else the caller's. */
@@ -43,7 +47,7 @@ export async function findTarget(options: TargetOptions): Promise<RemoteTarget> 
   const logGroup = fn.properties.LoggingConfig?.LogGroup;
   const logGroupName = typeof logGroup === 'string' ? logGroup
     : logGroup?.Ref ? await physicalId(logGroup.Ref) : `/aws/lambda/${functionName}`;
-  return { label: fn.name, functionName, qualifier: LIVE_ALIAS_NAME, logGroupName, aws };
+  return { label: fn.name, functionName, qualifier: MANAGE_ALIAS_NAME, logGroupName, aws };
 }
 
 function localFunction(options: TargetOptions): AssemblyFunction {
