@@ -71,6 +71,17 @@ class ContextStub:
         return 30_000
 
 
+class Invoked(ContextStub):
+    """The context of an invocation through `qualifier` (an alias or a version)."""
+
+    def __init__(self, qualifier: str, remaining_millis: int = 30_000) -> None:
+        self.invoked_function_arn = f"{ContextStub.invoked_function_arn}:{qualifier}"
+        self.remaining_millis = remaining_millis
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_millis
+
+
 def load_event(relative: str) -> dict[str, Any]:
     """A real sample event; json.loads(bytes) copes with the UTF-8 BOM some files carry."""
     event: dict[str, Any] = json.loads((EVENTS / relative).read_bytes())

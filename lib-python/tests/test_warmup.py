@@ -7,17 +7,13 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from cdk_wsgi_adapter import make_handler, warmup
-from conftest import ContextStub, exploding_app, load_event
-
-if TYPE_CHECKING:
-    pass
-
+from conftest import ContextStub, Invoked, exploding_app, load_event
 
 handler = make_handler(exploding_app)
 
@@ -117,30 +113,39 @@ class TestWarmUp:
             event["concurrency"] = concurrency
         assert handler(event, ContextStub()) == {"warmed": 1}
 
-    def test_fan_out_invokes_own_version_n_minus_1_times(
+    def test_fan_out_invokes_what_it_was_invoked_as_n_minus_1_times(
         self, lambda_stub: LambdaStub
     ) -> None:
+        # The rule targets the live alias; the environment runs version 7 behind it.
         result = handler(
-            {"source": "cdk-wsgi.warm-up", "concurrency": 4}, ContextStub()
+            {"source": "cdk-wsgi.warm-up", "concurrency": 4}, Invoked("live")
         )
         assert result == {"warmed": 4}
         assert len(lambda_stub.calls) == 3
         for call in lambda_stub.calls:
             assert call == {
                 "path": "/2015-03-31/functions/my-fn/invocations",
-                "query": {"Qualifier": ["7"]},
+                "query": {"Qualifier": ["live"]},
                 "payload": {"source": "cdk-wsgi.warm-up", "concurrency": 1},
                 "type": "RequestResponse",
             }
 
-    def test_latest_is_invoked_without_qualifier(
-        self, lambda_stub: LambdaStub, monkeypatch: pytest.MonkeyPatch
+    @pytest.mark.parametrize(
+        ("context", "query"),
+        [
+            (Invoked("12"), {"Qualifier": ["12"]}),
+            (Invoked("$LATEST"), {"Qualifier": ["$LATEST"]}),
+            (ContextStub(), {}),  # unqualified: so are the copies
+            (None, {}),
+        ],
+    )
+    def test_the_qualifier_is_the_invoked_arn_s(
+        self, lambda_stub: LambdaStub, context: Any, query: dict[str, list[str]]
     ) -> None:
-        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        assert handler(
-            {"source": "cdk-wsgi.warm-up", "concurrency": 2}, ContextStub()
-        ) == {"warmed": 2}
-        assert [call["query"] for call in lambda_stub.calls] == [{}]
+        assert handler({"source": "cdk-wsgi.warm-up", "concurrency": 2}, context) == {
+            "warmed": 2
+        }
+        assert [call["query"] for call in lambda_stub.calls] == [query]
 
     def test_failed_invokes_are_logged_and_not_counted(
         self, lambda_stub: LambdaStub, caplog: pytest.LogCaptureFixture
@@ -155,7 +160,7 @@ class TestWarmUp:
         self, lambda_stub: LambdaStub, caplog: pytest.LogCaptureFixture
     ) -> None:
         lambda_stub.function_error = True
-        assert warmup.answer_warm_up(2) == {"warmed": 1}
+        assert warmup.answer_warm_up(2, Invoked("live")) == {"warmed": 1}
         assert "function error Unhandled" in caplog.text
 
     def test_concurrency_is_capped_at_the_constructs_ceiling(self) -> None:
@@ -169,16 +174,16 @@ class TestWarmUp:
     def test_no_function_name_skips_fan_out(
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
-        assert warmup.answer_warm_up(3, environ={}) == {"warmed": 1}
+        assert warmup.answer_warm_up(3, Invoked("live"), environ={}) == {"warmed": 1}
         assert "AWS_LAMBDA_FUNCTION_NAME is not set" in caplog.text
 
     def test_missing_boto3_skips_fan_out(
         self, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
     ) -> None:
         monkeypatch.setitem(sys.modules, "boto3", None)
-        assert warmup.answer_warm_up(3, environ={"AWS_LAMBDA_FUNCTION_NAME": "f"}) == {
-            "warmed": 1
-        }
+        assert warmup.answer_warm_up(
+            3, Invoked("live"), environ={"AWS_LAMBDA_FUNCTION_NAME": "f"}
+        ) == {"warmed": 1}
         assert "boto3 is not importable" in caplog.text
 
     def test_scheduled_event_from_other_sources_is_not_a_warm_up(self) -> None:

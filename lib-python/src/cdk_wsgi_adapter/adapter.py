@@ -56,7 +56,7 @@ def handler_for(app: WSGIApplication, options: Options) -> Handler:
                 return answer_command(event, context, app)
             concurrency = warm_up_concurrency(event)
             if concurrency is not None:
-                return answer_warm_up(concurrency)
+                return answer_warm_up(concurrency, context)
         source = detect(event)
         if source is None:
             raise _unsupported(event)

@@ -1,9 +1,10 @@
 """Warm-up events: answered without touching the app, fanning out to N environments.
 
 The construct's EventBridge rule sends `{"source": "cdk-wsgi.warm-up", "concurrency":
-N}`, which warms one environment; that one invokes its own function N-1 more times, in
-parallel, with concurrency 1. Each holds for HOLD_SECONDS, so that the calls overlap
-and Lambda must place them in N distinct environments.
+N}` to the `live` alias, which warms one environment; that one invokes what it was
+invoked as (the same alias, so that its permission can name that alias alone) N-1
+more times, in parallel, with concurrency 1. Each holds for HOLD_SECONDS, so that the
+calls overlap and Lambda must place them in N distinct environments.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .log import logger
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
     from .compat import Json
 
@@ -49,15 +51,17 @@ def warm_up_concurrency(event: Json) -> int | None:
     return None
 
 
-def answer_warm_up(concurrency: int, environ: Mapping[str, str] = os.environ) -> Json:
+def answer_warm_up(
+    concurrency: int, context: Any, environ: Mapping[str, str] = os.environ
+) -> Json:
     """Warm `concurrency` environments; returns {"warmed": <invocations completed>}."""
-    warmed = 1 + (_fan_out(concurrency - 1, environ) if concurrency > 1 else 0)
+    warmed = 1 + (_fan_out(concurrency - 1, context, environ) if concurrency > 1 else 0)
     if concurrency == 1:
         time.sleep(HOLD_SECONDS)
     return {"warmed": warmed}
 
 
-def _fan_out(count: int, environ: Mapping[str, str]) -> int:
+def _fan_out(count: int, context: Any, environ: Mapping[str, str]) -> int:
     function_name = environ.get("AWS_LAMBDA_FUNCTION_NAME")
     if not function_name:
         logger().error("warm-up fan-out skipped: AWS_LAMBDA_FUNCTION_NAME is not set")
@@ -72,6 +76,8 @@ def _fan_out(count: int, environ: Mapping[str, str]) -> int:
     import json
     import threading
 
+    from .invocation import invoked_qualifier
+
     request: dict[str, object] = {
         "FunctionName": function_name,
         "InvocationType": "RequestResponse",
@@ -79,9 +85,9 @@ def _fan_out(count: int, environ: Mapping[str, str]) -> int:
             {"source": WARM_UP_SOURCE, WARM_UP_CONCURRENCY_KEY: 1}
         ).encode(),
     }
-    version = environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-    if version != "$LATEST":  # warm the published version this environment runs
-        request["Qualifier"] = version
+    qualifier = invoked_qualifier(context)
+    if qualifier is not None:  # the alias or version it was invoked through, as is
+        request["Qualifier"] = qualifier
     client = boto3.client(
         "lambda",
         config=Config(
