@@ -7,10 +7,13 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import logging
 import os
 import re
+import signal
 import sys
 import textwrap
+import threading
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -22,12 +25,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cdk_wsgi_adapter import config, make_handler, management
+from cdk_wsgi_adapter.invocation import invoked_qualifier
 from cdk_wsgi_adapter.management import Output
 from cdk_wsgi_adapter.sources.base import LAMBDA_RESPONSE_LIMIT
 from conftest import (
     TESTS,
     Capture,
     ContextStub,
+    Invoked,
     exploding_app,
     fresh_python,
     load_event,
@@ -40,16 +45,16 @@ from events import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cdk_wsgi_adapter.compat import WSGIApplication
 
 DJANGO_PROJECT = TESTS / "apps" / "djangoproject"
 
 
-class ShortContext(ContextStub):
-    """A context whose function has 1.5 s left: shell commands get 0.5 s."""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 1500
+def ShortContext() -> Invoked:  # noqa: N802 (reads as the class it stands for)
+    """Through the manage alias, with 1.5 s left: commands get 0.5 s."""
+    return Invoked("manage", remaining_millis=1500)
 
 
 def command(
@@ -59,9 +64,10 @@ def command(
     context: Any = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    """Send a management command event through make_handler around `app`."""
+    """Send a management command event through make_handler around `app`, invoked
+    through the manage alias unless `context` says otherwise."""
     event = {"source": "cdk-wsgi.command", "kind": kind, **fields}
-    answer: dict[str, Any] = make_handler(app)(event, context or ContextStub())
+    answer: dict[str, Any] = make_handler(app)(event, context or Invoked("manage"))
     return answer
 
 
@@ -75,6 +81,29 @@ def shell(script: str, **options: Any) -> dict[str, Any]:
 
 def text_of(answer: dict[str, Any], stream: str) -> str:
     return "".join(text for name, text in answer["output"] if name == stream)
+
+
+STOPPED = re.compile(
+    r"\ncdk-wsgi: stopped the command after \d+\.\d s, "
+    r"as the function was about to time out\n"
+)
+
+
+def assert_stopped(answer: dict[str, Any], before: list[list[str]]) -> None:
+    """`answer` is a command stopped at its deadline, after writing `before`."""
+    assert answer["exitCode"] == 124
+    assert answer["truncated"] is False
+    *output, [stream, last] = answer["output"]
+    assert stream == "stderr"
+    note = STOPPED.search(last)
+    assert note is not None and note.end() == len(last)
+    # The note joins a stderr chunk written just before it.
+    if note.start():
+        output.append(["stderr", last[: note.start()]])
+    assert output == before
+    # SIGALRM and the timer are as they were before the command.
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 class TestContract:
@@ -319,6 +348,269 @@ class TestPython:
         assert "management command (python) exited with 4 after" in caplog.text
 
 
+class TestInProcessDeadline:
+    """python, manage and flask commands are stopped before Lambda's timeout would
+    lose their output (manage and flask: in their own classes)."""
+
+    def test_the_output_so_far_and_a_note(self) -> None:
+        answer = python(
+            """
+            import sys, time
+            print("before", flush=True)
+            print("on stderr", file=sys.stderr)
+            time.sleep(60)
+            print("never")
+            """,
+            context=ShortContext(),
+        )
+        assert_stopped(answer, [["stdout", "before\n"], ["stderr", "on stderr\n"]])
+
+    def test_streams_are_restored_and_the_handler_serves_on(self) -> None:
+        streams = sys.stdin, sys.stdout, sys.stderr, sys.argv
+        python("import time; time.sleep(60)", context=ShortContext())
+        assert (sys.stdin, sys.stdout, sys.stderr, sys.argv) == streams
+        assert python("print('next')")["output"] == [["stdout", "next\n"]]
+
+    def test_a_command_writing_at_the_deadline_keeps_its_output_whole(self) -> None:
+        # The interruption waits while a write is being recorded: the output's
+        # accounting holds, however much was written (here, past the size bound).
+        import builtins
+
+        answer = python(
+            """
+            import builtins, sys, time
+            line = "x" * 999 + "\\n"
+            builtins.flood_written = 0
+            end = time.monotonic() + 30
+            while time.monotonic() < end:
+                sys.stdout.write(line)
+                builtins.flood_written += len(line)
+            """,
+            context=ShortContext(),
+        )
+        written = builtins.flood_written  # type: ignore[attr-defined]
+        del builtins.flood_written  # type: ignore[attr-defined]
+        *output, [stream, note] = answer["output"]
+        assert (stream, STOPPED.fullmatch(note) is not None) == ("stderr", True)
+        assert answer["exitCode"] == 124
+        assert len(json.dumps(answer)) < LAMBDA_RESPONSE_LIMIT
+        cut = 0
+        if answer["truncated"]:
+            [(index, message)] = [
+                (i, text) for i, (name, text) in enumerate(output) if name == "stderr"
+            ]
+            cut = int(message.split()[1])
+            del output[index]
+        assert {name for name, _ in output} == {"stdout"}
+        kept = sum(len(text) for _, text in output)
+        # The last line may be recorded and not yet counted by the command.
+        assert kept + cut in (written, written + 1000)
+
+    def test_no_time_left_stops_it_at_once(self) -> None:
+        context = Invoked("manage", remaining_millis=200)
+        assert python("import time; time.sleep(60)", context=context)["exitCode"] == 124
+
+    def test_outside_the_main_thread_it_runs_as_before(self) -> None:
+        answers: list[dict[str, Any]] = []
+        code = "import time; time.sleep(0.8); print('done')"  # past its 0.5 s
+        thread = threading.Thread(
+            target=lambda: answers.append(python(code, context=ShortContext()))
+        )
+        thread.start()
+        thread.join(timeout=30)
+        assert answers == [
+            {"exitCode": 0, "output": [["stdout", "done\n"]], "truncated": False}
+        ]
+
+
+def refusal(via: str) -> dict[str, Any]:
+    return {
+        "exitCode": 126,
+        "output": [
+            [
+                "stderr",
+                "cdk-wsgi: management commands run only through the function's "
+                f"'manage' alias or a numbered version, and this one came through {via}; "
+                "invoke the 'manage' alias, which api.grantManage() grants (the "
+                "cdk-wsgi CLI does)\n",
+            ]
+        ],
+        "truncated": False,
+    }
+
+
+class ArnContext:
+    def __init__(self, arn: Any) -> None:
+        self.invoked_function_arn = arn
+
+
+class TestQualifier:
+    """Commands run only when invoked through the manage alias or a version number:
+    the right to invoke `live` (front doors, the app's callers) is not a shell."""
+
+    @pytest.mark.parametrize(
+        "context",
+        [Invoked("manage"), Invoked("1"), Invoked("42")],
+        ids=["manage", "version 1", "version 42"],
+    )
+    def test_accepted(self, context: Any, tmp_path: Path) -> None:
+        marker = tmp_path / "ran"
+        assert shell(f"touch {marker}", context=context)["exitCode"] == 0
+        assert marker.exists()
+
+    @pytest.mark.parametrize(
+        ("context", "via"),
+        [
+            (Invoked("live"), "'live'"),
+            (Invoked("$LATEST"), "'$LATEST'"),
+            (Invoked("staging"), "'staging'"),
+            (Invoked("Manage"), "'Manage'"),
+            (Invoked("\u0664\u0662"), "'\u0664\u0662'"),  # Arabic-Indic digits
+            (ContextStub(), "the unqualified function"),
+            (Invoked(""), "the unqualified function"),
+            (ArnContext("manage"), "the unqualified function"),
+            (
+                ArnContext("arn:aws:lambda:us-east-1:1:layer:manage:manage"),
+                "the unqualified function",
+            ),
+            (ArnContext(None), "no invoked function ARN"),
+            (object(), "no invoked function ARN"),
+            (None, "no invoked function ARN"),
+        ],
+    )
+    def test_refused_through_anything_else(
+        self, context: Any, via: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        marker = tmp_path / "ran"
+        event = {
+            "source": "cdk-wsgi.command",
+            "kind": "shell",
+            "command": f"touch {marker}",
+        }
+        assert make_handler(exploding_app)(event, context) == refusal(via)
+        assert not marker.exists()
+        [record] = caplog.records
+        assert (record.levelname, record.getMessage()) == (
+            "WARNING",
+            f"management command refused: invoked through {via}, not the manage alias "
+            "or a numbered version",
+        )
+
+    def test_a_malformed_command_is_refused_first(self) -> None:
+        answer = make_handler(exploding_app)(
+            {"source": "cdk-wsgi.command", "kind": "nosuchkind"}, Invoked("live")
+        )
+        assert answer == refusal("'live'")
+
+    @pytest.mark.parametrize(
+        ("arn", "qualifier"),
+        [
+            ("arn:aws:lambda:us-east-1:123456789012:function:app:manage", "manage"),
+            ("arn:aws-cn:lambda:cn-north-1:123456789012:function:app:7", "7"),
+            ("arn:aws:lambda:us-east-1:123456789012:function:app", None),
+            ("arn:aws:lambda:us-east-1:123456789012:function:app:", None),
+            ("arn:aws:lambda:us-east-1:123456789012:function:app:a:b", None),
+            # What AWS's runtime emulator builds from AWS_LAMBDA_FUNCTION_NAME=app:manage
+            ("arn:aws:lambda:us-east-1:012345678912:function:app:manage", "manage"),
+            ("app:manage", None),
+            (None, None),
+        ],
+    )
+    def test_the_qualifier_of_the_invoked_arn(
+        self, arn: str | None, qualifier: str | None
+    ) -> None:
+        assert invoked_qualifier(ArnContext(arn)) == qualifier
+
+
+@pytest.fixture
+def audit_level() -> Iterator[logging.Logger]:
+    """The audit logger as at cold start (its level unset), and the root logger at
+    WARNING, as Lambda's runtime leaves it without an application log level."""
+    audit = logging.getLogger("cdk_wsgi_adapter.audit")
+    root = logging.getLogger()
+    saved = audit.level, root.level
+    audit.setLevel(logging.NOTSET)
+    root.setLevel(logging.WARNING)
+    try:
+        yield audit
+    finally:
+        audit.setLevel(saved[0])
+        root.setLevel(saved[1])
+
+
+def audited(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records if r.name == "cdk_wsgi_adapter.audit"
+    ]
+
+
+class TestAudit:
+    """Each command is logged before it runs, visible without an application log
+    level, bounded."""
+
+    def test_each_kind_is_logged_before_it_runs(
+        self,
+        audit_level: logging.Logger,
+        caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.delenv("AWS_LAMBDA_LOG_LEVEL", raising=False)
+        python("import logging; logging.getLogger('app').warning('running')")
+        shell("true", context=Invoked("12"))
+        command("manage", args=["check", "--deploy"], app=Capture().app)
+        command("flask", args=["routes"], app=Capture().app)
+        assert [(r.name, r.levelname) for r in caplog.records[:2]] == [
+            ("cdk_wsgi_adapter.audit", "INFO"),
+            ("app", "WARNING"),
+        ]
+        assert audited(caplog) == [
+            "management command (python) through 'manage': "
+            "\"import logging; logging.getLogger('app').warning('running')\"",
+            "management command (shell) through '12': \"true\"",
+            'management command (manage) through \'manage\': ["check", "--deploy"]',
+            "management command (flask) through 'manage': [\"routes\"]",
+        ]
+        assert audit_level.level == logging.INFO
+
+    def test_long_text_is_cut_with_a_note(
+        self, audit_level: logging.Logger, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        python("#" + "x" * 4999)
+        [message] = audited(caplog)
+        prefix = "management command (python) through 'manage': "
+        assert (
+            message
+            == prefix + '"#' + "x" * 1998 + "... [3002 more characters not logged]"
+        )
+
+    def test_an_application_log_level_is_respected(
+        self,
+        audit_level: logging.Logger,
+        caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        # Lambda sets the variable with the function's application log level, and
+        # its runtime the root logger's level from it.
+        monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", "WARN")
+        python("pass")
+        assert audited(caplog) == []
+        assert audit_level.level == logging.NOTSET
+
+    def test_a_level_set_on_the_audit_logger_is_kept(
+        self, audit_level: logging.Logger, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        audit_level.setLevel(logging.ERROR)
+        python("pass")
+        assert audited(caplog) == []
+
+    def test_refused_and_malformed_commands_are_not_run_nor_audited(
+        self, audit_level: logging.Logger, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        python("pass", context=Invoked("live"))
+        command("nosuchkind")
+        assert audited(caplog) == []
+
+
 class TestShell:
     def test_stdout_and_stderr_in_order_with_the_exit_status(self) -> None:
         assert shell("echo out; echo err >&2; exit 3") == {
@@ -367,12 +659,9 @@ class TestShell:
         assert not marker.exists()  # the whole process group was stopped
 
     def test_no_time_left_stops_it_at_once(self) -> None:
-        class NoTime(ContextStub):
-            def get_remaining_time_in_millis(self) -> int:
-                return 200
-
         start = time.monotonic()
-        assert shell("sleep 5", context=NoTime())["exitCode"] == 124
+        context = Invoked("manage", remaining_millis=200)
+        assert shell("sleep 5", context=context)["exitCode"] == 124
         assert time.monotonic() - start < 1
 
     @pytest.mark.parametrize("context", [None, object()])
@@ -380,8 +669,12 @@ class TestShell:
         self, context: Any
     ) -> None:
         assert management._deadline(context, 100.0) == 100.0 + 899.0
+
+        class ArnOnly:
+            invoked_function_arn = Invoked("manage").invoked_function_arn
+
         event = {"source": "cdk-wsgi.command", "kind": "shell", "command": "echo ok"}
-        answer = make_handler(exploding_app)(event, context)
+        answer = make_handler(exploding_app)(event, ArnOnly())
         assert answer["output"] == [["stdout", "ok\n"]]
 
     def test_background_jobs_holding_the_pipes_get_a_short_grace(self) -> None:
@@ -491,6 +784,35 @@ class TestManageInProcess:
             "truncated": False,
         }
 
+    def test_django_is_set_up_again_only_if_init_did_not(
+        self, django_app: WSGIApplication, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import django
+        from django.apps import apps
+
+        setups: list[bool] = []
+        monkeypatch.setattr(
+            django, "setup", lambda set_prefix=True: setups.append(True)
+        )
+        assert command("manage", args=["check"], app=django_app)["exitCode"] == 0
+        assert setups == []  # set up at init: not again
+        assert django.setup is not management._set_up_already  # and put back
+        monkeypatch.setattr(apps, "ready", False)
+        assert command("manage", args=["check"], app=django_app)["exitCode"] == 0
+        assert setups == [True]
+
+    def test_stopped_before_the_function_times_out(
+        self, django_app: WSGIApplication
+    ) -> None:
+        code = "print('before'); import time; time.sleep(60)"
+        answer = command(
+            "manage",
+            args=["shell", "--no-imports", "-c", code],
+            app=django_app,
+            context=ShortContext(),
+        )
+        assert_stopped(answer, [["stdout", "before\n"]])
+
     def test_an_uncaught_exception_gives_its_traceback(
         self, django_app: WSGIApplication
     ) -> None:
@@ -512,7 +834,14 @@ INVOKE = textwrap.dedent(
     sys.path.insert(1, sys.argv[1])
     before = set(sys.modules)
     import cdk_wsgi_adapter
-    answers = [cdk_wsgi_adapter.handler(event, None) for event in json.load(sys.stdin)]
+
+    class Context:  # invoked through the manage alias
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:f:manage"
+
+        def get_remaining_time_in_millis(self):
+            return 120_000
+
+    answers = [cdk_wsgi_adapter.handler(event, Context()) for event in json.load(sys.stdin)]
     json.dump({"answers": answers, "loaded": sorted(set(sys.modules) - before)}, sys.stdout)
     """
 )
@@ -534,6 +863,23 @@ def invoke(
 
 def manage(*args: str) -> dict[str, Any]:
     return {"source": "cdk-wsgi.command", "kind": "manage", "args": list(args)}
+
+
+# Logs through the logger made after init, with a handler writing to this command's
+# output, and says whether it and the adapter's logger are still on.
+LATE_LOGGER = textwrap.dedent(
+    """
+    import logging, sys
+    late = logging.getLogger("notes.late")
+    handler = logging.StreamHandler(sys.stdout)
+    late.addHandler(handler)
+    try:
+        late.info("still logging")
+    finally:
+        late.removeHandler(handler)
+    print(late.disabled, logging.getLogger("cdk_wsgi_adapter").disabled)
+    """
+)
 
 
 @pytest.fixture(scope="module")
@@ -564,6 +910,18 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
             "command": "ls notes/migrations | grep initial",
         },
         manage("showmigrations", "notes"),
+        # 11-13: a logger made after init, a manage command, then that logger.
+        {
+            "source": "cdk-wsgi.command",
+            "kind": "python",
+            "code": "import logging; logging.getLogger('notes.late').setLevel('INFO')",
+        },
+        manage("check"),
+        {
+            "source": "cdk-wsgi.command",
+            "kind": "python",
+            "code": LATE_LOGGER,
+        },
     ]
     result = invoke(
         events,
@@ -630,6 +988,14 @@ class TestDjangoProject:
     def test_shell_commands_run_in_the_task_root(self, answers: list[Any]) -> None:
         assert answers[9]["output"] == [["stdout", "0001_initial.py\n"]]
 
+    def test_manage_leaves_logging_as_init_configured_it(
+        self, answers: list[Any]
+    ) -> None:
+        # Django's setup at init applied LOGGING; a second one in `manage` would
+        # switch off every logger made since (disable_existing_loggers).
+        assert [answer["exitCode"] for answer in answers[11:14]] == [0, 0, 0]
+        assert answers[13]["output"] == [["stdout", "still logging\nFalse False\n"]]
+
 
 class TestFlask:
     @pytest.fixture
@@ -675,6 +1041,10 @@ class TestFlask:
         answer = command("flask", args=["nosuchcommand"], app=app)
         assert answer["exitCode"] == 2
         assert "No such command 'nosuchcommand'" in text_of(answer, "stderr")
+
+    def test_stopped_before_the_function_times_out(self, app: Any) -> None:
+        answer = command("flask", args=["nap", "60"], app=app, context=ShortContext())
+        assert_stopped(answer, [["stdout", "napping\n"]])
 
     def test_an_app_that_is_not_flask_is_a_usage_error(self) -> None:
         answer = command("flask", args=["routes"], app=Capture().app)
@@ -971,7 +1341,7 @@ class TestRefusedAndMalformed:
         self, event: dict[str, Any], message: str, caplog: pytest.LogCaptureFixture
     ) -> None:
         answer = make_handler(exploding_app)(
-            {"source": "cdk-wsgi.command", **event}, ContextStub()
+            {"source": "cdk-wsgi.command", **event}, Invoked("manage")
         )
         assert answer == {
             "exitCode": 2,
@@ -987,7 +1357,7 @@ class TestRefusedAndMalformed:
         event = load_event("powertools-lambda-python/eventBridgeEvent.json")
         event["source"] = "cdk-wsgi.command"
         event["detail"] = {"kind": "shell", "command": "echo never"}
-        answer = make_handler(exploding_app)(event, ContextStub())
+        answer = make_handler(exploding_app)(event, Invoked("manage"))
         assert answer["exitCode"] == 2
 
 

@@ -1,11 +1,15 @@
 """Management commands: Python code, shell commands, Django's manage.py and the Flask
 CLI, run inside the function, where the app is imported and its settings loaded.
 
-The `cdk-wsgi exec | command | manage | flask` CLI invokes the function's `live` alias
-with IAM credentials and `{"source": "cdk-wsgi.command", "kind": ..., ...}`
-(config.COMMAND_SOURCE). API Gateway, Function URLs and ALB build their events
-themselves and never give a client a top-level key, so no HTTP request gets here.
-Imported only when a command arrives: HTTP requests never pay for this module.
+The `cdk-wsgi exec | command | manage | flask` CLI invokes the function's `manage`
+alias (config.MANAGE_ALIAS_NAME) with IAM credentials and `{"source":
+"cdk-wsgi.command", "kind": ..., ...}` (config.COMMAND_SOURCE); deploy tasks invoke a
+new version by its number. Through any other qualifier a command is refused, so that
+the right to invoke `live`, which front doors and the app's callers hold, is never the
+right to run code. API Gateway, Function URLs and ALB build their events themselves and
+never give a client a top-level key, so no HTTP request gets here. Each command is
+logged before it runs. Imported only when a command arrives: HTTP requests never pay
+for this module.
 
 The answer carries the exit status and the output chunks, each tagged with its stream,
 in the order written, bounded to fit Lambda's response limit (Output).
@@ -27,12 +31,21 @@ import traceback
 import types
 from collections import deque
 
-from .config import COMMAND_FIELDS, COMMAND_KINDS, MANAGEMENT_VARIABLE
-from .log import logger
+from .config import (
+    COMMAND_FIELDS,
+    COMMAND_KINDS,
+    MANAGE_ALIAS_NAME,
+    MANAGEMENT_VARIABLE,
+)
+from .deadline import Alarm
+from .exceptions import DeadlineExceeded
+from .invocation import invoked_qualifier
+from .log import LOGGER_NAME, logger
 from .sources.base import LAMBDA_RESPONSE_LIMIT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable
     from typing import Any
 
@@ -43,7 +56,7 @@ if TYPE_CHECKING:
 #: Exit statuses the adapter answers with itself, as shells and coreutils use them.
 EXIT_USAGE = 2  # a malformed command event (argparse's usage errors)
 EXIT_TIMED_OUT = 124  # coreutils `timeout`
-EXIT_REFUSED = 126  # "found but cannot be run": management commands are off
+EXIT_REFUSED = 126  # "found but cannot be run": off, or not through `manage`
 EXIT_CANNOT_RUN = 127  # /bin/sh could not be started
 
 #: The answer's JSON stays this far under Lambda's limit: room for its keys, the exit
@@ -55,9 +68,9 @@ HEAD_LIMIT = 1024 * 1024
 #: outcome, the traceback) matters most.
 TAIL_LIMIT = LAMBDA_RESPONSE_LIMIT - MARGIN - HEAD_LIMIT
 
-#: What a shell command leaves of the function's remaining time, to send the answer.
+#: What a command leaves of the function's remaining time, to send the answer.
 RESERVE_MILLIS = 1000
-#: The time a shell command gets when the context cannot tell: Lambda's longest timeout.
+#: The time a command gets when the context cannot tell: Lambda's longest timeout.
 DEFAULT_MILLIS = 900_000
 #: After the shell exits, how long background jobs holding its pipes are read from.
 EXIT_GRACE_SECONDS = 0.5
@@ -71,6 +84,11 @@ _OFF_MESSAGE = (
     "management commands are turned off for this function (managementCommands: false)\n"
 )
 
+#: The logger of the record each command leaves before it runs.
+AUDIT_LOGGER_NAME = LOGGER_NAME + ".audit"
+#: Characters of a command's text (JSON) the record keeps.
+AUDIT_TEXT_LIMIT = 2000
+
 
 def answer_command(event: Json, context: Any, app: WSGIApplication) -> Json:
     """Run the command `event` names and answer with its exit code and output; never
@@ -81,19 +99,29 @@ def answer_command(event: Json, context: Any, app: WSGIApplication) -> Json:
             MANAGEMENT_VARIABLE,
         )
         return _answer(EXIT_REFUSED, [["stderr", _OFF_MESSAGE]], truncated=False)
+    qualifier = invoked_qualifier(context)
+    if not accepts(qualifier):
+        via = _describe(context, qualifier)
+        logger().warning(
+            "management command refused: invoked through %s, not the %s alias or a "
+            "numbered version",
+            via,
+            MANAGE_ALIAS_NAME,
+        )
+        return _answer(EXIT_REFUSED, [["stderr", _refusal(via)]])
     kind, argument, problem = _parse(event)
     if problem:
         logger().error("malformed management command: %s", problem)
         return _answer(EXIT_USAGE, [["stderr", f"cdk-wsgi: error: {problem}\n"]])
+    _audit(kind, argument, qualifier)
     output = Output()
     start = time.monotonic()
+    deadline = _deadline(context, start)
     if kind == "shell":
-        code = run_shell(argument, _deadline(context, start), output)
+        code = run_shell(argument, deadline, output)
     else:
-        # Code runs in this process, so nothing can stop it safely before Lambda's
-        # timeout ends the invocation (which the CLI then reports).
         argv, target = _TARGETS[kind](argument, app)
-        code = run_in_process(argv, target, output)
+        code = run_in_process(argv, target, output, deadline)
     logger().info(
         "management command (%s) exited with %d after %.1f s%s",
         kind,
@@ -106,6 +134,59 @@ def answer_command(event: Json, context: Any, app: WSGIApplication) -> Json:
 
 def _answer(code: int, output: list[list[str]], *, truncated: bool = False) -> Json:
     return {"exitCode": code, "output": output, "truncated": truncated}
+
+
+def accepts(qualifier: str | None) -> bool:
+    """Whether a command invoked through `qualifier` may run: the manage alias, or a
+    numbered version (deploy tasks run in a new version before any alias points to
+    it). Not `live`, `$LATEST`, the unqualified function or any other alias."""
+    return qualifier == MANAGE_ALIAS_NAME or (
+        qualifier is not None and qualifier.isascii() and qualifier.isdigit()
+    )
+
+
+def _describe(context: Any, qualifier: str | None) -> str:
+    if qualifier is not None:
+        return repr(qualifier)
+    if isinstance(getattr(context, "invoked_function_arn", None), str):
+        return "the unqualified function"
+    return "no invoked function ARN"
+
+
+def _refusal(via: str) -> str:
+    alias = MANAGE_ALIAS_NAME
+    return (
+        f"cdk-wsgi: management commands run only through the function's '{alias}' "
+        f"alias or a numbered version, and this one came through {via}; invoke the "
+        f"'{alias}' alias, which api.grantManage() grants (the cdk-wsgi CLI does)\n"
+    )
+
+
+def _audit(kind: str, argument: Any, qualifier: str | None) -> None:
+    """Log what is about to run, bounded: the function's log is the record of who
+    could have done what (CloudTrail has the caller, not the command)."""
+    text = json.dumps(argument, ensure_ascii=False)
+    if len(text) > AUDIT_TEXT_LIMIT:
+        cut = len(text) - AUDIT_TEXT_LIMIT
+        text = f"{text[:AUDIT_TEXT_LIMIT]}... [{cut} more characters not logged]"
+    audit_logger().info("management command (%s) through %r: %s", kind, qualifier, text)
+
+
+def audit_logger() -> logging.Logger:
+    """The audit logger, at INFO unless the function sets an application log level.
+
+    Lambda's Python runtime sets the root logger's level only from
+    AWS_LAMBDA_LOG_LEVEL, which Lambda sets with an application log level (JSON logs
+    only: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html;
+    awslambdaric's bootstrap._setup_logging). Without one the root stays at
+    Python's WARNING and INFO records are dropped: the record would be lost. A level
+    the function chose, or one set on this logger, is kept."""
+    import logging
+
+    audit = logging.getLogger(AUDIT_LOGGER_NAME)
+    if audit.level == logging.NOTSET and not os.environ.get("AWS_LAMBDA_LOG_LEVEL"):
+        audit.setLevel(logging.INFO)
+    return audit
 
 
 def _parse(event: Json) -> tuple[str, Any, str]:
@@ -136,7 +217,7 @@ def _short(value: object) -> str:
 
 
 def _deadline(context: Any, start: float) -> float:
-    """When a shell command must stop for the answer to get back in time."""
+    """When a command must stop for the answer to get back in time."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     millis = remaining() if callable(remaining) else DEFAULT_MILLIS
     return start + max(0, millis - RESERVE_MILLIS) / 1000
@@ -322,13 +403,16 @@ def run_shell(command: str, deadline: float, output: Output) -> int:
     for name, decoder in decoders.items():
         output.write(name, decoder.decode(b"", final=True))
     if not finished:
-        output.write(
-            "stderr",
-            f"\ncdk-wsgi: stopped the command after {time.monotonic() - start:.1f} s, "
-            "as the function was about to time out\n",
-        )
+        output.write("stderr", _stopped(time.monotonic() - start))
         return EXIT_TIMED_OUT
     return 128 - status if status < 0 else status
+
+
+def _stopped(seconds: float) -> str:
+    return (
+        f"\ncdk-wsgi: stopped the command after {seconds:.1f} s, "
+        "as the function was about to time out\n"
+    )
 
 
 def _pump(
@@ -363,27 +447,39 @@ def _pump(
 
 
 def run_in_process(
-    argv: list[str], target: Callable[[], object], output: Output
+    argv: list[str],
+    target: Callable[[], object],
+    output: Output,
+    deadline: float = float("inf"),
 ) -> int:
     """Call `target` with sys.stdout and sys.stderr writing to `output`, stdin empty,
     sys.argv set to `argv`; its exit status as Python's would be. The environment
-    variables are restored afterwards, as a command in its own process leaves them."""
-    stdout = _Writer(output, "stdout", sys.stdout)
-    stderr = _Writer(output, "stderr", sys.stderr)
+    variables are restored afterwards, as a command in its own process leaves them.
+
+    In the main thread, where Lambda calls the handler, the command is interrupted
+    at `deadline` (time.monotonic()) and answered with EXIT_TIMED_OUT and the output
+    it wrote so far, which Lambda's own timeout would lose."""
+    start = time.monotonic()
+    alarm = Alarm()
+    stdout = _Writer(output, "stdout", sys.stdout, alarm)
+    stderr = _Writer(output, "stderr", sys.stderr, alarm)
     saved = sys.stdin, sys.stdout, sys.stderr, sys.argv
     environ = os.environ.copy()
+    stopped = False
     with open(os.devnull, encoding="utf-8") as stdin:
         # Before the command starts: click and Django look the streams up as they go.
         sys.stdin, sys.stdout, sys.stderr, sys.argv = stdin, stdout, stderr, argv
         try:
-            target()
+            alarm.run(deadline - start, target)
             code = 0
+        except DeadlineExceeded:
+            code, stopped = EXIT_TIMED_OUT, True
         except SystemExit as exc:
             code = _exit_status(exc.code, stderr)
         except BaseException as exc:
             # As Python prints an uncaught exception: from its first frame not here.
-            tb, here = exc.__traceback__, run_in_process.__code__.co_filename
-            while tb is not None and tb.tb_frame.f_code.co_filename == here:
+            tb, ours = exc.__traceback__, _ADAPTER_FILES
+            while tb is not None and tb.tb_frame.f_code.co_filename in ours:
                 tb = tb.tb_next
             traceback.print_exception(type(exc), exc, tb, file=stderr)
             code = 1
@@ -395,7 +491,15 @@ def run_in_process(
             # Streams the command kept (a logging handler, say) write where they did.
             stdout.release()
             stderr.release()
+    if stopped:
+        output.write("stderr", _stopped(time.monotonic() - start))
     return code
+
+
+#: The files of the frames between run_in_process and the command's own.
+_ADAPTER_FILES = frozenset(
+    (run_in_process.__code__.co_filename, Alarm.run.__code__.co_filename)
+)
 
 
 def _exit_status(code: object, stderr: _Writer) -> int:
@@ -416,11 +520,15 @@ class _Writer(io.TextIOBase):
     # Lone surrogates (undecodable file names) cannot go in the UTF-8 answer.
     errors = "backslashreplace"
 
-    def __init__(self, output: Output, stream: str, original: Any) -> None:
+    def __init__(
+        self, output: Output, stream: str, original: Any, alarm: Alarm
+    ) -> None:
         super().__init__()
         self._output: Output | None = output
         self._stream = stream
         self._original = original
+        #: Held while `output` records a write, which the deadline must not split.
+        self._alarm = alarm
         #: For code writing bytes to sys.stdout.buffer.
         self.buffer = _BytesWriter(self)
 
@@ -436,7 +544,11 @@ class _Writer(io.TextIOBase):
         length = len(text)
         if not text.isascii():
             text = text.encode("utf-8", self.errors).decode("utf-8")
-        self._output.write(self._stream, text)
+        self._alarm.hold()
+        try:
+            self._output.write(self._stream, text)
+        finally:
+            self._alarm.release()
         return length
 
     def release(self) -> None:
@@ -487,11 +599,29 @@ def _manage(
 ) -> tuple[list[str], Callable[[], None]]:
     def run() -> None:
         # The app's WSGI module set DJANGO_SETTINGS_MODULE and set Django up at init.
+        import django
+        from django.apps import apps
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["manage.py", *args])
+        if not apps.ready:  # not set up at init: as manage.py would, from scratch
+            execute_from_command_line(["manage.py", *args])
+            return
+        # ManagementUtility.execute() calls django.setup() again, which re-applies
+        # LOGGING: with disable_existing_loggers at its default, every logger made
+        # since init (this adapter's among them) would be off for the environment's
+        # life. Set up already, the command runs as call_command() runs one.
+        setup = django.setup
+        django.setup = _set_up_already
+        try:
+            execute_from_command_line(["manage.py", *args])
+        finally:
+            django.setup = setup
 
     return ["manage.py", *args], run
+
+
+def _set_up_already(set_prefix: bool = True) -> None:
+    """django.setup() in a process whose Django was set up at init."""
 
 
 def _flask(

@@ -28,3 +28,14 @@ def greet(name: str, exit_code: int) -> None:
     click.echo(f"hello {name}")
     click.echo("complaint", err=True)
     raise SystemExit(exit_code)
+
+
+@app.cli.command("nap")
+@click.argument("seconds", type=float)
+def nap(seconds: float) -> None:
+    """Say so, then sleep SECONDS."""
+    import time
+
+    click.echo("napping")
+    time.sleep(seconds)
+    click.echo("awake")
