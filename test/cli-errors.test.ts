@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { freePorts } from './loopback';
 import { deployStack, MotoServer, startMoto, userWithoutPolicies } from './moto';
 import { RunningCli, runCli } from './serve-helpers';
 
@@ -65,6 +66,92 @@ async function finished(cli: RunningCli): Promise<Finished> {
   const code = await cli.exited;
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
+
+describe('the CLI fails in one line that names the fix', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-errors-'));
+  /**
+   * A user with nothing of AWS set up: no AWS_* variables (the tester's own are blanked), a home without ~/.aws, no
+   * instance metadata to ask.
+   */
+  const bare: NodeJS.ProcessEnv = {
+    ...Object.fromEntries(Object.keys(process.env).filter(name => name.startsWith('AWS_')).map(name => [name, ''])),
+    HOME: work,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const keys = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => finished(runCli(args, { cwd: work, env: { ...bare, ...env } }));
+
+  beforeAll(() => writeAssembly(path.join(work, 'cdk.out')));
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('a profile that is in neither shared file: where it was named, the files looked in, and how to add it', async () => {
+    fs.writeFileSync(path.join(work, 'config'), '');
+    fs.writeFileSync(path.join(work, 'credentials'), '');
+    const files = { AWS_CONFIG_FILE: path.join(work, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'credentials') };
+    expect(await cli(['manage', '--profile', 'nope', 'migrate'], files)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cdk-wsgi manage: profile 'nope' (from --profile) is not in ${files.AWS_CONFIG_FILE} (AWS_CONFIG_FILE) or `
+        + `${files.AWS_SHARED_CREDENTIALS_FILE} (AWS_SHARED_CREDENTIALS_FILE): add it with \`aws configure --profile nope\` `
+        + '(an access key) or `aws configure sso` (IAM Identity Center)\n',
+    });
+
+    // From AWS_PROFILE, the files where the SDK looks by default; with no region anywhere (--stack reads no assembly),
+    // the profile is still what to fix. The profiles the files do define are named.
+    fs.mkdirSync(path.join(work, '.aws'));
+    fs.writeFileSync(path.join(work, '.aws', 'config'), '[default]\noutput = json\n\n[profile ops]\nsso_session = corp\n');
+    const fromEnvironment = await cli(['logs', '--stack', 'Ops'], { AWS_PROFILE: 'nope' });
+    expect(fromEnvironment).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi logs: profile \'nope\' (from AWS_PROFILE) is not in ~/.aws/config or ~/.aws/credentials: add it with '
+        + '`aws configure --profile nope` (an access key) or `aws configure sso` (IAM Identity Center); the files name default, ops\n',
+    });
+    fs.rmSync(path.join(work, '.aws'), { recursive: true });
+  });
+
+  test('a profile that is there but gives no credentials: how to sign in with it', async () => {
+    fs.writeFileSync(path.join(work, 'config'), '[profile ops]\nregion = us-east-1\n');
+    const refused = await cli(['exec', '-c', 'pass'], { AWS_CONFIG_FILE: path.join(work, 'config'), AWS_PROFILE: 'ops' });
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi exec: no AWS credentials found in profile \'ops\' (from AWS_PROFILE): sign in with '
+        + '`aws sso login --profile ops`, or give it an access key with `aws configure --profile ops`\n',
+    });
+  });
+
+  test('an endpoint where nothing listens, and a host that does not exist: the host, and the variable that sent the call there', async () => {
+    const [closed] = await freePorts(1);
+    const refused = await cli(['command', 'ls'], { ...keys, AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${closed}` });
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cdk-wsgi command: cannot reach 127.0.0.1:${closed}: nothing accepts connections there (ECONNREFUSED); `
+        + `AWS_ENDPOINT_URL_CLOUDFORMATION=http://127.0.0.1:${closed} sends the call there; correct it, or unset it to call AWS\n`,
+    });
+
+    // .invalid never resolves (RFC 6761); a machine without a name server says it could not ask.
+    const unknown = await cli(['logs'], { ...keys, AWS_ENDPOINT_URL: 'http://nowhere.invalid' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(new RegExp('^cdk-wsgi logs: cannot reach nowhere\\.invalid: (no such host \\(ENOTFOUND\\)|its name could '
+      + 'not be looked up \\(EAI_AGAIN\\)); AWS_ENDPOINT_URL=http://nowhere\\.invalid sends the call there; correct it, or unset it to call AWS\\n$'));
+  });
+
+  test('an endpoint variable that is no URL, and a region that is no name', async () => {
+    expect(await cli(['flask', 'routes'], { ...keys, AWS_ENDPOINT_URL_CLOUDFORMATION: 'not a url' })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi flask: AWS_ENDPOINT_URL_CLOUDFORMATION=not a url is not a URL: give one such as https://host:port, or unset it\n',
+    });
+    expect(await cli(['logs', '--region', 'eu west 1'], keys)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi logs: \'eu west 1\' is not an AWS region name (such as eu-west-1): check --region, AWS_REGION and the profile\'s region\n',
+    });
+  });
+
+});
 
 /** What the Lambda stand-in answers an Invoke with. */
 interface Answer {
@@ -185,6 +272,13 @@ describe('commands and logs against a deployed stack', () => {
         + 'because no identity-based policy allows the lambda:InvokeFunction action; grant what the commands need with '
         + 'api.grantManage(<role or user>) in the CDK app, and deploy\n',
     });
+  });
+
+  test('a Lambda endpoint that does not exist: the variable that names it', async () => {
+    const unknown = await cli(['exec', '-c', 'pass'], { AWS_ENDPOINT_URL_LAMBDA: 'http://nowhere.invalid' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(new RegExp('^cdk-wsgi exec: cannot reach nowhere\\.invalid: (no such host \\(ENOTFOUND\\)|its name could '
+      + 'not be looked up \\(EAI_AGAIN\\)); AWS_ENDPOINT_URL_LAMBDA=http://nowhere\\.invalid sends the call there; correct it, or unset it to call AWS\\n$'));
   });
 
   test('logs refused: api.grantLogs', async () => {

@@ -48,8 +48,40 @@ describe('remote command lines', () => {
     expect(denied(GRANT_MANAGE)).toBe('User: arn:aws:iam::1:user/dev is not authorized to perform: lambda:InvokeFunction on resource: f:manage because no identity-based policy allows it; '
       + 'grant what the commands need with api.grantManage(<role or user>) in the CDK app, and deploy');
     expect(denied(GRANT_LOGS)).toMatch(/; grant what cdk-wsgi logs needs with api\.grantLogs\(<role or user>\) in the CDK app, and deploy$/);
+    expect(describeAwsError(new LambdaServiceException({
+      name: 'RequestTooLargeException',
+      $fault: 'client',
+      message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+      $metadata,
+    }), context)).toMatch(/^Request must be smaller than 6291456 bytes for the InvokeFunction operation: a command travels in one Lambda request, at most 6 MB; put long code in the app/);
     // Not an AWS failure: the caller keeps it as it is.
     expect(describeAwsError(new Error('no cloud assembly in cdk.out'), context)).toBeUndefined();
+  });
+
+  // test/cli-errors.test.ts runs a refused connection and an unknown host through the CLI; these need the network.
+  test.each([
+    ['an unknown region is a host that does not exist',
+      { code: 'ENOTFOUND', hostname: 'cloudformation.eu-wst-1.amazonaws.com', message: 'getaddrinfo ENOTFOUND cloudformation.eu-wst-1.amazonaws.com' },
+      'cannot reach cloudformation.eu-wst-1.amazonaws.com: no such host (ENOTFOUND); check your network connection and proxy, '
+        + 'and that eu-wst-1 is the region you mean (--region)'],
+    ['offline: no name server answers',
+      { code: 'EAI_AGAIN', hostname: 'lambda.eu-west-1.amazonaws.com', message: 'getaddrinfo EAI_AGAIN lambda.eu-west-1.amazonaws.com' },
+      'cannot reach lambda.eu-west-1.amazonaws.com: its name could not be looked up (EAI_AGAIN); check your network connection and proxy'],
+    ['a firewall that drops packets, past the operating system\'s timeout',
+      { code: 'ETIMEDOUT', address: '52.94.0.1', port: 443, message: 'connect ETIMEDOUT 52.94.0.1:443' },
+      'cannot reach 52.94.0.1:443: the connection timed out (ETIMEDOUT); check your network connection and proxy, and any endpoint_url in your AWS config file'],
+    ['past the SDK\'s connection timeout',
+      { name: 'TimeoutError', message: '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 10000 ms.' },
+      'cannot reach AWS: no connection within 10 s (TimeoutError); check your network connection and proxy'],
+    ['a connection cut during an invocation',
+      { code: 'ECONNRESET', message: 'socket hang up' },
+      'cannot reach AWS: the connection was cut (ECONNRESET); check your network connection and proxy; a command may have run all the same (cdk-wsgi logs shows)'],
+    ['a proxy that inspects TLS',
+      { code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' },
+      'cannot reach AWS: its TLS certificate is not one Node.js trusts (SELF_SIGNED_CERT_IN_CHAIN); if a proxy or firewall inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate'],
+  ])('%s: one line naming the host and the fix', (_, fields, line) => {
+    const error = Object.assign(new Error(fields.message), fields, { $metadata: { attempts: 3 } });
+    expect(describeAwsError(error, { region: 'eu-west-1', grant: GRANT_MANAGE })).toBe(line);
   });
 
   test('without credentials: one line, before anything is invoked', async () => {

@@ -1,3 +1,4 @@
+import { clientConfig, recordingTargets } from './aws-clients';
 import { Command, UsageError } from './command';
 import * as lazy from './lazy';
 import { parse, TARGET_OPTIONS, TARGET_USAGE } from './remote-commands';
@@ -40,7 +41,8 @@ ${TARGET_USAGE}`,
     try {
       const { explainingAwsErrors, GRANT_LOGS } = lazy.awsErrors();
       return await explainingAwsErrors(values, GRANT_LOGS, async target => {
-        await printLogEvents(new (lazy.cloudWatchLogs().CloudWatchLogsClient)(target.aws), {
+        const client = recordingTargets(new (lazy.cloudWatchLogs().CloudWatchLogsClient)(clientConfig(target.aws)));
+        await printLogEvents(client, {
           logGroupName: target.logGroupName,
           startTime,
           follow: values.follow,

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { parseArgs, ParseArgsOptionsConfig } from 'util';
+import { clientConfig, recordingTargets } from './aws-clients';
 import { Command, UsageError } from './command';
 import * as lazy from './lazy';
 import type { RemoteTarget, TargetOptions } from './remote-target';
@@ -64,7 +65,7 @@ async function runRemote(values: TargetOptions, kind: CommandKind, command: stri
   const { commandClient, runCommand } = lazy.runCommand();
   const { explainingAwsErrors, GRANT_MANAGE } = lazy.awsErrors();
   return explainingAwsErrors(values, GRANT_MANAGE, async target => {
-    const client = commandClient(target.aws);
+    const client = recordingTargets(commandClient(clientConfig(target.aws)));
     let answer;
     try {
       answer = await runCommand(client, target.functionName, commandEvent(kind, command), target.qualifier);

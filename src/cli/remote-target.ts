@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStackResourceCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { AssemblyFunction, readAssembly, selectFunction, templateFunctions } from './assembly';
+import { AwsSettings, clientConfig, recordingTargets } from './aws-clients';
 import { UsageError } from './command';
 import { MANAGE_ALIAS_NAME } from '../private/adapter-contract';
 
@@ -25,7 +26,7 @@ export interface RemoteTarget {
   readonly qualifier: string;
   readonly logGroupName: string;
   /** The AWS client settings: the stack's region when the assembly names one, else the caller's. */
-  readonly aws: { region?: string; profile?: string };
+  readonly aws: AwsSettings;
 }
 
 /**
@@ -39,7 +40,7 @@ export async function findTarget(options: TargetOptions): Promise<RemoteTarget> 
   // Read first when local: a stack the CDK app gives an env is looked up in its own region.
   const local = options.stack === undefined ? localFunction(options) : undefined;
   const aws = { region: options.region ?? local?.deployedAs.region, profile: options.profile };
-  const cloudFormation = new CloudFormationClient(aws);
+  const cloudFormation = recordingTargets(new CloudFormationClient(clientConfig(aws)));
   const fn = local ?? await deployedFunction(cloudFormation, options.stack as string, options.function);
   const physicalId = (logicalId: string) => physicalIdOf(cloudFormation, fn.deployedAs.stackName, logicalId);
   const functionName = await physicalId(fn.logicalId);

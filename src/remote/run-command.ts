@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 // Types only: this folder is also the deploy-task runner's Lambda asset, which holds nothing else of the library.
 import type { CommandAnswer } from '../private/adapter-contract';
 
@@ -9,7 +9,7 @@ export class CommandFailedError extends Error {}
  * A Lambda client for management commands. One attempt only: the SDK retries an invocation that timed out or lost
  * its connection, and a retried `migrate` or shell command would run twice.
  */
-export function commandClient(config: { region?: string; profile?: string } = {}): LambdaClient {
+export function commandClient(config: LambdaClientConfig = {}): LambdaClient {
   return new LambdaClient({ ...config, maxAttempts: 1 });
 }
 
