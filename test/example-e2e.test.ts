@@ -35,7 +35,8 @@ function synthesizedFunctions(): Record<'rest' | 'http', DeployedFunction> {
   const assembly = app.synth();
   const template = assembly.getStackByName('Example').template;
   const resources: Record<string, any> = template.Resources;
-  const assetDir = (resource: any) => path.join(assembly.directory, resource.Metadata['aws:asset:path']);
+  // Relative to the assembly once staged; the source folder itself when the synth skips bundling (as here).
+  const assetDir = (resource: any) => path.resolve(assembly.directory, resource.Metadata['aws:asset:path']);
 
   const found: Partial<Record<'rest' | 'http', DeployedFunction>> = {};
   for (const [id, fn] of Object.entries(resources)) {

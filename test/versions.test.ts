@@ -203,13 +203,13 @@ describe('apps share nothing', () => {
     expectDisjoint(alarmDimensions(staging), alarmDimensions(production));
   });
 
-  test('the REST API is named for the construct\'s path, and its alarms read its own stage\'s metrics', () => {
+  test('the REST API is named for the construct\'s path, and its alarms read its metrics by that name', () => {
     const { api, template } = synthWsgiApi({ deployment: {} });
     const name = template.toJSON().Resources[logicalId(api.restApi!)].Properties.Name;
     expect(name).toMatch(/^TestStack-App-[0-9A-F]{8}$/);
     const alarm = template.toJSON().Resources[logicalId(api.serverErrorRateAlarm!)].Properties;
     for (const { MetricStat } of alarm.Metrics.filter((m: any) => m.MetricStat)) {
-      expect(MetricStat.Metric.Dimensions).toEqual([{ Name: 'ApiName', Value: name }, { Name: 'Stage', Value: { Ref: expect.any(String) } }]);
+      expect(MetricStat.Metric.Dimensions).toEqual([{ Name: 'ApiName', Value: name }]);
     }
   });
 });

@@ -55,9 +55,10 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
   const defined = {
     restApi,
     apiId: restApi.restApiId,
-    // REST API metrics are keyed by API name and stage: the stage's own.
-    requests: stage.metricCount({ statistic: 'Sum' }),
-    serverErrors: stage.metricServerError({ statistic: 'Sum' }),
+    // Keyed by the API's name, which is the construct's own (the stage's metrics would need the stage's Ref, and the
+    // alarms that read them come before the stage: a circular dependency through the deployment group).
+    requests: restApi.metricCount({ statistic: 'Sum' }),
+    serverErrors: restApi.metricServerError({ statistic: 'Sum' }),
   };
   const domain = options.customDomain;
   if (!domain) {
