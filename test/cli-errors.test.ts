@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { freePorts } from './loopback';
-import { deployStack, MotoServer, startMoto, userWithoutPolicies } from './moto';
+import { createLogGroup, deployStack, MotoServer, putLogEvents, startMoto, userWithoutPolicies } from './moto';
 import { RunningCli, runCli } from './serve-helpers';
 
 /**
@@ -84,6 +84,12 @@ describe('the CLI fails in one line that names the fix', () => {
   beforeAll(() => writeAssembly(path.join(work, 'cdk.out')));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+  test('a reader that closes the pipe before the CLI writes: no error', async () => {
+    const help = runCli(['--help'], { cwd: work, env: bare });
+    help.child.stdout!.destroy();
+    expect(await finished(help)).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
   test('a profile that is in neither shared file: where it was named, the files looked in, and how to add it', async () => {
     fs.writeFileSync(path.join(work, 'config'), '');
     fs.writeFileSync(path.join(work, 'credentials'), '');
@@ -151,6 +157,35 @@ describe('the CLI fails in one line that names the fix', () => {
     });
   });
 
+  test('exec with a file that is not there, or is a folder: the path, and what exec takes', async () => {
+    expect(await cli(['exec', 'missing.py'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cdk-wsgi exec: no file missing.py (in ${fs.realpathSync(work)}): name the Python file to run, or give the code with -c CODE or `
+        + 'on standard input with -\n',
+    });
+    expect(await cli(['exec', 'cdk.out'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi exec: cdk.out is a folder, not a file: name the Python file to run, or give the code with -c CODE or on standard input with -\n',
+    });
+  });
+
+  test('a cloud assembly that a synth left half-written: the file, and to synthesize again', async () => {
+    const broken = path.join(work, 'broken.out');
+    writeAssembly(broken);
+    fs.rmSync(path.join(broken, 'Ops.template.json'));
+    expect(await cli(['manage', '--assembly', 'broken.out', 'migrate'], keys)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cdk-wsgi manage: the cloud assembly in broken.out cannot be read: no file ${path.join(fs.realpathSync(work), 'broken.out', 'Ops.template.json')}; `
+        + 'synthesize it again (`cdk synth`)\n',
+    });
+    fs.writeFileSync(path.join(broken, 'manifest.json'), '{"version": "48.0.0", "artif');
+    const damaged = await cli(['logs', '--assembly', 'broken.out'], keys);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toMatch(/^cdk-wsgi logs: the cloud assembly in broken\.out cannot be read: \S+\/broken\.out\/manifest\.json is not JSON \([^\n]+\); synthesize it again \(`cdk synth`\)\n$/);
+  });
 });
 
 /** What the Lambda stand-in answers an Invoke with. */
@@ -301,5 +336,19 @@ describe('commands and logs against a deployed stack', () => {
     } finally {
       await strict.stop();
     }
+  });
+
+  test('a reader that closes the pipe early: the command\'s status; logs -f stops', async () => {
+    answer = () => commandAnswer(3, [['stdout', 'a line of output\n'.repeat(200_000)]]);
+    const exec = runCli(['exec', '-c', 'pass'], { cwd: work, env });
+    exec.child.stdout!.destroy();
+    expect(await finished(exec)).toEqual({ code: 3, stdout: '', stderr: '' });
+
+    const group = `/aws/lambda/${FUNCTION_NAME}`;
+    await createLogGroup(moto, group, REGION);
+    await putLogEvents(moto, group, 'stream', ['START RequestId: 1'], undefined, REGION);
+    const logs = runCli(['logs', '--follow', '--since', '1h'], { cwd: work, env });
+    logs.child.stdout!.destroy();
+    expect(await finished(logs)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 });

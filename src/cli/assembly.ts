@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { unreadable } from './files';
 import { ServeSettings, splitList } from './settings';
 import * as contract from '../private/adapter-contract';
 import { ApiType } from '../types';
@@ -32,7 +33,13 @@ export function readAssembly(dir: string, otherwise: string): AssemblyFunction[]
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
     throw new Error(`no cloud assembly in ${dir}: synthesize first (\`cdk synth\`), or ${otherwise}`);
   }
-  return readManifest(path.resolve(dir), 0);
+  try {
+    return readManifest(path.resolve(dir), 0);
+  } catch (error) {
+    // A synth that was stopped half-way, a file edited by hand, an assembly of another tool's version.
+    throw new Error(`the cloud assembly in ${dir} cannot be read: ${(error as Error).message}; synthesize it again (\`cdk synth\`)`,
+      { cause: error });
+  }
 }
 
 function readManifest(dir: string, depth: number): AssemblyFunction[] {
@@ -162,5 +169,15 @@ export function selectFunction(functions: AssemblyFunction[], source: string, qu
 }
 
 function readJson(file: string): any {
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(unreadable(error, file));
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not JSON (${(error as Error).message})`);
+  }
 }

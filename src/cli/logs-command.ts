@@ -36,8 +36,13 @@ ${TARGET_USAGE}`,
     }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
+    // A reader that has had enough (`cdk-wsgi logs -f | head`) closes the pipe: following on would print to nobody.
+    const onOutputError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') stop.abort();
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.stdout.on('error', onOutputError);
     try {
       const { explainingAwsErrors, GRANT_LOGS } = lazy.awsErrors();
       return await explainingAwsErrors(values, GRANT_LOGS, async target => {
@@ -54,6 +59,7 @@ ${TARGET_USAGE}`,
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.stdout.off('error', onOutputError);
     }
   },
 };

@@ -58,6 +58,20 @@ async function main(argv: string[]): Promise<number | undefined> {
 }
 
 /**
+ * A reader that stops early (`cdk-wsgi exec -c ... | head`) closes the pipe, and Node.js reports each write after that
+ * as an EPIPE error event, uncaught unless listened for: what is left to print has nowhere to go, which is not a
+ * failure of the command, so the CLI ends as it would have (`logs` stops following). Any other failure to write is
+ * one line, where the stream still takes one.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    if (stream !== process.stderr) process.stderr.write(`cdk-wsgi: cannot write to standard output: ${error.message}\n`);
+    process.exit(1);
+  });
+}
+
+/**
  * Exits with `code` once stdout and stderr have taken everything written: a pipe that is full (a command's 6 MB of
  * output read by a slower process) accepts the rest later, and exiting before then would cut it off.
  */

@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import { parseArgs, ParseArgsOptionsConfig } from 'util';
 import { clientConfig, recordingTargets } from './aws-clients';
 import { Command, UsageError } from './command';
+import { readText } from './files';
 import * as lazy from './lazy';
 import type { RemoteTarget, TargetOptions } from './remote-target';
 import { CommandKind, commandEvent } from '../private/adapter-contract';
@@ -144,7 +144,7 @@ ${TARGET_USAGE}`,
     if ((values.code === undefined) === (rest.length !== 1)) {
       throw new UsageError('give the code with -c CODE, or one FILE (- for standard input)');
     }
-    const code = values.code ?? fs.readFileSync(rest[0] === '-' ? 0 : rest[0], 'utf-8');
+    const code = values.code ?? readCode(rest[0]);
     return runRemote(values, 'python', code);
   },
 };
@@ -169,3 +169,8 @@ ${TARGET_USAGE}`,
     return runRemote(values, 'shell', rest.join(' '));
   },
 };
+
+/** The code `exec` runs: FILE's, or standard input's with `-`. */
+function readCode(file: string): string {
+  return readText(file === '-' ? 0 : file, 'name the Python file to run, or give the code with -c CODE or on standard input with -');
+}
