@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePorts } from './loopback';
 import { createLogGroup, deployStack, MotoServer, putLogEvents, startMoto, userWithoutPolicies } from './moto';
-import { RunningCli, runCli } from './serve-helpers';
+import { ROOT, RunningCli, runCli } from './serve-helpers';
 
 /**
  * What the CLI prints when it cannot do what it was asked: one line naming the fix, for each way a remote command
@@ -83,6 +83,13 @@ describe('the CLI fails in one line that names the fix', () => {
 
   beforeAll(() => writeAssembly(path.join(work, 'cdk.out')));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('--version and -V print the package\'s version; --help says so', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8'));
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await cli(['-V'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect((await cli(['--help'])).stdout).toMatch(/^ {2}-V, --version +print cdk-wsgi's version$/m);
+  });
 
   test('a reader that closes the pipe before the CLI writes: no error', async () => {
     const help = runCli(['--help'], { cwd: work, env: bare });

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import * as path from 'path';
 import { Command, UsageError } from './command';
+import { readText } from './files';
 import { logsCommand } from './logs-command';
 import { commandCommand, execCommand, flaskCommand, manageCommand } from './remote-commands';
 import { serveCommand } from './serve-command';
@@ -11,14 +13,31 @@ const USAGE = `Usage: cdk-wsgi <command> [options]
 Commands:
 ${COMMANDS.map(c => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
+Options:
+  -V, --version  print cdk-wsgi's version
+  -h, --help     this text
+
 Run \`cdk-wsgi <command> --help\` for a command's options.
 `;
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+const isVersion = (arg: string | undefined) => arg === '--version' || arg === '-V';
+
+/**
+ * The package's version, from its package.json: two folders up from this file both in the npm package
+ * (lib/cli/main.js) and in a source checkout (src/cli/main.ts, version 0.0.0); the wheel runs the npm package's.
+ */
+function version(): string {
+  const file = path.join(__dirname, '..', '..', 'package.json');
+  return `${JSON.parse(readText(file, 'reinstall cdk-wsgi')).version}\n`;
+}
 
 /** The command `argv` names, or what to print for it: `--help` anywhere prints the usage it asks for. */
 function dispatch(argv: string[]): { command?: Command; print?: string } {
   const [name, ...rest] = argv;
+  if (isVersion(name)) {
+    return { print: version() };
+  }
   if (isHelp(name) || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     const command = COMMANDS.find(c => c.name === topic);
