@@ -104,8 +104,9 @@ export enum BundlingMode {
   AUTO = 'AUTO',
 
   /**
-   * In a Docker image of the Lambda runtime, through PythonFunction: builds any package, including native
-   * ones without a wheel for Lambda. Needs a container engine (and QEMU for ARM_64 on an x86 machine).
+   * In a Docker image of the Lambda runtime, with the Python alpha's bundling (as PythonFunction does): builds any
+   * package, including native ones without a wheel for Lambda. Needs a container engine (and QEMU for ARM_64 on an
+   * x86 machine).
    */
   DOCKER = 'DOCKER',
 
@@ -153,9 +154,11 @@ export interface WsgiApiDeploymentOptions {
   readonly config?: codedeploy.ILambdaDeploymentConfig;
 
   /**
-   * Alarms that stop a deployment and shift traffic back to the previous version.
+   * Alarms that stop a deployment and shift traffic back to the previous version. Given, they replace the WsgiApi's
+   * own, which it then does not define.
    *
-   * @default - the WsgiApi's own alarms (`api.alarms`): the API's 5xx rate, and the live alias's errors and throttles
+   * @default - the WsgiApi's own alarms: the API's 5xx rate (`api.serverErrorRateAlarm`), and the live alias's errors
+   * (`api.functionErrorsAlarm`) and throttles (`api.throttlesAlarm`)
    */
   readonly alarms?: cloudwatch.IAlarm[];
 }

@@ -69,20 +69,23 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   readonly runtime?: lambda.Runtime;
 
   /**
-   * How PythonFunction bundles `entry` and its dependencies (Docker mode).
+   * How the Python alpha's Docker bundling builds `entry` and its dependencies (Docker mode), as for a PythonFunction.
    *
-   * In local mode only `assetExcludes` applies: its patterns (e.g. `tests`) are left out of the asset's content
-   * and hash, in addition to `.venv`, `venv`, `__pycache__`, `*.pyc`, `.git`, `node_modules`, `cdk.out` and tool caches.
+   * In both modes `assetExcludes` patterns (e.g. `tests`) are left out of the asset, in addition to `.venv`, `venv`,
+   * `__pycache__`, `*.pyc`, `.git`, `node_modules`, `cdk.out` and tool caches; in local mode the other options do not
+   * apply. The asset's hash, and so the function's version, comes from the sources, the runtime, the architecture, the
+   * exclusions and these options, never from which mode built it (`assetHash` replaces it; `assetHashType` OUTPUT
+   * hashes the bundle instead).
    *
    * Either way the bundle ends up compiled to hash-checked bytecode, so cold starts need not compile it; in Docker
    * mode that runs after your `commandHooks.afterBundling` commands.
    *
-   * @default - PythonFunction's defaults: dependencies installed in a Docker image of the Lambda runtime
+   * @default - the alpha's defaults: dependencies installed in a Docker image of the Lambda runtime
    */
   readonly bundling?: python.BundlingOptions;
 
   /**
-   * How the function's dependencies are built: in Docker through PythonFunction, or locally with pip's
+   * How the function's dependencies are built: in Docker with the Python alpha's bundling, or locally with pip's
    * platform selection (no Docker), or automatically: Docker when a container engine answers
    * `$CDK_DOCKER info` (default `docker`), otherwise local. The synth says which mode ran.
    *
@@ -271,8 +274,8 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
 /**
  * A Python WSGI app (Flask, Django, Pyramid, Bottle, Falcon, ...) on AWS Lambda behind API Gateway.
  *
- * Defines a PythonFunction built from `entry` whose handler is the cdk-wsgi adapter (shipped as a layer),
- * and a REST API (`ANY /` and `ANY /{proxy+}`) or an HTTP API (`$default` route) sending every request to it.
+ * Defines a Lambda function built from `entry`, its dependencies bundled for Lambda, whose handler is the cdk-wsgi
+ * adapter (shipped as a layer), and a REST API (`ANY /` and `ANY /{proxy+}`) or an HTTP API (`$default` route) sending every request to it.
  */
 export class WsgiApi extends Construct {
   /**

@@ -439,6 +439,24 @@ describe('WsgiApi', () => {
       expectError({ apiType, timeout: Duration.minutes(1) }, "got '1 minute'; API Gateway answers 504 after 29 seconds while the function would run on; lower timeout");
     });
 
+    test.each([
+      [{ memorySize: 1 }, 'memorySize must be a whole number of MiB from 128 to 10240, got 1; use e.g. 512, the default'],
+      [{ memorySize: 10_241 }, 'memorySize must be a whole number of MiB from 128 to 10240, got 10241'],
+      [{ memorySize: 256.5 }, 'memorySize must be a whole number of MiB from 128 to 10240, got 256.5'],
+      [{ ephemeralStorageSize: Size.mebibytes(100) }, "ephemeralStorageSize must be a whole number of MiB from 512 to 10240, got '100 MiB'"],
+      [{ ephemeralStorageSize: Size.gibibytes(11) }, "ephemeralStorageSize must be a whole number of MiB from 512 to 10240, got '11264 MiB'"],
+      [{ reservedConcurrentExecutions: -1 }, 'reservedConcurrentExecutions must be a whole number, zero or more, got -1'],
+      [{ retryAttempts: 3 }, "retryAttempts must be 0, 1 or 2 (Lambda's retries of an asynchronous invocation), got 3; use e.g. 0"],
+      [{ maxEventAge: Duration.seconds(30) }, "maxEventAge must be from 1 minute to 6 hours, got '30 seconds'; use e.g. Duration.hours(1)"],
+    ])('throws when a function size is out of Lambda\'s range (%#)', (props, message) => {
+      expectError(props, message);
+    });
+
+    test('accepts function sizes at the ends of Lambda\'s ranges', () => {
+      expect(() => synthWsgiApi({ memorySize: 128, ephemeralStorageSize: Size.mebibytes(10_240), reservedConcurrentExecutions: 0 })).not.toThrow();
+      expect(() => synthWsgiApi({ memorySize: 10_240, retryAttempts: 2, maxEventAge: Duration.hours(6) })).not.toThrow();
+    });
+
     test('throws when environment sets a CDK_WSGI_ variable', () => {
       expectError({ environment: { CDK_WSGI_APP: 'x:y' } }, "environment must not set CDK_WSGI_* variables, which WsgiApi sets for the adapter, got 'CDK_WSGI_APP'");
     });

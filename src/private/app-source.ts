@@ -27,8 +27,8 @@ export interface AppSource {
 /**
  * Checks `entry` and `module` against the file system and resolves the module's file.
  *
- * PythonFunction insists on an existing `index` file in `entry`; the module's own file is exactly that,
- * so the user needs no handler file of their own.
+ * The module's file must exist in `entry`: a typo fails the synth, not the first cold start. The handler is the
+ * adapter, so the user needs no handler file of their own.
  */
 export function resolveAppSource(entry: string, moduleSpec: string): AppSource {
   const absEntry = path.resolve(entry);
