@@ -44,8 +44,8 @@ const TEMPLATE = {
   },
 };
 
-/** A cloud assembly in `dir` as `cdk synth` lays it out, holding TEMPLATE as stack Ops in REGION. */
-function writeAssembly(dir: string): void {
+/** A cloud assembly in `dir` as `cdk synth` lays it out, holding `template` as stack Ops in REGION. */
+function writeAssembly(dir: string, template: object = TEMPLATE): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
     version: '48.0.0',
@@ -53,7 +53,7 @@ function writeAssembly(dir: string): void {
       Ops: { type: 'aws:cloudformation:stack', environment: `aws://123456789012/${REGION}`, properties: { templateFile: 'Ops.template.json' } },
     },
   }));
-  fs.writeFileSync(path.join(dir, 'Ops.template.json'), JSON.stringify(TEMPLATE));
+  fs.writeFileSync(path.join(dir, 'Ops.template.json'), JSON.stringify(template));
 }
 
 interface Finished {
@@ -282,7 +282,7 @@ describe('commands and logs against a deployed stack', () => {
     ]);
   });
 
-  test('a function deployed without the manage alias: deploy with this version of cdk-wsgi', async () => {
+  test('a function without the manage alias: deploy with this version of cdk-wsgi, or turn commands back on', async () => {
     // Lambda's answer for a qualifier the function does not have.
     answer = ({ qualifier }) => ({
       status: 404,
@@ -294,6 +294,17 @@ describe('commands and logs against a deployed stack', () => {
       stdout: '',
       stderr: `cdk-wsgi manage: Function not found: ${FUNCTION_ARN}:manage in ${REGION}: deploy the app (cdk deploy) with this version of `
         + 'cdk-wsgi, which gives the function the manage alias that commands run through\n',
+    });
+
+    // An app that turns commands off has no manage alias either: the prop is what to change.
+    const off = structuredClone(TEMPLATE) as any;
+    off.Resources.AppFunction.Properties.Environment = { Variables: { CDK_WSGI_APP: 'api.app', CDK_WSGI_MANAGEMENT: '0' } };
+    writeAssembly(path.join(work, 'off.out'), off);
+    expect(await cli(['exec', '--assembly', 'off.out', '-c', 'pass'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cdk-wsgi exec: Function not found: ${FUNCTION_ARN}:manage in ${REGION}: Ops/App turns management commands off `
+        + '(managementCommands: false), so it has no manage alias; remove that prop and deploy (cdk deploy) to run them\n',
     });
   });
 

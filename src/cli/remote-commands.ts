@@ -80,16 +80,20 @@ async function runRemote(values: TargetOptions, kind: CommandKind, command: stri
 }
 
 /**
- * CloudFormation knows the function, and Lambda answers that its alias is not found: it was deployed with a
- * cdk-wsgi that gave it no `manage` alias (or the function was deleted behind CloudFormation's back); a deployment
- * makes it.
+ * CloudFormation knows the function, and Lambda answers that its alias is not found: the app turns commands off
+ * (which leaves the alias out), or it was deployed with a cdk-wsgi that gave it no `manage` alias (or the function
+ * was deleted behind CloudFormation's back), which a deployment makes.
  */
 function noSuchAlias(error: unknown, target: RemoteTarget): Error | undefined {
   if ((error as Error | undefined)?.name !== 'ResourceNotFoundException') return undefined;
   const region = target.aws.region ?? process.env.AWS_REGION;
-  const text = (error as Error).message.replace(/\s+/g, ' ').trim();
-  return new Error(`${text}${region ? ` in ${region}` : ''}: deploy the app (cdk deploy) with this version of cdk-wsgi, `
-    + `which gives the function the ${target.qualifier} alias that commands run through`, { cause: error });
+  const text = `${(error as Error).message.replace(/\s+/g, ' ').trim()}${region ? ` in ${region}` : ''}`;
+  const fix = target.commandsOff
+    ? `${target.label} turns management commands off (managementCommands: false), so it has no ${target.qualifier} alias; `
+      + 'remove that prop and deploy (cdk deploy) to run them'
+    : `deploy the app (cdk deploy) with this version of cdk-wsgi, which gives the function the ${target.qualifier} alias `
+      + 'that commands run through';
+  return new Error(`${text}: ${fix}`, { cause: error });
 }
 
 /** A command that takes the target options and passes everything after them on to the remote command. */

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStackResourceCommand, GetTemplateCommand 
 import { AssemblyFunction, readAssembly, selectFunction, templateFunctions } from './assembly';
 import { AwsSettings, clientConfig, recordingTargets } from './aws-clients';
 import { UsageError } from './command';
-import { MANAGE_ALIAS_NAME } from '../private/adapter-contract';
+import { ENV_MANAGEMENT, MANAGE_ALIAS_NAME } from '../private/adapter-contract';
 
 /** Where the remote commands find the function, and the AWS settings they call with. */
 export interface TargetOptions {
@@ -24,6 +24,8 @@ export interface RemoteTarget {
    * serves. Invoke rights on `live` (the front doors', the app's callers') never run a command.
    */
   readonly qualifier: string;
+  /** Whether the template turns management commands off (`managementCommands: false`): it then defines no alias. */
+  readonly commandsOff: boolean;
   readonly logGroupName: string;
   /** The AWS client settings: the stack's region when the assembly names one, else the caller's. */
   readonly aws: AwsSettings;
@@ -48,7 +50,8 @@ export async function findTarget(options: TargetOptions): Promise<RemoteTarget> 
   const logGroup = fn.properties.LoggingConfig?.LogGroup;
   const logGroupName = typeof logGroup === 'string' ? logGroup
     : logGroup?.Ref ? await physicalId(logGroup.Ref) : `/aws/lambda/${functionName}`;
-  return { label: fn.name, functionName, qualifier: MANAGE_ALIAS_NAME, logGroupName, aws };
+  const commandsOff = fn.properties.Environment?.Variables?.[ENV_MANAGEMENT] === '0';
+  return { label: fn.name, functionName, qualifier: MANAGE_ALIAS_NAME, commandsOff, logGroupName, aws };
 }
 
 function localFunction(options: TargetOptions): AssemblyFunction {
