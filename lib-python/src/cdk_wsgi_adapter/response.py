@@ -29,6 +29,9 @@ _ROLES: dict[str, tuple[str, int]] = {}
 #: Valid status line -> status code, for the same reason (about 5 % of a request).
 _STATUS_CODES: dict[str, int] = {}
 _MAX_REMEMBERED = 256  # in each of the two
+#: Control characters, which no header value may hold but HTAB (RFC 9110 section 5.5):
+#: C0 (CR and LF would split the response, NUL truncate it), DEL and C1.
+_CONTROLS = frozenset(map(chr, (*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0))))
 
 
 class Response:
@@ -36,7 +39,8 @@ class Response:
 
     Constructing one is start_response()'s validation (PEP 3333, RFC 9110): TypeError
     or ValueError unless the status is three digits in 100-599 and a printable latin-1
-    reason, each header name a token and each value latin-1 without CR, LF or NUL. One
+    reason, each header name a token and each value latin-1 without a control
+    character but HTAB (read as UTF-8 where it decodes). One
     pass sorts the headers into `groups` (end-to-end headers under their first
     spelling, values as text), `cookies` (Set-Cookie, which each source carries its own
     way), the first `content_type` and `content_encoding` (or ''), and `header_chars`
@@ -80,10 +84,6 @@ class Response:
                 )
             # Printable ASCII, the usual value, has nothing to check or decode.
             if not (value.isascii() and value.isprintable()):
-                # CR or LF would let the app split the response, NUL truncate it: fail
-                # closed, since dropping the header could lose a security header.
-                if "\r" in value or "\n" in value or "\0" in value:
-                    raise ValueError(f"header {name!r} contains CR or LF or NUL")
                 value = _wire_text(name, value)
             if role == _HOP_BY_HOP:
                 continue
@@ -162,6 +162,13 @@ def _wire_text(name: str, value: str) -> str:
     except UnicodeEncodeError:
         raise ValueError(f"header {name!r} is not latin-1 text (PEP 3333)") from None
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return value
+        text = value
+    # Checked on the text sent: read as latin-1, the bytes of a UTF-8 sequence may
+    # look like C1 controls (0x80-0x9f) without being any. Fail closed, rather than
+    # drop the header, which could be a security header.
+    if not _CONTROLS.isdisjoint(text):
+        control = next(char for char in text if char in _CONTROLS)
+        raise ValueError(f"header {name!r} contains the control character {control!r}")
+    return text
