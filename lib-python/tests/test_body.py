@@ -139,3 +139,45 @@ def test_content_types_past_the_remembered_ones_are_still_classified() -> None:
         assert handler(make_http_event(), ContextStub())["isBase64Encoded"] is False
     content_type = "image/x-past-the-bound"
     assert handler(make_http_event(), ContextStub())["isBase64Encoded"] is True
+
+
+class TestRequestBody:
+    """isBase64Encoded bodies are RFC 4648 base64, or the event is malformed."""
+
+    @pytest.mark.parametrize(
+        ("body", "raw"),
+        [("", b""), ("YQ==", b"a"), ("YWI=", b"ab"), ("YWJj", b"abc"), (B64, BINARY)],
+    )
+    def test_valid(self, body: str, raw: bytes) -> None:
+        capture = Capture()
+        event = make_rest_event(method="POST")
+        event["body"], event["isBase64Encoded"] = body, True
+        assert make_handler(capture.app)(event, ContextStub())["statusCode"] == 200
+        assert capture.input == raw
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "!!!!",  # a2b_base64 alone reads it as b""
+            "YQ",
+            "YQ=",
+            "YQ===",
+            "A===",
+            "====",
+            "=YQ=",
+            "YQ==YQ==",
+            "Y Q==",
+            "YQ==\n",
+            "-_-_",
+            "\u00e9AAA",
+            "\udcffAAA",
+        ],
+    )
+    def test_anything_else_is_a_400(
+        self, body: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        event = make_rest_event(method="POST")
+        event["body"], event["isBase64Encoded"] = body, True
+        response = make_handler(Capture().app)(event, ContextStub())
+        assert response["statusCode"] == 400
+        assert "isBase64Encoded is true but the body is not base64" in caplog.text
