@@ -112,6 +112,23 @@ class TestAlbSingleValue:
             "443",
         )
 
+    @pytest.mark.parametrize("multi_value", [False, True])
+    @pytest.mark.parametrize("alb_first", [False, True])
+    def test_alb_s_spelling_gives_the_client_whatever_the_order(
+        self, multi_value: bool, alb_first: bool
+    ) -> None:
+        # ALB sends x-forwarded-for in lowercase; another spelling is not its own.
+        spellings = [
+            ("x-forwarded-for", ["6.6.6.6, 192.0.2.44"]),
+            ("X-Forwarded-For", ["7.7.7.7"]),
+        ]
+        headers = dict(spellings if alb_first else spellings[::-1])
+        capture, _ = run(make_alb_event(headers=headers, multi_value=multi_value))
+        assert capture.environ["REMOTE_ADDR"] == "192.0.2.44"
+        assert capture.environ["HTTP_X_FORWARDED_FOR"] == (
+            "7.7.7.7, 6.6.6.6, 192.0.2.44"
+        )
+
     def test_http_scheme_defaults_port_80(self) -> None:
         capture, _ = run(make_alb_event(headers={"x-forwarded-proto": ["HTTP"]}))
         assert (capture.environ["wsgi.url_scheme"], capture.environ["SERVER_PORT"]) == (

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
 import json
+import re
+import string
 import warnings
 from collections.abc import Callable
+from random import Random
 from typing import Any
 from wsgiref.validate import WSGIWarning
 
@@ -117,3 +122,143 @@ class TestFuzz:
             assert response == {"warmed": 1}
         else:
             well_formed(response)
+
+
+# RFC 4648 section 4 base64, restated independently of the adapter: groups of four
+# alphabet characters, the last one possibly padded.
+STRICT_BASE64 = re.compile(
+    r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+)
+BASE64_ALPHABET = string.ascii_letters + string.digits + "+/"
+
+
+@st.composite
+def base64_bodies(draw: st.DrawFn) -> str:
+    """Valid base64, base64 damaged once, alphabet soup, or any text."""
+    valid = base64.b64encode(draw(st.binary(max_size=24))).decode()
+    damaged = st.one_of(
+        st.just(valid.rstrip("=")),  # padding dropped
+        st.just(valid + "="),
+        st.just(valid + "===="),
+        st.just("=" + valid),
+        st.builds(
+            lambda index, char: valid[:index] + char + valid[index:],
+            st.integers(0, len(valid)),
+            st.sampled_from(["\n", " ", "\r\n", "!", "-", "_", "=", "\u00e9", "\0"]),
+        ),
+        st.builds(lambda index: valid[:index] + valid[index + 1 :], st.integers(0, 40)),
+    )
+    return draw(
+        st.just(valid)
+        | damaged
+        | st.text(st.sampled_from(BASE64_ALPHABET + "="), max_size=12)
+        | st.text(max_size=12)
+    )
+
+
+class TestBase64Bodies:
+    @settings(max_examples=300)
+    @given(st.sampled_from(sorted(FACTORIES)), base64_bodies())
+    def test_strict_base64_or_a_400(self, source: str, body: str) -> None:
+        event = FACTORIES[source]()
+        event["body"], event["isBase64Encoded"] = body, True
+        capture = Capture()
+        response = make_handler(capture.app)(event, ContextStub())
+        if STRICT_BASE64.fullmatch(body):
+            assert response["statusCode"] == 200
+            assert capture.input == base64.b64decode(body)
+        else:
+            assert response["statusCode"] == 400
+
+
+# X-Forwarded-For in a few spellings, each with its values, in any order.
+spellings = st.lists(
+    st.sampled_from(
+        ["x-forwarded-for", "X-Forwarded-For", "X-FORWARDED-FOR", "x-Forwarded-for"]
+    ),
+    min_size=1,
+    max_size=4,
+    unique=True,
+)
+addresses = st.lists(
+    st.lists(
+        st.ip_addresses(v=4).map(str) | st.sampled_from(["unknown", " 2001:db8::1 "]),
+        min_size=1,
+        max_size=3,
+    ).map(", ".join),
+    min_size=1,
+    max_size=2,
+)
+#: Several spellings of a few headers, each with its values (in multi-value form).
+header_spellings = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["Accept", "accept", "ACCEPT", "Cookie", "cookie", "X-A", "x-a", "x-A"]
+        ),
+        st.lists(
+            st.text(string.ascii_letters, min_size=1, max_size=3),
+            min_size=1,
+            max_size=2,
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda pair: pair[0],
+)
+
+
+def environ_of(event: dict[str, Any]) -> dict[str, Any]:
+    capture = Capture()
+    make_handler(capture.app)(event, ContextStub())
+    return capture.computed()
+
+
+def v2_headers(pairs: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    return make_http_event(headers={name: ",".join(group) for name, group in pairs})
+
+
+def rest_headers(pairs: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    return make_rest_event(headers=dict(pairs))
+
+
+def alb_headers(pairs: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    return make_alb_event(headers=dict(pairs), multi_value=True)
+
+
+class TestHeaderSpellings:
+    """An event's map cannot say how differently spelled lines of one header were
+    ordered: the environ is the same whatever the map's order."""
+
+    @settings(max_examples=200)
+    @given(spellings, st.data(), st.booleans())
+    def test_alb_remote_addr_is_alb_s_hop_whatever_the_order(
+        self, names: list[str], data: st.DataObject, multi_value: bool
+    ) -> None:
+        values = {name: data.draw(addresses, label=name) for name in names}
+        if not multi_value:  # one value per name in single-value mode
+            values = {name: group[-1:] for name, group in values.items()}
+        environs = []
+        for order in itertools.permutations(names):
+            headers = {"host": ["alb.example.com"]}
+            headers.update((name, values[name]) for name in order)
+            environs.append(
+                environ_of(make_alb_event(headers=headers, multi_value=multi_value))
+            )
+        assert all(environ == environs[0] for environ in environs)
+        remote_addr = environs[0].get("REMOTE_ADDR")
+        if "x-forwarded-for" in values:  # the spelling ALB sends: its last hop
+            last = values["x-forwarded-for"][-1]
+            assert remote_addr == last.rpartition(",")[2].strip()
+        # The app reading X-Forwarded-For's last hop finds the same address.
+        joined = environs[0]["HTTP_X_FORWARDED_FOR"]
+        assert remote_addr == joined.rpartition(",")[2].strip()
+
+    @settings(max_examples=100)
+    @given(header_spellings, st.randoms(use_true_random=False))
+    def test_every_source_joins_spellings_whatever_the_order(
+        self, pairs: list[tuple[str, list[str]]], random: Random
+    ) -> None:
+        shuffled = list(pairs)
+        random.shuffle(shuffled)
+        for build in (rest_headers, alb_headers, v2_headers):
+            assert environ_of(build(pairs)) == environ_of(build(shuffled))

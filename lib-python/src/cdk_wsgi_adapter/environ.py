@@ -68,14 +68,20 @@ def add_headers(
 ) -> None:
     """Add request headers (parallel names and values); several for one key (`Accept`
     and `accept`, or repeated entries) are joined as HTTP says: with "; " for Cookie,
-    ", " otherwise."""
+    ", " otherwise.
+
+    An event's map cannot say in what order differently spelled lines of one header
+    arrived, and a map's order is no evidence: spellings are joined in code point
+    order, whatever the event's order, so the all-lowercase one (which HTTP APIs and
+    ALB send) comes last; the values of one spelling keep theirs."""
     keys = _LAYOUTS.get(names, _UNSEEN)
     if keys is _UNSEEN:
         keys = _layout_keys(names)
     if keys is not None and "".join(values).isascii():
         environ.update(zip(keys, values))  # noqa: B905
         return
-    for name, value in zip(names, values):  # noqa: B905
+    # A stable sort: repeated entries of one spelling stay in order.
+    for name, value in sorted(zip(names, values), key=_first):  # noqa: B905
         key = _environ_key(name)
         if key:
             value = wsgi_text(value)
@@ -83,6 +89,10 @@ def add_headers(
                 environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
             else:
                 environ[key] = value
+
+
+def _first(pair: tuple[str, str]) -> str:
+    return pair[0]
 
 
 def _layout_keys(layout: tuple[str, ...]) -> tuple[str, ...] | None:

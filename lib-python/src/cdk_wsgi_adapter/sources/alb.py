@@ -31,8 +31,13 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     environ = new_environ(NAME, event, context, method, query, "")
     add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
     # ALB sets X-Forwarded-Proto and X-Forwarded-Port, and appends the peer it saw to
-    # X-Forwarded-For: the last hop is the only one to trust, earlier ones are whatever
-    # the client claimed. (The environ starts as https on 443.)
+    # X-Forwarded-For (its default processing mode, "append"):
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
+    # The last hop is the only one to trust, earlier ones are whatever the client
+    # claimed. ALB sends header names in lowercase (the event in
+    # https://docs.aws.amazon.com/lambda/latest/dg/services-alb.html), and add_headers
+    # joins that spelling last whatever the event's order: the last hop is ALB's even
+    # when an event also has `X-Forwarded-For`. (The environ starts as https on 443.)
     if environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower() == "http":
         environ["wsgi.url_scheme"] = "http"
         environ["SERVER_PORT"] = "80"
