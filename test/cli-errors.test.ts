@@ -123,7 +123,7 @@ describe('the CLI fails in one line that names the fix', () => {
     fs.rmSync(path.join(work, '.aws'), { recursive: true });
   });
 
-  test('a profile that is there but gives no credentials: how to sign in with it', async () => {
+  test('a profile that is there but gives no credentials: how to sign in with it, or the SDK\'s reason', async () => {
     fs.writeFileSync(path.join(work, 'config'), '[profile ops]\nregion = us-east-1\n');
     const refused = await cli(['exec', '-c', 'pass'], { AWS_CONFIG_FILE: path.join(work, 'config'), AWS_PROFILE: 'ops' });
     expect(refused).toEqual({
@@ -132,6 +132,13 @@ describe('the CLI fails in one line that names the fix', () => {
       stderr: 'cdk-wsgi exec: no AWS credentials found in profile \'ops\' (from AWS_PROFILE): sign in with '
         + '`aws sso login --profile ops`, or give it an access key with `aws configure --profile ops`\n',
     });
+
+    // IAM Identity Center without a session: the SDK looks for its token in ~/.aws/sso/cache, and says so.
+    fs.writeFileSync(path.join(work, 'config'), '[profile ops]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Ops\n\n'
+      + '[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n');
+    const signedOut = await cli(['manage', '--profile', 'ops', 'migrate'], { AWS_CONFIG_FILE: path.join(work, 'config') });
+    expect(signedOut.code).toBe(1);
+    expect(signedOut.stderr).toMatch(/^cdk-wsgi manage: could not get AWS credentials of profile 'ops': [^\n]*aws sso login[^\n]*\n$/);
   });
 
   test('an endpoint where nothing listens, and a host that does not exist: the host, and the variable that sent the call there', async () => {
