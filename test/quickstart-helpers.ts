@@ -246,7 +246,6 @@ export class ShellSession {
     this.stateDir = fs.mkdtempSync(path.join(root, '.session-'));
   }
 
-  /** Runs `command` to completion; throws with its output when it fails or outlasts `timeoutMs`. */
   /** Runs `command` like a terminal would; a non-zero exit throws with its output, unless `failing` expects one. */
   async run(command: string, timeoutMs: number, failing = false): Promise<CommandResult> {
     const cwdFile = path.join(this.stateDir, 'cwd');

@@ -114,6 +114,9 @@ describe('README.md quick start', () => {
         }
         ran.add(normalized);
       }
+      if (language === 'typescript') {
+        await synthWithCdkNag(session, steps.find(step => step.file === 'app.ts')!.text);
+      }
       finished.add(language);
       expect(problems).toEqual([]);
     } finally {
@@ -129,6 +132,27 @@ describe('README.md quick start', () => {
     expect(notRun).toEqual([]);
   });
 });
+
+/**
+ * The README's word that a WsgiApi adds no cdk-nag finding, checked as a user would: cdk-nag from the npm registry,
+ * its AwsSolutions checks added to the quick start's app.ts with the line the README shows, and `cdk synth`, which
+ * fails on any finding not acknowledged. The app acknowledges none.
+ */
+async function synthWithCdkNag(session: ShellSession, appTs: string): Promise<void> {
+  const shown = /`(Validations\.of\(app\)\.addPlugins\(new AwsSolutionsChecks\(app\)\))`/.exec(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  expect(shown).not.toBeNull();
+  expect(appTs).toContain('app.synth();');
+  session.writeFile('app.ts', [
+    "import { Validations } from 'aws-cdk-lib';",
+    "import { AwsSolutionsChecks } from 'cdk-nag';",
+    appTs.replace('app.synth();', `${shown![1]};\napp.synth();`),
+  ].join('\n'));
+  await session.run('npm install --save-dev cdk-nag@^3', COMMAND_TIMEOUT_MS);
+  const synth = await session.run('npx cdk synth', COMMAND_TIMEOUT_MS);
+  record('typescript', 'npx cdk synth (with cdk-nag)', synth.seconds, 'synth');
+  expect(`${synth.stdout}${synth.stderr}`).not.toMatch(/AwsSolutions-/);
+  session.writeFile('app.ts', appTs);
+}
 
 /**
  * Starts `cdk-wsgi serve` as the README says, on a free port, reads the URL from its first line, checks the page
