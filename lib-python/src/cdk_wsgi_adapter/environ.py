@@ -81,7 +81,8 @@ def add_headers(
         environ.update(zip(keys, values))  # noqa: B905
         return
     # A stable sort: repeated entries of one spelling stay in order.
-    for name, value in sorted(zip(names, values), key=_first):  # noqa: B905
+    pairs = sorted(zip(names, values), key=lambda pair: pair[0])  # noqa: B905
+    for name, value in pairs:
         key = _environ_key(name)
         if key:
             value = wsgi_text(value)
@@ -89,10 +90,6 @@ def add_headers(
                 environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
             else:
                 environ[key] = value
-
-
-def _first(pair: tuple[str, str]) -> str:
-    return pair[0]
 
 
 def _layout_keys(layout: tuple[str, ...]) -> tuple[str, ...] | None:
