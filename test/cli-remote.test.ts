@@ -13,7 +13,7 @@ import { BundlingMode, WsgiApi } from '../src';
 /**
  * `cdk-wsgi exec`, `command`, `manage`, `flask` and `logs` end to end, as a user runs them after `cdk synth` and
  * `cdk deploy`: the CLI reads cdk.out, looks the function up in the deployed stack (CloudFormation), invokes its
- * live alias (Lambda) and reads its log group (CloudWatch Logs). Lambda is AWS's Runtime Interface Emulator running
+ * manage alias (Lambda) and reads its log group (CloudWatch Logs). Lambda is AWS's Runtime Interface Emulator running
  * the bundled function; CloudFormation and CloudWatch Logs are moto's server, holding the stacks as deployed.
  */
 // Local bundling installs Django and Flask with pip (cached after the first run).
@@ -111,7 +111,8 @@ describe('remote commands against the emulated function and a deployed stack', (
     await deployStack(moto, 'Site', deployedForm(assembly, 'Site').template, 'us-west-2');
 
     const lambdaEndpoint = async (stack: string) => {
-      const emulator = await Emulator.start(pythonFunctions(assembly, stack)[0], platform.python);
+      // The CLI invokes the manage alias, the one qualifier besides a version number the adapter runs commands for.
+      const emulator = await Emulator.start(pythonFunctions(assembly, stack)[0], platform.python, { qualifier: 'manage' });
       emulators.push(emulator);
       return `http://127.0.0.1:${emulator.port}`;
     };
@@ -195,8 +196,19 @@ describe('remote commands against the emulated function and a deployed stack', (
     }
   });
 
-  test('a command past the function\'s timeout: one line saying so', async () => {
-    const slow = await cli('flask', ['exec', '-c', 'import time; time.sleep(10)']);
+  test('a command past the function\'s timeout: the adapter stops it a second before, keeping its output', async () => {
+    const slow = await cli('flask', ['exec', '-c', 'import time\nprint("started", flush=True)\ntime.sleep(10)']);
+    expect(slow).toEqual({
+      code: 124,
+      stdout: 'started\n',
+      stderr: expect.stringMatching(/^\ncdk-wsgi: stopped the command after \d+\.\d s, as the function was about to time out\n$/),
+    });
+  });
+
+  test('a command that outlives the adapter\'s deadline, reaching the function\'s timeout: one line saying so', async () => {
+    // It swallows the adapter's interruption, so Lambda's timeout ends the invocation (bounded: 100 naps at most).
+    const code = 'import time\nfor _ in range(100):\n    try:\n        time.sleep(10)\n    except BaseException:\n        pass';
+    const slow = await cli('flask', ['exec', '-c', code]);
     expect(slow).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(/^cdk-wsgi exec: the command was stopped at the function's 3 s timeout; [^\n]+\n$/) });
   });
 

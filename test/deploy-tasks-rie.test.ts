@@ -73,7 +73,8 @@ describe('deploy tasks run by the runner in the Lambda Runtime Interface Emulato
     const runner = Object.values(resources).find(r => r.Properties?.Handler === 'deploy-task-runner.handler');
     synthesizedTasks = runner.Properties.Environment.Variables[ENV_DEPLOY_TASKS];
     const [fn] = pythonFunctions(assembly, 'Notes');
-    emulator = await Emulator.start(fn, platform.python);
+    // The runner invokes the new version by its number, which the adapter accepts commands through.
+    emulator = await Emulator.start(fn, platform.python, { qualifier: '1' });
   });
 
   beforeEach(() => {

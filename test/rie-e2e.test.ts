@@ -37,10 +37,11 @@ describe('the bundled example in the Lambda Runtime Interface Emulator', () => {
   const platform = localPlatform();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-rie-'));
   let functions: Record<'rest' | 'http', EmulatedFunction>;
-  const emulators: Partial<Record<'rest' | 'http', Emulator>> = {};
+  // The front doors invoke each function's live alias; management commands, the HTTP function's manage alias.
+  const emulators: Partial<Record<'rest' | 'http' | 'manage', Emulator>> = {};
 
   /** Invokes one function; the emulator must answer 200 with a payload (a function error would be JSON too). */
-  async function invoke(which: 'rest' | 'http', event: object): Promise<any> {
+  async function invoke(which: 'rest' | 'http' | 'manage', event: object): Promise<any> {
     const { status, payload } = await emulators[which]!.invoke(event);
     expect(status).toBe(200);
     expect(payload.errorType).toBeUndefined();
@@ -57,10 +58,12 @@ describe('the bundled example in the Lambda Runtime Interface Emulator', () => {
       rest: found.find(fn => fn.logicalId.startsWith('RestApp'))!,
       http: found.find(fn => fn.logicalId.startsWith('HttpApp'))!,
     };
-    // The emulator runs the code the front doors invoke: the version behind the live alias.
-    expect([functions.rest.aliases, functions.http.aliases]).toEqual([['live'], ['live']]);
-    emulators.rest = await Emulator.start(functions.rest, platform.python);
-    emulators.http = await Emulator.start(functions.http, platform.python);
+    // The emulator runs the code the front doors invoke: the version behind the live alias, which the manage alias
+    // that management commands go through points to as well.
+    expect([functions.rest.aliases, functions.http.aliases]).toEqual([['live', 'manage'], ['live', 'manage']]);
+    emulators.rest = await Emulator.start(functions.rest, platform.python, { qualifier: 'live' });
+    emulators.http = await Emulator.start(functions.http, platform.python, { qualifier: 'live' });
+    emulators.manage = await Emulator.start(functions.http, platform.python, { qualifier: 'manage' });
   });
 
   afterAll(async () => {
@@ -156,19 +159,28 @@ describe('the bundled example in the Lambda Runtime Interface Emulator', () => {
   });
 
   test('management commands through the Invoke API: the Flask CLI, Python and a shell, with their exit status', async () => {
-    const routes: CommandAnswer = await invoke('http', commandEvent('flask', ['routes']));
+    const routes: CommandAnswer = await invoke('manage', commandEvent('flask', ['routes']));
     expect(routes.exitCode).toBe(0);
     expect(routes.output.map(([stream]) => stream)).toEqual(['stdout']);
     expect(routes.output[0][1]).toMatch(/^Endpoint +Methods +Rule/);
     expect(routes.output[0][1]).toMatch(/^echo +GET, POST +\/echo *$/m);
 
-    const python: CommandAnswer = await invoke('rest', commandEvent('python',
+    const python: CommandAnswer = await invoke('manage', commandEvent('python',
       'import sys, api; print(api.app.name); print("oops", file=sys.stderr); sys.exit(4)'));
     expect(python).toEqual({ exitCode: 4, output: [['stdout', 'api\n'], ['stderr', 'oops\n']], truncated: false });
 
     // The task root is the asset, as /var/task is on Lambda.
-    const shell: CommandAnswer = await invoke('rest', commandEvent('shell', 'test -f api.py && echo found; exit 3'));
+    const shell: CommandAnswer = await invoke('manage', commandEvent('shell', 'test -f api.py && echo found; exit 3'));
     expect(shell).toEqual({ exitCode: 3, output: [['stdout', 'found\n']], truncated: false });
+  });
+
+  test('a management command through the live alias is refused: invoking the app is not running code in it', async () => {
+    const refused: CommandAnswer = await invoke('rest', commandEvent('shell', 'echo never'));
+    expect(refused).toEqual({
+      exitCode: 126,
+      output: [['stderr', expect.stringMatching(/^cdk-wsgi: management commands run only through the function's 'manage' alias or a numbered version, and this one came through 'live'; .*api\.grantManage\(\)/)]],
+      truncated: false,
+    });
   });
 
   test("the runtime imported the asset's own Flask and compiled MarkupSafe, with no site-packages of this machine", () => {

@@ -67,6 +67,19 @@ export function localPlatform(): { python: string; runtime: lambda.Runtime; arch
   return { python, runtime, architecture };
 }
 
+/** How a function is started in the emulator. */
+export interface EmulatorOptions {
+  /**
+   * The alias or version it is invoked through, as the handler's context tells it. The emulator ignores the Invoke
+   * API's Qualifier and builds `context.invoked_function_arn` as `arn:aws:lambda:us-east-1:012345678912:function:` plus
+   * AWS_LAMBDA_FUNCTION_NAME (aws-lambda-runtime-interface-emulator, cmd/aws-lambda-rie/handlers.go), so the name
+   * carries it: `<name>:<qualifier>`.
+   *
+   * @default - unqualified
+   */
+  readonly qualifier?: string;
+}
+
 /** What an invocation answered: the emulator's HTTP status and the function's payload. */
 export interface Invocation {
   readonly status: number;
@@ -79,7 +92,7 @@ export class Emulator {
    * Starts the emulator for `fn` and waits until it accepts invocations. Lambda initialises the function on
    * the first invocation, as the emulator does too: the runtime process starts then, not here.
    */
-  public static async start(fn: EmulatedFunction, python: string): Promise<Emulator> {
+  public static async start(fn: EmulatedFunction, python: string, options: EmulatorOptions = {}): Promise<Emulator> {
     const [port, runtimeApiPort] = await freePorts(2);
     const env: Record<string, string> = {
       // What Lambda's Python runtime sets, with the function's folders where /var/task and /opt/python would be.
@@ -88,7 +101,7 @@ export class Emulator {
       TZ: ':UTC',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+      AWS_LAMBDA_FUNCTION_NAME: options.qualifier === undefined ? fn.logicalId : `${fn.logicalId}:${options.qualifier}`,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
       AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutSeconds),
       LAMBDA_TASK_ROOT: fn.codeDir,
