@@ -55,6 +55,14 @@ class TestRun:
         with pytest.raises(DeadlineExceeded):
             Alarm().run(-1, lambda: sleeper(60))
 
+    @pytest.mark.parametrize("seconds", [float("inf"), 1e15])
+    def test_a_budget_past_any_timer_is_armed_at_a_day(self, seconds: float) -> None:
+        def armed() -> float:
+            return signal.getitimer(signal.ITIMER_REAL)[0]
+
+        assert 86_000 < Alarm().run(seconds, armed) <= 86_400
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
     def test_armed_only_while_the_call_runs(self) -> None:
         alarm = Alarm()
         assert alarm.run(60, lambda: alarm.armed) is True

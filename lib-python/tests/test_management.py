@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 DJANGO_PROJECT = TESTS / "apps" / "djangoproject"
 
 
-def ShortContext() -> Invoked:  # noqa: N802 (reads as the class it stands for)
+def ShortContext() -> Invoked:
     """Through the manage alias, with 1.5 s left: commands get 0.5 s."""
     return Invoked("manage", remaining_millis=1500)
 

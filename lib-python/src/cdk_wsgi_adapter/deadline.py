@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 #: setitimer(0) disarms the timer: a budget already spent is armed with this instead.
 _AT_ONCE = 1e-6
+#: The longest budget armed as such (setitimer overflows somewhere past 1e11 s); far
+#: beyond Lambda's 900 s.
+_LONGEST = 86_400.0
 
 
 class Alarm:
@@ -62,7 +65,7 @@ class Alarm:
         try:
             try:
                 self.armed = self._live = True
-                setitimer(signal.ITIMER_REAL, max(seconds, _AT_ONCE))
+                setitimer(signal.ITIMER_REAL, min(max(seconds, _AT_ONCE), _LONGEST))
                 return call()
             finally:
                 self._live = False

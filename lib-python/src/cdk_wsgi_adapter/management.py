@@ -450,7 +450,7 @@ def run_in_process(
     argv: list[str],
     target: Callable[[], object],
     output: Output,
-    deadline: float = float("inf"),
+    deadline: float,
 ) -> int:
     """Call `target` with sys.stdout and sys.stderr writing to `output`, stdin empty,
     sys.argv set to `argv`; its exit status as Python's would be. The environment
