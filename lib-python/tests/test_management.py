@@ -642,19 +642,16 @@ class TestShell:
 
     def test_stopped_before_the_function_times_out(self, tmp_path: Path) -> None:
         marker = tmp_path / "survived"
-        start = time.monotonic()
         answer = shell(
             f"echo before; (sleep 1.5; touch {marker}) & sleep 5; echo never",
             context=ShortContext(),
         )
-        elapsed = time.monotonic() - start
         assert answer["exitCode"] == 124
         assert answer["output"][0] == ["stdout", "before\n"]
         [stream, message] = answer["output"][1]
         assert stream == "stderr"
         assert re.match(r"\ncdk-wsgi: stopped the command after 0\.\d s, ", message)
         assert message.endswith("as the function was about to time out\n")
-        assert elapsed < 1.2  # 1.5 s left, 1 s kept for the answer
         time.sleep(1.5)
         assert not marker.exists()  # the whole process group was stopped
 
@@ -677,15 +674,18 @@ class TestShell:
         answer = make_handler(exploding_app)(event, ArnOnly())
         assert answer["output"] == [["stdout", "ok\n"]]
 
-    def test_background_jobs_holding_the_pipes_get_a_short_grace(self) -> None:
-        start = time.monotonic()
-        answer = shell("sleep 5 & echo started")
+    def test_background_jobs_holding_the_pipes_get_a_short_grace(
+        self, tmp_path: Path
+    ) -> None:
+        # The answer comes while the job still runs: it was not waited for.
+        marker = tmp_path / "finished"
+        answer = shell(f"(sleep 5; touch {marker}) & echo started")
         assert answer == {
             "exitCode": 0,
             "output": [["stdout", "started\n"]],
             "truncated": False,
         }
-        assert time.monotonic() - start < 2
+        assert not marker.exists()
 
     def test_a_shell_running_on_after_closing_its_pipes_is_waited_for(self) -> None:
         answer = shell("echo bye; exec >&- 2>&-; sleep 0.3; exit 4")
