@@ -1,15 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { adapterLayerDir } from './private/adapter-layer-asset';
-
-/** The Python runtimes the adapter supports. */
-const COMPATIBLE_RUNTIMES = [
-  lambda.Runtime.PYTHON_3_10,
-  lambda.Runtime.PYTHON_3_11,
-  lambda.Runtime.PYTHON_3_12,
-  lambda.Runtime.PYTHON_3_13,
-  lambda.Runtime.PYTHON_3_14,
-];
+import { ADAPTER_RUNTIMES, adapterLayerDir } from './private/adapter-layer-asset';
 
 /**
  * Properties for a WsgiAdapterLayer.
@@ -30,7 +21,7 @@ export class WsgiAdapterLayer extends lambda.LayerVersion {
       description: 'cdk-wsgi adapter: API Gateway, Function URL and ALB events to WSGI',
       ...props,
       code: lambda.Code.fromAsset(adapterLayerDir()),
-      compatibleRuntimes: COMPATIBLE_RUNTIMES,
+      compatibleRuntimes: [...ADAPTER_RUNTIMES],
       compatibleArchitectures: [lambda.Architecture.ARM_64, lambda.Architecture.X86_64],
     });
   }

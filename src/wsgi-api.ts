@@ -13,6 +13,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
+import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
 import { ApiOptions, DefinedApi } from './private/api-options';
 import { resolveAppSource } from './private/app-source';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
@@ -362,7 +363,7 @@ export class WsgiApi extends Construct {
     this.node.setContext(cxapi.LAMBDA_RECOGNIZE_LAYER_VERSION, true);
 
     const apiType = props.apiType ?? defaults.DEFAULT_API_TYPE;
-    const runtime = props.runtime ?? lambda.Runtime.PYTHON_3_14;
+    const runtime = props.runtime ?? NEWEST_ADAPTER_RUNTIME;
     const timeout = props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS);
     const binaryMediaTypes = props.binaryMediaTypes ?? [...defaults.DEFAULT_BINARY_MEDIA_TYPES];
     const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
@@ -518,7 +519,7 @@ export class WsgiApi extends Construct {
       this.warmUpRule = defineWarmUp(this, this.lambdaFunction, this.alias, interval, concurrency);
     }
 
-    acknowledgeNagFindings(this);
+    acknowledgeNagFindings(this, runtime);
     new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
   }
 

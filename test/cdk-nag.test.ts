@@ -93,6 +93,32 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
+describe('cdk-nag with a newer aws-cdk-lib', () => {
+  // aws-cdk-lib lists new runtimes (python3.15 and nodejs26.x in 2.278) before the adapter is built for them, and
+  // AwsSolutions-L1 wants the newest one a family lists: stand in for such a release by listing one more of each.
+  let newer: lambda.Runtime[] = [];
+  beforeEach(() => {
+    newer = [new lambda.Runtime('python3.99', lambda.RuntimeFamily.PYTHON), new lambda.Runtime('nodejs99.x', lambda.RuntimeFamily.NODEJS)];
+  });
+  afterEach(() => {
+    lambda.Runtime.ALL.splice(0, lambda.Runtime.ALL.length, ...lambda.Runtime.ALL.filter(runtime => !newer.includes(runtime)));
+  });
+
+  test.each(['DefaultRest', 'ReleasedHttp'])('%s on the default runtime: no findings', setup => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new WsgiApi(new Stack(app, setup), 'App', { entry: APP_ENTRY, module: 'api.app', ...SETUPS[setup] });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('an older runtime of the user\'s choice is theirs to see', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new WsgiApi(new Stack(app, 'Older'), 'App', { entry: APP_ENTRY, module: 'api.app', runtime: lambda.Runtime.PYTHON_3_12 });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual(['AwsSolutions-L1 Older/App/Function/Resource']);
+  });
+});
+
 describe('log retention', () => {
   // API Gateway and Lambda create a log group on first use when none exists, without a retention: every log group the
   // app writes to must be one of the template's, with a retention.

@@ -1,6 +1,19 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** The Python runtimes the adapter supports and ships bytecode for, oldest first; the last is WsgiApi's default. */
+export const ADAPTER_RUNTIMES: readonly lambda.Runtime[] = [
+  lambda.Runtime.PYTHON_3_10,
+  lambda.Runtime.PYTHON_3_11,
+  lambda.Runtime.PYTHON_3_12,
+  lambda.Runtime.PYTHON_3_13,
+  lambda.Runtime.PYTHON_3_14,
+];
+
+/** The newest of them: WsgiApi's default runtime. */
+export const NEWEST_ADAPTER_RUNTIME = ADAPTER_RUNTIMES[ADAPTER_RUNTIMES.length - 1];
 
 /** The adapter's sources; resolved from the compiled file so one path serves npm and PyPI installs alike. */
 export const ADAPTER_PACKAGE_DIR = path.join(__dirname, '..', '..', 'lib-python', 'src', 'cdk_wsgi_adapter');

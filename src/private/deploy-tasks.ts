@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { functionRole } from './function-role';
+import { acknowledgeRunnerFindings } from './nag';
 import { propError } from './prop-error';
 import { RUNNER_ASSET_DIR } from './runner-asset';
 import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../remote/deploy-task-contract';
@@ -26,6 +27,7 @@ export interface DeployTasksTarget {
 // The provider may also spend up to a minute retrying AccessDenied before that Invoke. Each task is bounded by the
 // app function's timeout (29 s at most behind API Gateway): 13 minutes hold over 25 tasks that each use all of it.
 const RUNNER_TIMEOUT = Duration.minutes(13);
+const RUNNER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 const TRIGGER_TIMEOUT = Duration.minutes(14);
 
 // Lambda allows a function 4 KB of environment variables in all
@@ -63,7 +65,7 @@ export function defineDeployTasks(scope: Construct, tasks: WsgiTask[], target: D
     description: 'cdk-wsgi: runs the WsgiApi\'s deployTasks in the function version each deployment publishes',
     // Node.js 18 and newer runtimes include the AWS SDK for JavaScript v3, client-lambda with it: the asset holds only
     // the runner's own files (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#nodejs-sdk-included).
-    runtime: lambda.Runtime.NODEJS_24_X,
+    runtime: RUNNER_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     code: lambda.Code.fromAsset(RUNNER_ASSET_DIR),
     handler: 'deploy-task-runner.handler',
@@ -75,6 +77,7 @@ export function defineDeployTasks(scope: Construct, tasks: WsgiTask[], target: D
     currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
   });
   target.version.grantInvoke(runner);
+  acknowledgeRunnerFindings(runner, RUNNER_RUNTIME);
   const runnerAlias = runner.addAlias('tasks');
   const trigger = new triggers.Trigger(scope, 'DeployTasks', {
     handler: runner,

@@ -54,8 +54,8 @@ export function functionCode(props: FunctionCodeProps): lambda.AssetCode {
   return lambda.Code.fromAsset(entry, {
     assetHash: hashesOutput ? undefined : bundling?.assetHash ?? bundleHash(props),
     assetHashType: hashesOutput ? bundling?.assetHashType : AssetHashType.CUSTOM,
-    exclude: excludes,
-    ignoreMode: IgnoreMode.GLOB,
+    // No `exclude` here: CDK applies it to the source's hash only, which this hash replaces (newer aws-cdk-lib warns
+    // that it does nothing); each bundler leaves the excluded files out itself.
     bundling: { ...builder, toJSON: () => BUNDLE_FORMAT } as BundlingOptions & { toJSON(): string },
   });
 }

@@ -1,5 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 
 /**
  * The cdk-nag AwsSolutions findings a WsgiApi keeps on purpose, each with its reason. Acknowledged on the construct
@@ -38,8 +40,27 @@ const ACKNOWLEDGED: ReadonlyArray<{ id: string; reason: string }> = [
   },
 ];
 
-export function acknowledgeNagFindings(scope: Construct): void {
+/**
+ * AwsSolutions-L1 wants each function on the newest runtime its family has in the user's aws-cdk-lib, which lists
+ * runtimes before the adapter is built and tested for them.
+ */
+const NEWEST_ADAPTER_RUNTIME_REASON = `${NEWEST_ADAPTER_RUNTIME.name} is the newest Python runtime the cdk-wsgi adapter is built and tested `
+  + 'for (its layer\'s compatible runtimes); a cdk-wsgi release takes up newer ones.';
+
+export function acknowledgeNagFindings(scope: Construct, runtime: lambda.Runtime): void {
   for (const acknowledgement of ACKNOWLEDGED) {
     Validations.of(scope).acknowledge(acknowledgement);
   }
+  // Only on the runtime that is the newest the adapter supports: an older one of the user's choice is theirs to see.
+  if (runtime.name === NEWEST_ADAPTER_RUNTIME.name) {
+    Validations.of(scope.node.findChild('Function')).acknowledge({ id: 'AwsSolutions-L1', reason: NEWEST_ADAPTER_RUNTIME_REASON });
+  }
+}
+
+/** The deploy-task runner is cdk-wsgi's own code, on the runtime it is tested on. */
+export function acknowledgeRunnerFindings(runner: Construct, runtime: lambda.Runtime): void {
+  Validations.of(runner).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: `The deploy-task runner is cdk-wsgi's own code, tested on ${runtime.name}, whose built-in AWS SDK it uses.`,
+  });
 }
