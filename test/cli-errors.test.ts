@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { freePorts } from './loopback';
-import { createLogGroup, deployStack, MotoServer, putLogEvents, startMoto, userWithoutPolicies } from './moto';
+import { asUserWithoutPolicies, createLogGroup, deployStack, MotoServer, putLogEvents, startMoto } from './moto';
 import { ROOT, RunningCli, runCli } from './serve-helpers';
 
 /**
@@ -342,25 +342,13 @@ describe('commands and logs against a deployed stack', () => {
   });
 
   test('logs refused: api.grantLogs', async () => {
-    // IAM as AWS applies it, from the third request on: the first two make the user and its key.
-    const strict = await startMoto({ authorizeAfter: 2 });
-    try {
-      const key = await userWithoutPolicies(strict, 'dev');
-      const refused = await cli(['logs'], {
-        AWS_ENDPOINT_URL_CLOUDFORMATION: strict.url,
-        AWS_ACCESS_KEY_ID: key.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-        AWS_SESSION_TOKEN: '',
-      });
-      expect(refused).toEqual({
-        code: 1,
-        stdout: '',
-        stderr: 'cdk-wsgi logs: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStackResource; '
-          + 'grant what cdk-wsgi logs needs with api.grantLogs(<role or user>) in the CDK app, and deploy\n',
-      });
-    } finally {
-      await strict.stop();
-    }
+    const refused = await asUserWithoutPolicies(dev => cli(['logs'], dev));
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi logs: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStackResource; '
+        + 'grant what cdk-wsgi logs needs with api.grantLogs(<role or user>) in the CDK app, and deploy\n',
+    });
   });
 
   test('a reader that closes the pipe early: the command\'s status; logs -f stops', async () => {

@@ -5,7 +5,7 @@ import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { eventually } from './loopback';
-import { clientConfig, deployStack, MotoServer, putLogEvents, startMoto, userWithoutPolicies } from './moto';
+import { asUserWithoutPolicies, clientConfig, deployStack, MotoServer, putLogEvents, startMoto } from './moto';
 import { Emulator, localPlatform, pythonFunctions } from './rie';
 import { EXAMPLE_APP, ROOT, RunningCli, runCli } from './serve-helpers';
 import { BundlingMode, WsgiApi } from '../src';
@@ -225,27 +225,13 @@ describe('remote commands against the emulated function and a deployed stack', (
   });
 
   test('a user whose policies allow nothing: one line naming what was refused and the fix', async () => {
-    // IAM as AWS applies it, from the third request on: the first two make the user and its key.
-    const strict = await startMoto({ authorizeAfter: 2 });
-    try {
-      const key = await userWithoutPolicies(strict, 'dev');
-      const refused = await cli('django', ['manage', 'migrate'], {
-        env: {
-          AWS_ENDPOINT_URL_CLOUDFORMATION: strict.url,
-          AWS_ACCESS_KEY_ID: key.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-          AWS_SESSION_TOKEN: '',
-        },
-      });
-      expect(refused).toEqual({
-        code: 1,
-        stdout: '',
-        stderr: 'cdk-wsgi manage: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStackResource; '
-          + 'grant what the commands need with api.grantManage(<role or user>) in the CDK app, and deploy\n',
-      });
-    } finally {
-      await strict.stop();
-    }
+    const refused = await asUserWithoutPolicies(dev => cli('django', ['manage', 'migrate'], { env: dev }));
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cdk-wsgi manage: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStackResource; '
+        + 'grant what the commands need with api.grantManage(<role or user>) in the CDK app, and deploy\n',
+    });
   });
 
   test('logs prints the log group\'s events since a time, and follows new ones', async () => {

@@ -219,6 +219,24 @@ async function stopGroup(child: ChildProcess, exited: () => boolean): Promise<vo
   }
 }
 
+/**
+ * Runs `use` with the CLI environment of an IAM user without policies, against a moto server of its own that applies
+ * IAM as AWS does from the third request on (the first two make the user and its key): AWS's refusals, for real.
+ */
+export async function asUserWithoutPolicies<T>(use: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const strict = await startMoto({ authorizeAfter: 2 });
+  try {
+    const key = await userWithoutPolicies(strict, 'dev');
+    return await use({
+      AWS_ENDPOINT_URL_CLOUDFORMATION: strict.url,
+      AWS_ACCESS_KEY_ID: key.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+      AWS_SESSION_TOKEN: '',
+    });
+  } finally {
+    await strict.stop();
+  }
+}
 
 /** A user of moto's IAM with no policy at all, and its access key: what AWS refuses everything. */
 export async function userWithoutPolicies(moto: MotoServer, userName: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
