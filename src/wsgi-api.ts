@@ -519,7 +519,7 @@ export class WsgiApi extends Construct {
       this.warmUpRule = defineWarmUp(this, this.lambdaFunction, this.alias, interval, concurrency);
     }
 
-    acknowledgeNagFindings(this, runtime);
+    acknowledgeNagFindings(this, this.lambdaFunction, runtime);
     new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
   }
 

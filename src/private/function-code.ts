@@ -52,7 +52,7 @@ export function functionCode(props: FunctionCodeProps): lambda.AssetCode {
   // A user who asks for the bundle's own hash (OUTPUT) gets CDK's; a user's assetHash replaces ours.
   const hashesOutput = bundling?.assetHashType === AssetHashType.OUTPUT;
   return lambda.Code.fromAsset(entry, {
-    assetHash: hashesOutput ? undefined : bundling?.assetHash ?? bundleHash(props),
+    assetHash: hashesOutput ? undefined : bundling?.assetHash ?? bundleHash(props, excludes),
     assetHashType: hashesOutput ? bundling?.assetHashType : AssetHashType.CUSTOM,
     // No `exclude` here: CDK applies it to the source's hash only, which this hash replaces (newer aws-cdk-lib warns
     // that it does nothing); each bundler leaves the excluded files out itself.
@@ -61,17 +61,16 @@ export function functionCode(props: FunctionCodeProps): lambda.AssetCode {
 }
 
 /** Every pattern left out of the asset: the defaults, and the user's `assetExcludes`. */
-export function assetExcludes(bundling: python.BundlingOptions | undefined): string[] {
+function assetExcludes(bundling: python.BundlingOptions | undefined): string[] {
   return [...DEFAULT_ASSET_EXCLUDES, ...(bundling?.assetExcludes ?? [])];
 }
 
 /**
  * The asset's hash: the sources' fingerprint (names and contents, the dependency file among them, without the
- * excluded files), the runtime, the architecture, the exclusions and the user's bundling options; never which
+ * `excludes`), the runtime, the architecture, the exclusions and the user's bundling options; never which
  * bundler runs or where the folder is.
  */
-export function bundleHash(props: Pick<FunctionCodeProps, 'entry' | 'runtime' | 'architecture' | 'bundling'>): string {
-  const excludes = assetExcludes(props.bundling);
+function bundleHash(props: FunctionCodeProps, excludes: string[]): string {
   const { assetHash, assetHashType, assetExcludes: _, commandHooks, ...options } = props.bundling ?? {};
   const inputs = {
     format: BUNDLE_FORMAT,

@@ -47,13 +47,14 @@ const ACKNOWLEDGED: ReadonlyArray<{ id: string; reason: string }> = [
 const NEWEST_ADAPTER_RUNTIME_REASON = `${NEWEST_ADAPTER_RUNTIME.name} is the newest Python runtime the cdk-wsgi adapter is built and tested `
   + 'for (its layer\'s compatible runtimes); a cdk-wsgi release takes up newer ones.';
 
-export function acknowledgeNagFindings(scope: Construct, runtime: lambda.Runtime): void {
+/** Acknowledges ACKNOWLEDGED on `scope`, and L1 on its app function `fn` when that runs on `runtime`. */
+export function acknowledgeNagFindings(scope: Construct, fn: lambda.Function, runtime: lambda.Runtime): void {
   for (const acknowledgement of ACKNOWLEDGED) {
     Validations.of(scope).acknowledge(acknowledgement);
   }
   // Only on the runtime that is the newest the adapter supports: an older one of the user's choice is theirs to see.
   if (runtime.name === NEWEST_ADAPTER_RUNTIME.name) {
-    Validations.of(scope.node.findChild('Function')).acknowledge({ id: 'AwsSolutions-L1', reason: NEWEST_ADAPTER_RUNTIME_REASON });
+    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: NEWEST_ADAPTER_RUNTIME_REASON });
   }
 }
 
