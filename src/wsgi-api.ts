@@ -160,7 +160,8 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   readonly accessLogging?: boolean;
 
   /**
-   * How long the access log group keeps its events.
+   * How long the access log group keeps its events, and a REST stage's execution log (its errors), which is kept
+   * even with `accessLogging` off.
    *
    * @default RetentionDays.ONE_MONTH
    */
