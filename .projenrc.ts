@@ -50,9 +50,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmTrustedPublishing: true,
   // The full test command needs every Lambda Python version, and a Chromium for the browser test: the runner's Chrome.
   releaseWorkflowSetupSteps: [{
-    name: 'Set up Python 3.10 to 3.14',
+    name: 'Set up Python 3.11 to 3.14',
     uses: 'actions/setup-python@v5',
-    with: { 'python-version': '3.10\n3.11\n3.12\n3.13\n3.14' },
+    with: { 'python-version': '3.11\n3.12\n3.13\n3.14' },
   }],
   // As in CI (.ci/run), every Lambda Python version is required, for the packages' bytecode and the adapter's tests.
   releaseWorkflowEnv: { CDK_WSGI_CHROMIUM: '/usr/bin/google-chrome', CDK_WSGI_ALL_PYTHONS: '1' },
@@ -167,19 +167,20 @@ testPython.exec('../.venv/bin/pytest');
 // The same tests on the Python versions Lambda runs, fetched when missing and possible (.ci/python-runtimes says so
 // first); one that cannot be had is skipped with a line saying so, or fails the run with CDK_WSGI_ALL_PYTHONS=1 (CI).
 const testPythonRuntimes = project.addTask('test:python-runtimes', {
-  description: 'Run the adapter\'s pytest suite on Python 3.12, 3.13 and 3.14, each from its own pinned .venv-X.Y',
+  description: 'Run the adapter\'s pytest suite on Python 3.11 to 3.14, each from its own pinned .venv-X.Y',
   exec: 'bash .ci/python-runtimes',
 });
 
-// The adapter's byte code for every runtime the layer supports (lib-python/bytecode), which the layer ships so
-// that cold starts need not compile it. Rebuilt (in about a second) before anything that stages the layer, for the
-// versions this machine has; CDK_WSGI_ALL_PYTHONS=1 (CI, the release workflow) requires all five (.ci/adapter-bytecode).
+// The adapter's byte code for every runtime a layer is built for (lib-python/bytecode); each runtime's layer ships its
+// own, so that cold starts need not compile the adapter. Rebuilt (in about a second) before anything that stages a
+// layer, for the versions this machine has; CDK_WSGI_ALL_PYTHONS=1 (CI, the release workflow) requires all four
+// (.ci/adapter-bytecode).
 const adapterBytecode = project.addTask('python:bytecode', {
-  description: 'Compile the adapter to hash-checked .pyc files for the Python versions 3.10 to 3.14 found here into lib-python/bytecode',
+  description: 'Compile the adapter to hash-checked .pyc files for the Python versions 3.11 to 3.14 found here into lib-python/bytecode',
   exec: 'bash .ci/adapter-bytecode',
 });
 project.addTask('python:bytecode:all', {
-  description: 'Compile the adapter for every Python version 3.10 to 3.14, fetching a missing one from Debian (Linux) or failing',
+  description: 'Compile the adapter for every Python version 3.11 to 3.14, fetching a missing one from Debian (Linux) or failing',
   env: { CDK_WSGI_ALL_PYTHONS: '1' },
 }).spawn(adapterBytecode);
 project.preCompileTask.spawn(adapterBytecode);

@@ -63,7 +63,9 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
   readonly module: string;
 
   /**
-   * The Python runtime of the function.
+   * The Python runtime of the function, and of its adapter layer, which carries the adapter's bytecode for it alone.
+   *
+   * Python 3.11 to 3.14, the Pythons Lambda supports; an older runtime is refused at synth.
    *
    * @default Runtime.PYTHON_3_14
    */
@@ -297,7 +299,7 @@ export class WsgiApi extends Construct {
   public readonly manageAlias?: lambda.Alias;
 
   /**
-   * The layer holding the cdk-wsgi adapter.
+   * The layer holding the cdk-wsgi adapter, built for the function's runtime.
    */
   public readonly layer: WsgiAdapterLayer;
 
@@ -399,7 +401,7 @@ export class WsgiApi extends Construct {
       });
     }
 
-    this.layer = new WsgiAdapterLayer(this, 'AdapterLayer');
+    this.layer = new WsgiAdapterLayer(this, 'AdapterLayer', { runtime });
 
     this.logGroup = props.logGroup ? logGroupOf(this, props.logGroup) : new logs.LogGroup(this, 'FunctionLogs', {
       retention: logRetention,

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { adapterEnvironment, APP_ENTRY, FIXTURES, logicalId, synthWsgiApi, testStack } from './helpers';
-import { ApiType, BundlingMode, WsgiApi } from '../src';
+import { ApiType, WsgiApi } from '../src';
 
 const BOTH = [ApiType.REST, ApiType.HTTP];
 
@@ -103,17 +103,24 @@ describe('WsgiApi', () => {
     test('exposes the function and the layer', () => {
       const { api } = synthWsgiApi();
       expect(api.lambdaFunction.runtime).toBe(lambda.Runtime.PYTHON_3_14);
-      expect(api.layer.compatibleRuntimes).toContain(lambda.Runtime.PYTHON_3_14);
+      expect(api.layer.compatibleRuntimes).toEqual([lambda.Runtime.PYTHON_3_14]);
     });
   });
 
   describe('adapter layer', () => {
-    test('is a layer for every supported Python runtime and both architectures', () => {
+    test("is a layer for the function's runtime alone, on both architectures", () => {
       const { template } = synthWsgiApi();
       template.hasResourceProperties('AWS::Lambda::LayerVersion', {
-        CompatibleRuntimes: ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'],
+        CompatibleRuntimes: ['python3.14'],
         CompatibleArchitectures: ['arm64', 'x86_64'],
       });
+    });
+
+    test("follows the function's runtime", () => {
+      const { template, api } = synthWsgiApi({ runtime: lambda.Runtime.PYTHON_3_12 });
+      expect(api.layer.compatibleRuntimes).toEqual([lambda.Runtime.PYTHON_3_12]);
+      template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['python3.12'] });
+      template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'python3.12', Layers: [{ Ref: logicalId(api.layer) }] });
     });
   });
 
@@ -432,6 +439,22 @@ describe('WsgiApi', () => {
 
     test('throws when runtime is not Python', () => {
       expectError({ runtime: lambda.Runtime.NODEJS_22_X }, "runtime must be a Python runtime, got 'nodejs22.x'; use e.g. Runtime.PYTHON_3_14");
+    });
+
+    test.each([lambda.Runtime.PYTHON_3_8, lambda.Runtime.PYTHON_3_9, lambda.Runtime.PYTHON_3_10])('throws when runtime is %s, which Lambda deprecates', (runtime) => {
+      expectError({ runtime }, `runtime must be python3.11 or newer (older Pythons are deprecated on Lambda), got '${runtime.name}'; `
+        + 'use Runtime.PYTHON_3_14, the default, or Runtime.PYTHON_3_11 at the oldest');
+    });
+
+    test('throws when runtime is a Python the adapter is not built for yet', () => {
+      expectError({ runtime: new lambda.Runtime('python3.15', lambda.RuntimeFamily.PYTHON) },
+        "runtime must be one the cdk-wsgi adapter is built for, python3.11 to python3.14, got 'python3.15'; "
+        + 'use Runtime.PYTHON_3_14, or a cdk-wsgi release that supports python3.15');
+    });
+
+    test("takes a runtime of the user's own making by its name", () => {
+      const { template } = synthWsgiApi({ runtime: new lambda.Runtime('python3.11', lambda.RuntimeFamily.PYTHON) });
+      template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['python3.11'] });
     });
 
     test.each(BOTH)('throws when timeout is above 29 seconds with %s', (apiType) => {

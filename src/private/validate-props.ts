@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ApiType, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
 import type { WsgiTask } from '../wsgi-task';
 import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
+import { ADAPTER_RUNTIMES, NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 import {
   DEFAULT_MEMORY_SIZE, DEFAULT_PRIME_TIMEOUT_SECONDS, DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, INIT_LIMIT_SECONDS,
   MAX_INTEGRATION_TIMEOUT_SECONDS, PREINITIALIZED_INIT_LIMIT_SECONDS,
@@ -19,10 +20,35 @@ const PRIME_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 const isSet = (value: unknown): boolean => value !== undefined && !Token.isUnresolved(value);
 
+/**
+ * The runtime must be one the adapter is built for (ADAPTER_RUNTIMES), compared by name so that a
+ * `new Runtime('python3.12', RuntimeFamily.PYTHON)` of the user's counts too. Python 3.10 and older are deprecated
+ * on Lambda (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html); a Python newer than the adapter's
+ * newest has neither its bytecode nor its tests yet.
+ */
 export function validateRuntime(runtime: lambda.Runtime): void {
+  const [oldest, newest] = [ADAPTER_RUNTIMES[0], NEWEST_ADAPTER_RUNTIME];
   if (runtime.family !== lambda.RuntimeFamily.PYTHON) {
-    throw propError('runtime', 'must be a Python runtime', runtime.name, 'use e.g. Runtime.PYTHON_3_14');
+    throw propError('runtime', 'must be a Python runtime', runtime.name, `use e.g. Runtime.${constantOf(newest)}`);
   }
+  if (ADAPTER_RUNTIMES.some(supported => supported.name === runtime.name)) return;
+  if (versionKey(runtime) < versionKey(oldest)) {
+    throw propError('runtime', `must be ${oldest.name} or newer (older Pythons are deprecated on Lambda)`, runtime.name,
+      `use Runtime.${constantOf(newest)}, the default, or Runtime.${constantOf(oldest)} at the oldest`);
+  }
+  throw propError('runtime', `must be one the cdk-wsgi adapter is built for, ${oldest.name} to ${newest.name}`, runtime.name,
+    `use Runtime.${constantOf(newest)}, or a cdk-wsgi release that supports ${runtime.name}`);
+}
+
+/** `python3.9` -> 3009, `python3.14` -> 3014: versions in the order of their numbers (NaN for another name). */
+function versionKey(runtime: lambda.Runtime): number {
+  const match = /^python(\d+)\.(\d+)$/.exec(runtime.name);
+  return match ? Number(match[1]) * 1000 + Number(match[2]) : NaN;
+}
+
+/** `python3.14` -> `PYTHON_3_14`, the name of its `Runtime` constant. */
+function constantOf(runtime: lambda.Runtime): string {
+  return runtime.name.toUpperCase().replace(/^PYTHON(\d+)\.(\d+)$/, 'PYTHON_$1_$2');
 }
 
 export function validateTimeout(timeout: Duration, apiType: ApiType): void {
