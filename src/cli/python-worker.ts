@@ -62,7 +62,7 @@ export class PythonWorker {
     // Writes after the worker died fail with EPIPE; the exit handler reports that.
     this.child.stdin!.on('error', () => undefined);
     this.child.on('error', error => this.exited(`cannot run ${options.python}: ${error.message}; `
-      + 'pass --python or set CDK_WSGI_PYTHON to a Python 3.10+ interpreter'));
+      + 'pass --python or set CDK_WSGI_PYTHON to a Python 3.11+ interpreter'));
     this.child.on('exit', (code, signal) => this.exited(this.exitReason
       ?? `the Python process exited (${signal ?? `code ${code}`})`));
   }
