@@ -221,8 +221,11 @@ testQuickstart.spawn(packageAll);
 // The path comes first: jest takes every word after --testPathIgnorePatterns as a pattern.
 testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePatterns /node_modules/`);
 
-// Suites that need the set-up above, real bundling with pip from PyPI, or packages: the full test command only.
-const FULL_ONLY_SUITES = ['rie-e2e', 'cli-remote', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths', 'deploy-tasks-rie'];
+// Suites that need the set-up above, real bundling with pip from PyPI, CPython for WebAssembly from npm, or packages:
+// the full test command only.
+const FULL_ONLY_SUITES = [
+  'bytecode-compiler', 'rie-e2e', 'cli-remote', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths', 'deploy-tasks-rie',
+];
 
 // The contributor's loop: Node.js and python3 only, no downloads after the first .venv.
 const testUnit = project.addTask('test:unit', {

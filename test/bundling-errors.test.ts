@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BundlingMode, WsgiApi, WsgiApiProps } from '../src';
+import { withEnv } from './helpers';
 
 // Real local bundling against the package index pip is configured with; pip only reads index pages for most
 // cases, and downloads small sdists (psycopg2, anyjson) for the build cases.
@@ -89,9 +90,7 @@ describe('local bundling errors', () => {
     // an empty pip cache, or pip reuses the wheel the first case built
     ['without pg_config', { PATH: tempDir('empty-path'), CDK_WSGI_PYTHON: python, PIP_CACHE_DIR: tempDir('pip-cache') }],
   ])('an sdist-only native package (%s): suggests a binary-wheel variant or Docker', (_, env: NodeJS.ProcessEnv) => {
-    const saved = Object.fromEntries(Object.keys(env).map(key => [key, process.env[key]]));
-    Object.assign(process.env, env);
-    try {
+    withEnv(env, () => {
       const message = bundlingError('psycopg2==2.9.10\n');
       expect(message).toContain(`cdk-wsgi local bundling for ${TARGET}: psycopg2==2.9.10 has only an sdist for Linux ` +
         '(its wheels are for Windows), and it builds native code (');
@@ -100,12 +99,7 @@ describe('local bundling errors', () => {
       if (env.PATH) expect(message).toContain('its build here said "Error: pg_config executable not found."');
       expect(message).toMatch(/; use its binary-wheel variant if the project has one \(such as psycopg2-binary, or psycopg\[binary\]\), or use bundlingMode BundlingMode\.DOCKER$/);
       expect(message).not.toContain('\x1b');
-    } finally {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    }
+    });
   });
 
   test("a build failure: quotes pip and the build's last lines", () => {

@@ -18,7 +18,7 @@ describe('bytecode for PythonFunction bundles', () => {
     expect(bundling.commandHooks!.beforeBundling('/asset-input', '/asset-output')).toEqual(['echo before /asset-input /asset-output']);
     const after = bundling.commandHooks!.afterBundling('/asset-input', '/asset-output');
     expect(after[0]).toBe('echo after /asset-input /asset-output');
-    expect(after[1]).toMatch(/^python -m compileall .*--invalidation-mode checked-hash .*\/asset-output \|\| echo /);
+    expect(after[1]).toMatch(/^PYTHONHASHSEED=0 python -m compileall .*--invalidation-mode checked-hash .*\/asset-output \|\| echo /);
     expect(withBytecode(undefined).commandHooks!.beforeBundling('/asset-input', '/asset-output')).toEqual([]);
   });
 

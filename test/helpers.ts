@@ -38,3 +38,17 @@ export function logicalId(construct: IConstruct): string {
   const element = construct instanceof CfnElement ? construct : construct.node.defaultChild as CfnElement;
   return Stack.of(construct).resolve(element.logicalId);
 }
+
+/** Runs `run` with `env` set in process.env (which cdk-wsgi hands its child processes), then puts process.env back. */
+export function withEnv<T>(env: NodeJS.ProcessEnv, run: () => T): T {
+  const saved = Object.fromEntries(Object.keys(env).map(key => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    return run();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}

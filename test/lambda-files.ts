@@ -2,8 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ADAPTER_RUNTIMES } from '../src/private/adapter-layer-asset';
+import { localPython, nativeInterpreter } from '../src/private/bytecode-compiler';
 import { pythonVersionOf } from '../src/private/lambda-platform';
-import { bytecodeCompiler, localPython } from '../src/private/local-bundling';
 
 /** The mtime the CDK CLI gives every file of a zipped asset, and so every file Lambda extracts. */
 const ZIP_EPOCH = new Date('1980-01-01T00:00:00Z');
@@ -45,10 +46,10 @@ export function importFrom(python: string, dir: string, code: string): { stdout:
  * else python3's own version, so that bytecode is tested wherever one Python is all there is.
  */
 export function bundledRuntime(): lambda.Runtime {
-  if (bytecodeCompiler('3.13')) return lambda.Runtime.PYTHON_3_13;
+  if (nativeInterpreter('3.13')) return lambda.Runtime.PYTHON_3_13;
   const run = spawnSync(localPython(), ['-c', 'import sys; print("python%d.%d" % sys.version_info[:2])'], { encoding: 'utf-8' });
-  const runtime = Object.values(lambda.Runtime).find(r => r instanceof lambda.Runtime && r.name === run.stdout.trim());
-  if (!runtime) throw new Error(`${localPython()} is not a Lambda Python (${run.stdout.trim() || run.stderr}); install Python 3.10 or newer`);
+  const runtime = ADAPTER_RUNTIMES.find(r => r.name === run.stdout.trim());
+  if (!runtime) throw new Error(`${localPython()} is not a Python the adapter runs on (${run.stdout.trim() || run.stderr}); install Python 3.11 or newer`);
   return runtime;
 }
 

@@ -5,10 +5,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BundlingMode, WsgiApi, WsgiApiProps } from '../src';
+import { withEnv } from './helpers';
 import { bundledRuntime, pycFlags, pythonTag } from './lambda-files';
+import { ADAPTER_RUNTIMES } from '../src/private/adapter-layer-asset';
+import { nativeInterpreter } from '../src/private/bytecode-compiler';
 import { containerEngineAnswers } from '../src/private/container-engine';
 import { pythonVersionOf } from '../src/private/lambda-platform';
-import { bytecodeCompiler } from '../src/private/local-bundling';
 
 // Real local bundling: pip downloads wheels from PyPI (cached after the first run).
 jest.setTimeout(240_000);
@@ -169,27 +171,45 @@ describe('local bundling', () => {
     expect(synthBundled(tempDir('out'), { ...props, entry: clean }).hash).toBe(a.hash);
   });
 
-  test('without an interpreter of the runtime\'s version, ships no bytecode and says so', () => {
+  test('without an interpreter of the runtime\'s version, compiles with CPython for WebAssembly, fetched once', () => {
     const entry = appDir('docopt==0.6.2\n');
-    const saved = process.env.PYENV_ROOT;
-    process.env.PYENV_ROOT = tempDir('no-pyenv');
-    try {
-      // A bare PYENV_ROOT hides pyenv's builds (its shims fail for versions it has not got); take a runtime left without one.
-      const runtime = [lambda.Runtime.PYTHON_3_10, lambda.Runtime.PYTHON_3_11, lambda.Runtime.PYTHON_3_12, lambda.Runtime.PYTHON_3_13,
-        lambda.Runtime.PYTHON_3_14].find(r => !bytecodeCompiler(pythonVersionOf(r)));
+    const cache = tempDir('cache');
+    // A bare PYENV_ROOT hides pyenv's builds (its shims fail for versions it has not got); take a runtime left without one.
+    withEnv({ PYENV_ROOT: tempDir('no-pyenv'), CDK_WSGI_CACHE_DIR: cache }, () => {
+      const runtime = [...ADAPTER_RUNTIMES].reverse().find(r => !nativeInterpreter(pythonVersionOf(r)));
+      if (!runtime) throw new Error('every Lambda Python is on PATH here: nothing to fetch one for');
+      const version = pythonVersionOf(runtime).replace('.', '\\.');
+      const line = `^cdk-wsgi: bundled \\S+ for linux/aarch64 CPython ${version} locally with pip( \\([^)]+\\))? in \\d+\\.\\d s, with bytecode ` +
+        `compiled by CPython ${version}\\.\\d+ for WebAssembly \\(npm pyodide@[\\d.]+\\)\n$`;
+      const fetched = synthBundled(tempDir('out'), { entry, runtime });
+      expect(fetched.lines).toEqual([expect.stringMatching(/^cdk-wsgi: fetching CPython /), expect.stringMatching(new RegExp(line))]);
+      const tag = pythonVersionOf(runtime).replace('.', '');
+      expect(walk(fetched.assetDir).filter(f => f.endsWith('.pyc')).map(f => path.relative(fetched.assetDir, f)))
+        .toEqual(expect.arrayContaining([path.join('__pycache__', `api.cpython-${tag}.pyc`), path.join('__pycache__', `docopt.cpython-${tag}.pyc`)]));
+      // Offline from then on: the cached copy compiles, and nothing is fetched.
+      withEnv({ npm_config_registry: 'http://127.0.0.1:9/' }, () => {
+        const again = synthBundled(tempDir('out'), { entry, runtime });
+        expect(again.lines).toEqual([expect.stringMatching(new RegExp(line))]);
+        expect(again.hash).toBe(fetched.hash);
+      });
+    });
+  });
+
+  test('with no interpreter of the runtime\'s version and no registry to fetch one from, ships no bytecode and says so', () => {
+    const entry = appDir('docopt==0.6.2\n');
+    withEnv({ PYENV_ROOT: tempDir('no-pyenv'), CDK_WSGI_CACHE_DIR: tempDir('cache'), npm_config_registry: 'http://127.0.0.1:9/' }, () => {
+      const runtime = [...ADAPTER_RUNTIMES].reverse().find(r => !nativeInterpreter(pythonVersionOf(r)));
       if (!runtime) throw new Error('every Lambda Python is on PATH here: nothing to bundle without bytecode for');
       const version = pythonVersionOf(runtime).replace('.', '\\.');
       const { assetDir, lines } = synthBundled(tempDir('out'), { entry, runtime });
       expect(walk(assetDir).filter(f => f.endsWith('.pyc'))).toEqual([]);
       expect(fs.existsSync(path.join(assetDir, 'docopt.py'))).toBe(true);
-      expect(lines).toEqual([expect.stringMatching(new RegExp(
+      expect(lines).toEqual([expect.stringMatching(/^cdk-wsgi: fetching CPython /), expect.stringMatching(new RegExp(
         `^cdk-wsgi: bundled \\S+ for linux/aarch64 CPython ${version} locally with pip( \\([^)]+\\))? in \\d+\\.\\d s, without bytecode ` +
-        `\\(so each cold start compiles the modules it imports\\): no python${version} here to precompile it with; install Python ${version} ` +
-        `\\(pyenv install ${version}, uv python install ${version}, or python\\.org\\) or set CDK_WSGI_PYTHON\n$`))]);
-    } finally {
-      process.env.PYENV_ROOT = saved;
-      if (saved === undefined) delete process.env.PYENV_ROOT;
-    }
+        `\\(so each cold start compiles the modules it imports\\): no python${version} here, and fetching CPython ${version} for WebAssembly ` +
+        'failed \\(npm pack pyodide@[\\d.]+ failed: FetchError: .*ECONNREFUSED.*\\); reach the npm registry once \\(the copy is kept for later ' +
+        `builds\\), or install Python ${version} \\(uv python install ${version}, pyenv install ${version}, or python\\.org\\) or set CDK_WSGI_PYTHON\n$`))]);
+    });
   });
 
   test('an sdist that no longer builds fails quoting the build and suggesting Docker', () => {

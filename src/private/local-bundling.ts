@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BundlingOptions, FileSystem, IgnoreMode, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { compileallArgs } from './bytecode';
+import { bytecodeCompiler, localPython } from './bytecode-compiler';
 import { DEPENDENCY_FILES, DependencyFile } from './dependency-files';
 import { machineOf, platformTags, pythonVersionOf } from './lambda-platform';
 import {
@@ -85,27 +85,26 @@ export class LocalPythonBundling implements ILocalBundling {
   }
 
   /**
-   * Compiles the bundle (compileallArgs) with bytecodeCompiler's interpreter, since bytecode is specific to the
-   * runtime's version. Without one the bundle ships without bytecode, as from a plain pip install.
+   * Compiles the bundle with an interpreter of the runtime's version (bytecodeCompiler), since bytecode is specific
+   * to it. Without one the bundle ships without bytecode, as from a plain pip install.
    * Returns how the bundle ended up, for the bundling line.
    */
   private precompile(outputDir: string, pythonVersion: string): string {
     const compiler = bytecodeCompiler(pythonVersion, this.python);
-    if (!compiler) {
-      return `without bytecode (so each cold start compiles the modules it imports): no python${pythonVersion} here to ` +
-        `precompile it with; install Python ${pythonVersion} (pyenv install ${pythonVersion}, uv python install ${pythonVersion}, ` +
-        'or python.org) or set CDK_WSGI_PYTHON';
+    if (typeof compiler === 'string') {
+      return `without bytecode (so each cold start compiles the modules it imports): ${compiler}`;
     }
-    const result = spawnSync(compiler, compileallArgs(outputDir), { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+    const by = compiler.name.startsWith('CPython') ? ` compiled by ${compiler.name}` : '';
+    const result = compiler.compile(outputDir);
     if (result.error || result.status !== 0) {
       const failed = (`${result.stdout ?? ''}`.match(/^\*\*\* Error compiling/gm) ?? []).length;
       if (failed) {
-        return `with bytecode, except ${failed} file${failed === 1 ? '' : 's'} ${compiler} could not compile (Lambda compiles those on import)`;
+        return `with bytecode${by}, except ${failed} file${failed === 1 ? '' : 's'} that did not compile (Lambda compiles those on import)`;
       }
       const said = stripAnsi(`${result.stderr ?? ''}${result.stdout ?? ''}`).trim().split('\n').pop() || result.error?.message;
-      return `without bytecode: ${compiler} -m compileall failed ("${said}")`;
+      return `without bytecode: ${compiler.name} could not compile it ("${said}")`;
     }
-    return 'with bytecode';
+    return `with bytecode${by}`;
   }
 
   /** The requirements file to install from, exported from a lock file when that is the dependency file. */
@@ -263,43 +262,6 @@ function indexOptions(requirements: string): string[] {
     .map(line => line.replace(/(^|\s)#.*$/, '').trim())
     .filter(line => /^(-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host|--pre)(\s|=|$)/.test(line))
     .flatMap(line => /^(\S+?)(?:[=\s]+(.*))?$/.exec(line)!.slice(1).filter((part): part is string => !!part));
-}
-
-/** The interpreter that runs pip for local bundling: CDK_WSGI_PYTHON, else python3. */
-export function localPython(): string {
-  return process.env.CDK_WSGI_PYTHON || 'python3';
-}
-
-/**
- * An interpreter of exactly CPython `version` (`3.13`), to compile a bundle's bytecode with: `python` (CDK_WSGI_PYTHON
- * or python3) when it is that version, else `pythonX.Y` on PATH, else the newest pyenv build, else uv's.
- */
-export function bytecodeCompiler(version: string, python = localPython()): string | undefined {
-  return interpreterOf(version, [python, `python${version}`, ...pyenvBuilds(version)]) ?? uvPython(version);
-}
-
-/** The first of `candidates` that runs as CPython `version` (`3.13`). */
-function interpreterOf(version: string, candidates: string[]): string | undefined {
-  return candidates.find(candidate => {
-    const result = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf-8' });
-    return result.status === 0 && result.stdout.trim() === version;
-  });
-}
-
-/** pyenv's builds of `version`, newest first. */
-function pyenvBuilds(version: string): string[] {
-  const versions = path.join(process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'), 'versions');
-  const builds = fs.existsSync(versions) ? fs.readdirSync(versions).filter(v => v.startsWith(`${version}.`)) : [];
-  return builds
-    .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))
-    .map(build => path.join(versions, build, 'bin', `python${version}`));
-}
-
-/** The interpreter of `version` that uv manages (`uv python install 3.13`), when uv is on PATH. */
-function uvPython(version: string): string | undefined {
-  const result = spawnSync('uv', ['python', 'find', version], { encoding: 'utf-8' });
-  const found = result.status === 0 ? result.stdout.trim() : '';
-  return found ? interpreterOf(version, [found]) : undefined;
 }
 
 function check(result: SpawnSyncReturns<string>, command: string) {
