@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { sleep } from './loopback';
 
@@ -198,6 +199,10 @@ export function userEnvironment(globalPrefix: string, tmpdir: string): Record<st
   env.AWS_EC2_METADATA_DISABLED = 'true';
   env.npm_config_update_notifier = 'false';
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+  // A new user's empty cache for what cdk-wsgi fetches (CPython for WebAssembly), which XDG_CACHE_HOME moves on Linux.
+  // pip keeps its own cache, so that wheels are not downloaded again.
+  env.PIP_CACHE_DIR = process.env.PIP_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'pip');
+  env.XDG_CACHE_HOME = path.join(tmpdir, 'cache');
   return env;
 }
 

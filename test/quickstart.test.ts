@@ -81,7 +81,7 @@ describe('README.md quick start', () => {
             installedPacked ||= packed.replaced;
             const result = await session.run(packed.command, COMMAND_TIMEOUT_MS);
             record(language, command, result.seconds);
-            if (isSynth(command)) checkAssembly(path.join(session.cwd, 'cdk.out'));
+            if (isSynth(command)) checkAssembly(path.join(session.cwd, 'cdk.out'), result.stderr);
           }
           ran.add(normalizeCommand(command));
         }
@@ -246,17 +246,24 @@ function which(session: ShellSession, name: string): string | undefined {
   return undefined;
 }
 
-/** The synthesized function runs the adapter, and its asset holds the app with Flask bundled. */
-function checkAssembly(outdir: string): void {
+/**
+ * The synthesized function runs the adapter, and its asset holds the app with Flask bundled and compiled for the
+ * default runtime, python3.14, which this machine lacks (python3 is 3.11 here): cdk-wsgi compiles with CPython for
+ * WebAssembly, fetched into the new user's cache at the first synth.
+ */
+function checkAssembly(outdir: string, synthOutput: string): void {
   const functions = fs.readdirSync(outdir)
     .filter(file => file.endsWith('.template.json'))
     .flatMap(file => Object.values<any>(JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')).Resources))
     .filter(resource => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler === 'cdk_wsgi_adapter.handler');
   expect(functions).toHaveLength(1);
+  expect(functions[0].Properties.Runtime).toBe('python3.14');
   const asset = path.join(outdir, functions[0].Metadata['aws:asset:path']);
-  for (const file of ['api.py', 'requirements.txt', path.join('flask', '__init__.py')]) {
+  for (const file of ['api.py', 'requirements.txt', path.join('flask', '__init__.py'),
+    path.join('__pycache__', 'api.cpython-314.pyc'), path.join('flask', '__pycache__', '__init__.cpython-314.pyc')]) {
     expect({ asset, file, exists: fs.existsSync(path.join(asset, file)) }).toEqual({ asset, file, exists: true });
   }
+  expect(synthOutput).toMatch(/^cdk-wsgi: bundled app for linux\/\w+ CPython 3\.14 locally with pip \([^)]+\) in \d+\.\d s, with bytecode( compiled by .+)?$/m);
 }
 
 let packed: { tarball: string; wheel: string } | undefined;
