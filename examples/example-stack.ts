@@ -7,7 +7,7 @@ export interface ExampleStackProps extends StackProps {
   /**
    * Where both functions run and how they are bundled: this machine's platform lets an emulator import them.
    *
-   * @default - WsgiApi's defaults (ARM_64, Python 3.13, BundlingMode.AUTO)
+   * @default - WsgiApi's defaults (ARM_64, Python 3.14, BundlingMode.AUTO)
    */
   readonly platform?: Pick<WsgiApiProps, 'architecture' | 'runtime' | 'bundlingMode'>;
 }

@@ -7,7 +7,7 @@ import { BundlingMode, WsgiApi } from '../src';
 import { bundledRuntime } from './lambda-files';
 import { METADATA_KEY } from '../src/private/adapter-contract';
 
-// Local bundling runs for real (pip with an empty requirements file, then compileall).
+// Local bundling runs for real (pip with an empty requirements file, then compiling bytecode).
 jest.setTimeout(120_000);
 
 // A runtime whose bytecode this machine can compile, so that the bundle's __pycache__ is there to compare.

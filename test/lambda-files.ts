@@ -42,8 +42,9 @@ export function importFrom(python: string, dir: string, code: string): { stdout:
 }
 
 /**
- * The runtime the real-bundling tests target: the default, Python 3.13, where this machine can compile its bytecode,
- * else python3's own version, so that bytecode is tested wherever one Python is all there is.
+ * The runtime the real-bundling tests target: Python 3.13 where this machine has that interpreter, which loads the
+ * bundle's bytecode in the tests, else python3's own version, so that bytecode is tested wherever one Python is all
+ * there is. (The default runtime, python3.14, is bundled by the quick start and test/bytecode-compiler.test.ts.)
  */
 export function bundledRuntime(): lambda.Runtime {
   if (nativeInterpreter('3.13')) return lambda.Runtime.PYTHON_3_13;
