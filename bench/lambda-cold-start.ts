@@ -7,23 +7,39 @@ import { BundlingMode, WsgiApi } from '../src';
 import { runDriver, writeReport } from './driver';
 import { elapsedMs, ratio, summary } from './stats';
 import { restEvent } from '../test/example-events';
-import { datedAsZipped } from '../test/lambda-files';
-import { EmulatedFunction, Emulator, RIC_DIR, localPlatform, pythonFunctions } from '../test/rie';
+import { datedAsZipped, importFrom } from '../test/lambda-files';
+import { EmulatedFunction, Emulator, localPlatform, pythonFunctions } from '../test/rie';
 
 /**
- * The example app's cold start in AWS's Lambda Runtime Interface Emulator, with cdk-wsgi's adapter layer and
- * behind serverless-wsgi, side by side; and local bundling's time against a plain `pip install --target`.
- * Run through `bash bench/lambda-cold-start`; prints the tables and writes bench/lambda-results.md.
+ * A Flask and a Django app started cold in AWS's Lambda Runtime Interface Emulator on cdk-wsgi's default runtime,
+ * packaged three ways side by side: as the usual tools package it (pip install --target, behind serverless-wsgi),
+ * the same files with valid bytecode, and as cdk-wsgi bundles it on this machine; and local bundling's time against
+ * the plain `pip install --target`. Run through `bash bench/lambda-cold-start`; prints the tables and writes
+ * bench/lambda-results.md.
  */
 const ROOT = path.join(__dirname, '..');
-const EXAMPLE_APP = path.join(ROOT, 'examples', 'flask-app');
 const RESULTS = path.join(__dirname, 'lambda-results.md');
-const OURS = 'cdk-wsgi layer';
-const SLS = 'serverless-wsgi';
+
+interface BenchApp {
+  readonly name: string;
+  readonly entry: string;
+  /** WsgiApi's `module`: the app's module and its WSGI callable. */
+  readonly module: string;
+  /** What its page says, checked in every first response. */
+  readonly page: string;
+}
+
+const APPS: BenchApp[] = [
+  { name: 'Flask', entry: path.join(ROOT, 'examples', 'flask-app'), module: 'api.app', page: 'Hello from Flask' },
+  { name: 'Django', entry: path.join(__dirname, 'django-app'), module: 'mysite.wsgi.application', page: 'Hello from Django' },
+];
+const USUAL = 'usual packaging';
+const USUAL_BYTECODE = 'usual packaging + valid bytecode';
+const OURS = 'cdk-wsgi';
 
 const USAGE = `usage: bash bench/lambda-cold-start [--rounds N] [--bundling-rounds N]
-  --rounds N           cold starts per contestant and variant (default 15)
-  --bundling-rounds N  timed local bundlings and pip installs each (default 5)`;
+  --rounds N           cold starts per app and packaging (default 15)
+  --bundling-rounds N  timed local bundlings and pip installs of the Flask example each (default 5)`;
 
 function options(argv: string[]): { rounds: number; bundlingRounds: number } {
   const found = { rounds: 15, bundlingRounds: 5 };
@@ -45,63 +61,156 @@ function tempDir(what: string): string {
   return fs.mkdtempSync(path.join(WORK, `${what}-`));
 }
 
-function run(command: string, args: string[]) {
+function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf-8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
   if (result.error || result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
   }
+  return result.stdout.trim();
 }
 
-/** `cdk synth` of one WsgiApi on the example with local bundling, into a fresh folder. */
-function synthBundled(platform: ReturnType<typeof localPlatform>) {
-  // CDK remembers bundled assets per process; forgetting them makes every synth bundle, as a new `cdk synth` does.
-  AssetStaging.clearAssetHashCache();
-  const started = process.hrtime.bigint();
-  const app = new App({ outdir: tempDir('synth'), context: { 'aws:cdk:enable-asset-metadata': true } });
-  // CDK bundles an asset while the construct is defined, so the clock runs from here.
-  new WsgiApi(new Stack(app, 'Bench'), 'App', {
-    entry: EXAMPLE_APP,
-    module: 'api.app',
-    architecture: platform.architecture,
-    runtime: platform.runtime,
-    bundlingMode: BundlingMode.LOCAL,
-  });
-  const assembly = app.synth();
-  return { ms: elapsedMs(started), fn: pythonFunctions(assembly, 'Bench')[0] };
-}
+const PIP_QUIET = ['--quiet', '--disable-pip-version-check', '--no-input'];
 
-/** The plain alternative: the example's requirements installed with pip for this machine, no platform flags. */
-function pipInstall(python: string): number {
-  const started = process.hrtime.bigint();
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input',
-    '--requirement', path.join(EXAMPLE_APP, 'requirements.txt'), '--target', tempDir('pip')]);
-  return elapsedMs(started);
-}
-
-/** The same asset with serverless-wsgi and a handler module of its own instead of the adapter layer. */
-function behindServerlessWsgi(fn: EmulatedFunction, python: string): EmulatedFunction {
-  const pin = /^serverless-wsgi==\S+$/m.exec(fs.readFileSync(path.join(__dirname, 'requirements.txt'), 'utf-8'))![0];
-  const codeDir = path.join(tempDir('sls'), 'task');
-  fs.cpSync(fn.codeDir, codeDir, { recursive: true });
-  // Its dependency, Werkzeug, is the one Flask brought into the asset.
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--no-deps',
-    '--no-compile', '--target', codeDir, pin]);
-  fs.copyFileSync(path.join(__dirname, 'serverless_wsgi_handler.py'), path.join(codeDir, 'serverless_wsgi_handler.py'));
-  return { ...fn, handler: 'serverless_wsgi_handler.handler', environment: {}, codeDir, layerDirs: [] };
+/** A function cdk-wsgi bundled: its folders, the runtime it is for, what the bundler said, and how long it took. */
+interface Bundled {
+  readonly fn: EmulatedFunction;
+  readonly runtime: string;
+  readonly said: string[];
+  readonly ms: number;
 }
 
 /**
- * A copy of the function's folders without bytecode: what ran before cdk-wsgi shipped its own, and what a plain
- * CDK bundle runs (pip's .pyc are dated, so they go stale once the CLI zips the asset; see datedAsZipped).
+ * `cdk synth` of one WsgiApi on `app` with local bundling and the default runtime, into a fresh folder, as on a
+ * user's machine: the bundler finds no python3.14 here (python3 is this machine's only Python on PATH).
  */
-function withoutBytecode(fn: EmulatedFunction): EmulatedFunction {
-  const root = tempDir('nopyc');
-  const copy = (dir: string, name: string) => {
-    const target = path.join(root, name);
-    fs.cpSync(dir, target, { recursive: true, filter: src => path.basename(src) !== '__pycache__' });
-    return target;
-  };
-  return { ...fn, codeDir: copy(fn.codeDir, 'task'), layerDirs: fn.layerDirs.map((dir, i) => copy(dir, `layer${i}`)) };
+function synthBundled(app: BenchApp): Bundled {
+  // CDK remembers bundled assets per process; forgetting them makes every synth bundle, as a new `cdk synth` does.
+  AssetStaging.clearAssetHashCache();
+  const said: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: any[]) => {
+    said.push(...String(chunk).split('\n').filter(line => line.startsWith('cdk-wsgi: ')));
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    const started = process.hrtime.bigint();
+    const cdkApp = new App({ outdir: tempDir('synth'), context: { 'aws:cdk:enable-asset-metadata': true } });
+    // CDK bundles an asset while the construct is defined, so the clock runs from here.
+    new WsgiApi(new Stack(cdkApp, 'Bench'), 'App', {
+      entry: app.entry,
+      module: app.module,
+      architecture: localPlatform().architecture,
+      bundlingMode: BundlingMode.LOCAL,
+    });
+    const assembly = cdkApp.synth();
+    const ms = elapsedMs(started);
+    const resources = Object.values<any>(assembly.getStackByName('Bench').template.Resources);
+    const runtime = resources.find(r => r.Type === 'AWS::Lambda::Function').Properties.Runtime;
+    return { fn: pythonFunctions(assembly, 'Bench')[0], runtime, said, ms };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** The interpreter standing in for Lambda's runtime, with what comes with it there. */
+interface LambdaPython {
+  readonly python: string;
+  /** A virtual environment of it: its pip is the one the usual tools run (`sam build` in the runtime's image). */
+  readonly venvPython: string;
+  /** awslambdaric for it, put on sys.path after the function's own folders as Lambda's /var/runtime is. */
+  readonly ricDir: string;
+}
+
+/**
+ * CPython `version` as Lambda's runtime has it: .ci/find-python's (which fetches Debian's build when there is no
+ * other), with its standard library compiled, as Lambda's is. Debian's build ships its standard library without
+ * bytecode, which the emulator's PYTHONDONTWRITEBYTECODE would make every cold start compile; so this run compiles
+ * a copy of it in its own folder, never the shared one in .tools/ that other runs measure as it is.
+ */
+function lambdaPython(version: string): LambdaPython {
+  let python = run('bash', [path.join(ROOT, '.ci', 'find-python'), '--fetch', version]);
+  const stdlib = run(python, ['-c', 'import os, sysconfig; print(sysconfig.get_path("stdlib"))']);
+  const compiled = run(python, ['-c', 'import importlib.util, os; print(os.path.exists(importlib.util.cache_from_source(os.__file__)))']);
+  if (compiled !== 'True') {
+    // The interpreter finds its standard library at ../lib/pythonX.Y from its own folder, the copy included.
+    const prefix = path.join(WORK, 'runtime', 'usr');
+    fs.mkdirSync(path.join(prefix, 'bin'), { recursive: true });
+    fs.copyFileSync(fs.realpathSync(python), path.join(prefix, 'bin', `python${version}`));
+    fs.chmodSync(path.join(prefix, 'bin', `python${version}`), 0o755);
+    fs.cpSync(stdlib, path.join(prefix, 'lib', path.basename(stdlib)), { recursive: true });
+    python = path.join(prefix, 'bin', `python${version}`);
+    // One process, no -j: compileall's workers come from a forkserver that outlives it (compile_bundle.py).
+    run(python, ['-m', 'compileall', '-q', path.join(prefix, 'lib', path.basename(stdlib))]);
+  }
+  const venv = path.join(WORK, 'runtime-venv');
+  run(python, ['-m', 'venv', venv]);
+  const venvPython = path.join(venv, 'bin', 'python');
+  // The pins .ci/rie-setup installs for the emulator's own interpreter, here for this one (compiled as pip does).
+  const ric = /^RIC=\((.*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'rie-setup'), 'utf-8'))![1].split(' ');
+  const ricDir = tempDir('awslambdaric');
+  run(venvPython, ['-m', 'pip', 'install', ...PIP_QUIET, '--no-deps', '--only-binary=:all:', '--target', ricDir, ...ric]);
+  return { python, venvPython, ricDir };
+}
+
+/** The serverless-wsgi pin the other benchmarks use. */
+const SLS_PIN = /^serverless-wsgi==\S+$/m.exec(fs.readFileSync(path.join(__dirname, 'requirements.txt'), 'utf-8'))![0];
+
+/** `pip install -r requirements.txt --target` with the runtime's own pip, which compiles (dated) bytecode. */
+function pipInstall(venvPython: string, app: BenchApp, target: string, extra: string[] = []): number {
+  const started = process.hrtime.bigint();
+  run(venvPython, ['-m', 'pip', 'install', ...PIP_QUIET, '--requirement', path.join(app.entry, 'requirements.txt'),
+    ...extra, '--target', target]);
+  return elapsedMs(started);
+}
+
+/**
+ * The usual packaging (serverless-wsgi's, SAM's, Zappa's) of the function cdk-wsgi bundled: the app's folder and
+ * its requirements with serverless-wsgi, installed by the runtime's pip, and serverless-wsgi's documented handler
+ * of your own (bench/serverless_wsgi_handler.py) for the app's module; no layer.
+ */
+function usualPackaging(app: BenchApp, fn: EmulatedFunction, lambda: LambdaPython): EmulatedFunction {
+  const codeDir = path.join(tempDir('usual'), 'task');
+  fs.cpSync(app.entry, codeDir, { recursive: true, filter: src => path.basename(src) !== '__pycache__' });
+  pipInstall(lambda.venvPython, app, codeDir, [SLS_PIN]);
+  const [, from, callable] = /^(.*)\.(\w+)$/.exec(app.module)!;
+  const handler = fs.readFileSync(path.join(__dirname, 'serverless_wsgi_handler.py'), 'utf-8')
+    .replace('from api import app', `from ${from} import ${callable === 'app' ? 'app' : `${callable} as app`}`);
+  fs.writeFileSync(path.join(codeDir, 'serverless_wsgi_handler.py'), handler);
+  return { ...fn, handler: 'serverless_wsgi_handler.handler', environment: {}, codeDir, layerDirs: [] };
+}
+
+/** A copy of `fn` with its pip-dated bytecode replaced by hash-checked bytecode from the runtime's CPython. */
+function withValidBytecode(fn: EmulatedFunction, python: string): EmulatedFunction {
+  const codeDir = path.join(tempDir('valid'), 'task');
+  fs.cpSync(fn.codeDir, codeDir, { recursive: true, filter: src => path.basename(src) !== '__pycache__' });
+  run(python, ['-m', 'compileall', '-q', '--invalidation-mode', 'checked-hash', codeDir]);
+  return { ...fn, codeDir };
+}
+
+/** The modules an import of the app compiles from source (none when its bytecode is all used), as Lambda imports it. */
+function compiledAtImport(fn: EmulatedFunction, python: string, module: string): string[] {
+  // The handler's module is in the code, or else it is the adapter, in the layer.
+  const modules = [module, ...(fn.layerDirs.length ? [] : [fn.handler])].map(name => name.replace(/\.\w+$/, ''));
+  const imports: [string, string][] = [[fn.codeDir, `import ${modules.join(', ')}`],
+    ...fn.layerDirs.map(dir => [dir, 'import cdk_wsgi_adapter'] as [string, string])];
+  return imports.flatMap(([dir, code]) => importFrom(python, dir, code).loadedFrom.filter(f => f.endsWith('.py')));
+}
+
+/** The unzipped and zipped (deflate) size in bytes of a function's code and layers, as Lambda counts them. */
+function sizes(fn: EmulatedFunction): { unzipped: number; zipped: number } {
+  const [unzipped, zipped] = run('python3', ['-c', `
+import io, os, sys, zipfile
+unzipped = zipped = 0
+for top in sys.argv[1:]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for folder, _, names in os.walk(top):
+            for name in names:
+                unzipped += os.path.getsize(os.path.join(folder, name))
+                archive.write(os.path.join(folder, name), os.path.relpath(os.path.join(folder, name), top))
+    zipped += buffer.tell()
+print(unzipped, zipped)`, fn.codeDir, ...fn.layerDirs]).split(' ').map(Number);
+  return { unzipped, zipped };
 }
 
 interface ColdStart {
@@ -115,14 +224,14 @@ interface ColdStart {
 
 const EVENT = restEvent('GET', '/', {});
 
-async function coldStart(fn: EmulatedFunction, python: string): Promise<ColdStart> {
-  const emulator = await Emulator.start(fn, python);
+async function coldStart(fn: EmulatedFunction, lambda: LambdaPython, page: string): Promise<ColdStart> {
+  const emulator = await Emulator.start({ ...fn, layerDirs: [...fn.layerDirs, lambda.ricDir] }, lambda.python);
   try {
     const started = process.hrtime.bigint();
     const { status, payload } = await emulator.invoke(EVENT);
     const firstRequestMs = elapsedMs(started);
     const body = payload.isBase64Encoded ? Buffer.from(payload.body, 'base64').toString() : String(payload.body);
-    if (status !== 200 || payload.statusCode !== 200 || !body.includes('Hello from Flask')) {
+    if (status !== 200 || payload.statusCode !== 200 || !body.includes(page)) {
       throw new Error(`${fn.handler} answered ${status} ${JSON.stringify(payload).slice(0, 500)}\n${emulator.log}`);
     }
     // The emulator logs both durations as it goes; the lines may trail the response by a moment.
@@ -149,73 +258,98 @@ function installedVersion(dir: string, distribution: string): string {
 }
 
 async function main() {
+  const started = process.hrtime.bigint();
   const { rounds, bundlingRounds } = options(process.argv.slice(2));
-  const platform = localPlatform();
 
-  // Bundling: one untimed round each fills pip's cache, then the two alternate.
-  process.stderr.write(`bench: ${bundlingRounds + 1} local bundlings and pip installs of the example\n`);
-  let { fn } = synthBundled(platform);
-  pipInstall(platform.python);
+  // Ours: each app bundled as a user's `cdk synth` bundles it here (the first synth may fetch the compiler once).
+  process.stderr.write('bench: bundling each app with cdk-wsgi (BundlingMode.LOCAL, the default runtime)\n');
+  const ours = Object.fromEntries(APPS.map(app => [app.name, synthBundled(app)]));
+  const runtime = ours.Flask.runtime;
+  const lambda = lambdaPython(runtime.replace('python', ''));
+
+  // Bundling time: the Flask example, local bundling against the runtime's pip alone; one untimed round each
+  // (above, and here) fills pip's cache, then the two alternate.
+  process.stderr.write(`bench: ${bundlingRounds} timed local bundlings and pip installs of the Flask example\n`);
+  pipInstall(lambda.venvPython, APPS[0], tempDir('pip'));
   const bundling: Record<string, number[]> = { local: [], pip: [] };
   for (let round = 0; round < bundlingRounds; round++) {
-    const synth = synthBundled(platform);
-    fn = synth.fn;
-    bundling.local.push(synth.ms);
-    bundling.pip.push(pipInstall(platform.python));
+    bundling.local.push(synthBundled(APPS[0]).ms);
+    bundling.pip.push(pipInstall(lambda.venvPython, APPS[0], tempDir('pip')));
   }
 
-  const asBundled = { [OURS]: fn, [SLS]: behindServerlessWsgi(fn, platform.python) };
-  for (const contestant of Object.values(asBundled)) {
-    [contestant.codeDir, ...contestant.layerDirs].forEach(datedAsZipped);
+  process.stderr.write('bench: packaging each app the usual way, and with valid bytecode\n');
+  const contestants: Record<string, Record<string, EmulatedFunction>> = {};
+  for (const app of APPS) {
+    const usual = usualPackaging(app, ours[app.name].fn, lambda);
+    contestants[app.name] = { [USUAL]: usual, [USUAL_BYTECODE]: withValidBytecode(usual, lambda.python), [OURS]: ours[app.name].fn };
+    for (const fn of Object.values(contestants[app.name])) [fn.codeDir, ...fn.layerDirs].forEach(datedAsZipped);
   }
-  const variants: Record<string, Record<string, EmulatedFunction>> = {
-    'as bundled (hash-checked bytecode)': asBundled,
-    'without bytecode': Object.fromEntries(Object.entries(asBundled).map(([name, f]) => [name, withoutBytecode(f)])),
-  };
+  // Each packaging must import as it claims: the usual one compiling its modules, the other two none.
+  const compiled: Record<string, Record<string, number>> = {};
+  for (const app of APPS) {
+    for (const [name, fn] of Object.entries(contestants[app.name])) {
+      const files = compiledAtImport(fn, lambda.python, app.module);
+      if ((name === USUAL) !== (files.length > 0)) {
+        throw new Error(`${app.name}, ${name}: ${files.length} modules compiled from source at import (${files.join(', ')}); ` +
+          'the adapter\'s are stale when lib-python/src changed since `npx projen python:bytecode`');
+      }
+      (compiled[app.name] ??= {})[name] = files.length;
+    }
+  }
 
-  // Cold starts: every round starts each contestant of each variant once, alternating who goes first.
-  process.stderr.write(`bench: ${rounds} cold starts per contestant and variant\n`);
+  // Cold starts: every round starts each packaging of each app once, alternating which goes first.
+  process.stderr.write(`bench: ${rounds} cold starts per app and packaging\n`);
+  const loadBefore = os.loadavg()[0];
   const results: Record<string, Record<string, ColdStart[]>> = {};
   for (let round = 0; round < rounds; round++) {
-    for (const [variant, contestants] of Object.entries(variants)) {
-      const names = Object.keys(contestants);
+    for (const app of APPS) {
+      const names = Object.keys(contestants[app.name]);
       for (const name of round % 2 ? names.reverse() : names) {
-        ((results[variant] ??= {})[name] ??= []).push(await coldStart(contestants[name], platform.python));
+        ((results[app.name] ??= {})[name] ??= []).push(await coldStart(contestants[app.name][name], lambda, app.page));
       }
     }
   }
 
   const samCli = /^SAM_CLI=(\S+)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'rie-setup'), 'utf-8'))![1];
+  const usualDir = (name: string) => contestants[name][USUAL].codeDir;
   const lines = [
     '# Lambda cold start and bundling',
     '',
     `\`bash bench/lambda-cold-start\`, ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ` +
-      `${fs.realpathSync(platform.python).split('/').pop()}, aws-lambda-rie from ${samCli}, ` +
-      `awslambdaric ${installedVersion(RIC_DIR, 'awslambdaric')}, ` +
-      `Flask ${installedVersion(fn.codeDir, 'flask')}, Werkzeug ${installedVersion(fn.codeDir, 'werkzeug')}, ` +
-      `serverless-wsgi ${installedVersion(asBundled[SLS].codeDir, 'serverless_wsgi')}. ` +
-      `Medians ± half the interquartile range of ${rounds} cold starts each, in AWS's Lambda Runtime Interface Emulator.`,
+      `load average ${loadBefore.toFixed(1)} before the cold starts and ${os.loadavg()[0].toFixed(1)} after, runtime ${runtime} on CPython ` +
+      `${run(lambda.python, ['-c', 'import platform; print(platform.python_version())'])} (standard library compiled), ` +
+      `aws-lambda-rie from ${samCli}, awslambdaric ${installedVersion(lambda.ricDir, 'awslambdaric')}, ` +
+      `Flask ${installedVersion(usualDir('Flask'), 'flask')}, Django ${installedVersion(usualDir('Django'), 'django')}, ` +
+      `Werkzeug ${installedVersion(usualDir('Flask'), 'werkzeug')}, ${SLS_PIN.replace('==', ' ')}. ` +
+      `Medians ± half the interquartile range of ${rounds} cold starts each, in AWS's Lambda Runtime Interface ` +
+      'Emulator; every file dated 1980 as the CDK CLI zips it; first request: REST `GET /`.',
     '',
-    `| example app, first request (REST \`GET /\`) | ${OURS} | ${SLS} | ${OURS} / ${SLS} |`,
-    '|---|---:|---:|---:|',
+    'What cdk-wsgi said as it bundled:',
+    '',
+    ...APPS.flatMap(app => ours[app.name].said.map(line => `    ${line}`)),
+    '',
+    '| app | packaging | first request, init included (ms) | / usual | init (ms) | first invoke (ms) | modules compiled at import | code + layers, zipped / unzipped (MB) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
-  const measures: [keyof ColdStart, string][] = [
-    ['initMs', 'init duration (ms)'],
-    ['invokeMs', 'first invoke duration (ms)'],
-    ['firstRequestMs', 'first request as the client sees it (ms)'],
-  ];
-  for (const [variant, byName] of Object.entries(results)) {
-    for (const [measure, label] of measures) {
-      const [ours, sls] = [byName[OURS].map(r => r[measure]), byName[SLS].map(r => r[measure])];
-      lines.push(`| ${label}, ${variant} | ${summary(ours, 1)} | ${summary(sls, 1)} | ${ratio(ours, sls)} |`);
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  for (const app of APPS) {
+    for (const [name, fn] of Object.entries(contestants[app.name])) {
+      const of = (measure: keyof ColdStart) => results[app.name][name].map(r => r[measure]);
+      const size = sizes(fn);
+      lines.push(`| ${app.name} | ${name} | ${summary(of('firstRequestMs'), 1)} ` +
+        `| ${ratio(of('firstRequestMs'), results[app.name][USUAL].map(r => r.firstRequestMs))} ` +
+        `| ${summary(of('initMs'), 1)} | ${summary(of('invokeMs'), 1)} | ${compiled[app.name][name]} ` +
+        `| ${mb(size.zipped)} / ${mb(size.unzipped)} |`);
     }
   }
   const seconds = (values: number[]) => values.map(ms => ms / 1000);
   lines.push(
     '',
-    `| bundling the example (warm pip cache, ${bundlingRounds} runs) | local bundling (\`cdk synth\` of one WsgiApi) | \`pip install -r requirements.txt --target\` | ratio |`,
+    `| bundling the Flask example (warm pip cache, ${bundlingRounds} runs) | local bundling (\`cdk synth\` of one WsgiApi) | \`pip install -r requirements.txt --target\` (${runtime}'s pip) | ratio |`,
     '|---|---:|---:|---:|',
     `| seconds | ${summary(seconds(bundling.local), 2)} | ${summary(seconds(bundling.pip), 2)} | ${ratio(bundling.local, bundling.pip)} |`,
+    '',
+    `The whole run took ${(elapsedMs(started) / 60_000).toFixed(1)} min.`,
     '',
   );
   writeReport(RESULTS, lines);
