@@ -132,7 +132,8 @@ describe('CPython for WebAssembly, fetched once into the user cache', () => {
 
 describe('compiling with an installed CPython', () => {
   // Python 3.12 and newer: compileall's own workers (-j 0) come from a forkserver that is left for init to reap.
-  const version = ['3.14', '3.13', '3.12'].find(installed);
+  // Linux's subreaper shows what is left.
+  const version = process.platform === 'linux' ? ['3.14', '3.13', '3.12'].find(installed) : undefined;
 
   (version ? test : test.skip)('leaves no process behind: every worker is reaped before the compiler exits', () => {
     const dir = bundle();
