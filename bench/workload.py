@@ -2,8 +2,11 @@
 
 The app is a bare WSGI callable (no framework) so that framework cost cannot hide
 adapter cost. The events follow the shapes AWS documents and sends (REST payload 1.0,
-HTTP API payload 2.0, ALB multi-value mode). The checks make sure an adapter really
-answered correctly before it is timed: a fast wrong answer must not look like a win.
+HTTP API payload 2.0, ALB multi-value mode, Function URLs); (e) to (h) are the requests
+apps get most, each modelled on a real AWS sample in lib-python/tests/events (named in
+its docstring), with the headers a browser's `fetch()` sends plus those the front door
+adds. The checks make sure an adapter really answered correctly before it is timed: a
+fast wrong answer must not look like a win.
 """
 
 from __future__ import annotations
@@ -28,7 +31,15 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 API_HOST = "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
 ALB_HOST = "internal-app-1234567890.eu-west-1.elb.amazonaws.com"
 CLIENT_IP = "203.0.113.7"
+URL_HOST = "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6.lambda-url.eu-west-1.on.aws"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+TRACE_ID = "Root=1-65f1c2a3-0a1b2c3d4e5f60718293a4b5"
+#: A session cookie and a CSRF token, as a Django or Flask app sets them.
+COOKIES = ["sessionid=8c7f0e2a9b5d4e1f", "csrftoken=Zq3xV9pL2mN8rT4w"]
 REQUEST_ID = "5b7e1a52-3f7c-4d0e-9c55-0d6c1b2a9e4f"
 # A repeated key, a space and a plain key: the query shapes adapters get wrong.
 QUERY = {"tag": ["red", "blue"], "q": ["big widgets"], "page": ["2"]}
@@ -113,7 +124,7 @@ def rest_get_event() -> dict[str, Any]:
         "Accept-Language": "en-GB,en;q=0.9",
         "Host": API_HOST,
         "User-Agent": USER_AGENT,
-        "X-Amzn-Trace-Id": "Root=1-65f1c2a3-0a1b2c3d4e5f60718293a4b5",
+        "X-Amzn-Trace-Id": TRACE_ID,
         "X-Forwarded-For": f"{CLIENT_IP}, 130.176.1.10",
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",
@@ -189,7 +200,7 @@ def _http_api_headers(**extra: str) -> dict[str, str]:
         "accept-encoding": "gzip, deflate, br",
         "host": API_HOST,
         "user-agent": USER_AGENT,
-        "x-amzn-trace-id": "Root=1-65f1c2a3-0a1b2c3d4e5f60718293a4b5",
+        "x-amzn-trace-id": TRACE_ID,
         "x-forwarded-for": CLIENT_IP,
         "x-forwarded-port": "443",
         "x-forwarded-proto": "https",
@@ -239,7 +250,7 @@ def alb_get_event() -> dict[str, Any]:
             "accept-language": ["en-GB,en;q=0.9"],
             "host": [ALB_HOST],
             "user-agent": [USER_AGENT],
-            "x-amzn-trace-id": ["Root=1-65f1c2a3-0a1b2c3d4e5f60718293a4b5"],
+            "x-amzn-trace-id": [TRACE_ID],
             "x-forwarded-for": [CLIENT_IP],
             "x-forwarded-port": ["443"],
             "x-forwarded-proto": ["https"],
@@ -248,6 +259,106 @@ def alb_get_event() -> dict[str, Any]:
         "body": "",
         "isBase64Encoded": False,
     }
+
+
+def rest_get_plain_event() -> dict[str, Any]:
+    """(e) REST API `GET` without a query string, as a browser's `fetch()` sends it over
+    HTTP/2 (lowercase names) with the names API Gateway adds itself: REST sends null
+    query maps and a null body, as in aws-lambda-dotnet's
+    rawtarget-escaped-percent-slash-in-path.json."""
+    headers = {
+        "accept": "application/json",
+        "accept-encoding": "gzip, deflate, br, zstd",
+        "accept-language": "en-GB,en;q=0.9",
+        "Host": API_HOST,
+        "referer": f"https://{API_HOST}/prod/",
+        "sec-fetch-mode": "cors",
+        "User-Agent": CHROME,
+        "X-Amzn-Trace-Id": TRACE_ID,
+        "X-Forwarded-For": CLIENT_IP,
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    event = rest_get_event()
+    event.update(
+        headers=headers,
+        multiValueHeaders={name: [value] for name, value in headers.items()},
+        queryStringParameters=None,
+        multiValueQueryStringParameters=None,
+    )
+    event["requestContext"]["identity"]["userAgent"] = CHROME
+    return event
+
+
+def _fetch_headers(host: str, origin: str, **extra: str) -> dict[str, str]:
+    # What a browser's fetch() sends, lowercase as payload 2.0 and ALB deliver names,
+    # with the front door's x-amzn-trace-id and x-forwarded-*.
+    return {
+        "accept": "application/json",
+        "accept-encoding": "gzip, deflate, br, zstd",
+        "accept-language": "en-GB,en;q=0.9",
+        "host": host,
+        "referer": f"{origin}/",
+        "sec-fetch-mode": "cors",
+        "user-agent": CHROME,
+        "x-amzn-trace-id": TRACE_ID,
+        "x-forwarded-for": CLIENT_IP,
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+        **extra,
+    }
+
+
+def http_get_event() -> dict[str, Any]:
+    """(f) HTTP API payload 2.0 `GET` without a body: no `body` key and
+    `content-length: 0`, as in aws-lambda-go's apigw-v2-request-no-authorizer.json."""
+    headers = _fetch_headers(API_HOST, f"https://{API_HOST}", **{"content-length": "0"})
+    event = _http_api_event("GET", "/items/42", headers, "")
+    del event["body"]
+    event["requestContext"]["http"]["userAgent"] = CHROME
+    return event
+
+
+def alb_get_plain_event() -> dict[str, Any]:
+    """(g) ALB `GET` without a query, multi-value headers on: an empty query map and an
+    empty body, as in powertools' albMultiValueHeadersEvent.json."""
+    headers = _fetch_headers(ALB_HOST, f"https://{ALB_HOST}")
+    event = alb_get_event()
+    event.update(
+        path="/items/42",
+        multiValueQueryStringParameters={},
+        multiValueHeaders={name: [value] for name, value in headers.items()},
+    )
+    return event
+
+
+def url_get_cookies_event() -> dict[str, Any]:
+    """(h) Function URL `GET` with cookies: in `cookies` and, on Function URLs, still in
+    the `cookie` header too, with Lambda's TLS headers; no `body` key, as in
+    aws-lambda-go's function-url-request-with-headers-and-cookies-and-text-body.json and
+    function-url-domain-only-get-request.json. Auth type NONE (a browser cannot sign
+    with SigV4), so no `authorizer`."""
+    headers = _fetch_headers(
+        URL_HOST,
+        f"https://{URL_HOST}",
+        **{
+            "cookie": "; ".join(COOKIES),
+            "x-amzn-tls-cipher-suite": "TLS_AES_128_GCM_SHA256",
+            "x-amzn-tls-version": "TLSv1.3",
+        },
+    )
+    event = _http_api_event("GET", "/items/42", headers, "")
+    del event["body"]
+    event["cookies"] = list(COOKIES)
+    context = event["requestContext"]
+    context.update(
+        domainName=URL_HOST,
+        domainPrefix=URL_HOST.partition(".")[0],
+        apiId=URL_HOST.partition(".")[0],
+        requestId="deeb7e49-a9a8-4a8f-bcd1-5482231e2087",
+    )
+    context["http"]["userAgent"] = CHROME
+    return event
 
 
 @dataclass(frozen=True)
@@ -266,6 +377,8 @@ class Scenario:
     script_name: str
     host: str
     multi_value_response: bool = False
+    #: A request header the app must see, as its environ key and value.
+    header: tuple[str, str] = ("HTTP_X_REQUEST_ID", REQUEST_ID)
 
     def floor_environ(self) -> Environ:
         """What a server would hand the app: the floor calls the app with this."""
@@ -344,6 +457,59 @@ SCENARIOS = (
         host=ALB_HOST,
         multi_value_response=True,
     ),
+    Scenario(
+        key="e",
+        title="(e) REST GET, no query",
+        make_event=rest_get_plain_event,
+        path="/items/42",
+        query={},
+        request_body=b"",
+        response_body=SMALL_JSON,
+        content_type="application/json",
+        script_name="/prod",
+        host=API_HOST,
+        header=("HTTP_USER_AGENT", CHROME),
+    ),
+    Scenario(
+        key="f",
+        title="(f) HTTP API GET, no body",
+        make_event=http_get_event,
+        path="/items/42",
+        query={},
+        request_body=b"",
+        response_body=SMALL_JSON,
+        content_type="application/json",
+        script_name="",
+        host=API_HOST,
+        header=("HTTP_USER_AGENT", CHROME),
+    ),
+    Scenario(
+        key="g",
+        title="(g) ALB GET, no query",
+        make_event=alb_get_plain_event,
+        path="/items/42",
+        query={},
+        request_body=b"",
+        response_body=SMALL_JSON,
+        content_type="application/json",
+        script_name="",
+        host=ALB_HOST,
+        multi_value_response=True,
+        header=("HTTP_USER_AGENT", CHROME),
+    ),
+    Scenario(
+        key="h",
+        title="(h) Function URL GET, cookies",
+        make_event=url_get_cookies_event,
+        path="/items/42",
+        query={},
+        request_body=b"",
+        response_body=SMALL_JSON,
+        content_type="application/json",
+        script_name="",
+        host=URL_HOST,
+        header=("HTTP_COOKIE", "; ".join(COOKIES)),
+    ),
 )
 
 
@@ -409,8 +575,9 @@ def check(
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if query != scenario.query:
         errors.append(f"QUERY_STRING {environ.get('QUERY_STRING')!r}")
-    if environ.get("HTTP_X_REQUEST_ID") != REQUEST_ID:
-        errors.append(f"HTTP_X_REQUEST_ID {environ.get('HTTP_X_REQUEST_ID')!r}")
+    key, value = scenario.header
+    if environ.get(key) != value:
+        errors.append(f"{key} {environ.get(key)!r}")
     if scenario.request_body and environ.get("CONTENT_TYPE") != "application/json":
         errors.append(f"CONTENT_TYPE {environ.get('CONTENT_TYPE')!r}")
 
