@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 
+from . import fields
 from .body import request_body
 
 TYPE_CHECKING = False
@@ -20,12 +21,11 @@ _SOURCE, _EVENT, _CONTEXT, _RAW_URI = (
     ENVIRON_PREFIX + name for name in ("source", "event", "context", "raw_uri")
 )
 
-#: A request's header names, in order -> their environ keys (None when names share a
-#: key or are dropped). Clients send the same few layouts, and remembered keys cost a
-#: tenth of keys built afresh. Bounded, since clients choose the names.
-_LAYOUTS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
-_MAX_LAYOUTS = 256
-_UNSEEN = ("unseen",)
+#: Header name -> its environ key ("" when dropped). Browsers and clients send the
+#: same few names on every request, and a remembered key costs a fraction of one
+#: built afresh. Bounded, since clients choose the names.
+_KEYS: dict[str, str] = {}
+_MAX_KEYS = 512
 
 #: API Gateway and Function URLs serve HTTPS only; ALB corrects scheme and port.
 _CONSTANTS = {
@@ -64,50 +64,91 @@ def new_environ(
 
 
 def add_headers(
-    environ: WSGIEnvironment, names: tuple[str, ...], values: list[str]
+    environ: WSGIEnvironment,
+    event: Json,
+    key: str,
+    multi_key: str = "",
+    cookie: str | None = None,
 ) -> None:
-    """Add request headers (parallel names and values); several for one key (`Accept`
-    and `accept`, or repeated entries) are joined as HTTP says: with "; " for Cookie,
-    ", " otherwise.
+    """Add the request headers: `event[multi_key]`, a map of lists, when it has
+    entries, else `event[key]`, a map of strings (null reads as empty). REST sends
+    both maps, the single-value one keeping only a repeated name's last value; ALB
+    sends one. `cookie` (payload 2.0's `cookies`, joined) replaces any Cookie header.
 
-    An event's map cannot say in what order differently spelled lines of one header
-    arrived, and a map's order is no evidence: spellings are joined in code point
-    order, whatever the event's order, so the all-lowercase one (which HTTP APIs and
-    ALB send) comes last; the values of one spelling keep theirs."""
-    keys = _LAYOUTS.get(names, _UNSEEN)
-    if keys is _UNSEEN:
-        keys = _layout_keys(names)
-    if keys is not None and "".join(values).isascii():
-        environ.update(zip(keys, values))  # noqa: B905
-        return
+    Several values for one key (`Accept` and `accept`, or repeated entries) are joined
+    as HTTP says: with "; " for Cookie, ", " otherwise. An event's map cannot say in
+    what order differently spelled lines of one header arrived, and a map's order is
+    no evidence: spellings are joined in code point order, whatever the event's order,
+    so the all-lowercase one (which HTTP APIs and ALB send) comes last; the values of
+    one spelling keep theirs."""
+    multi = fields.mapping(event, multi_key) if multi_key else None
+    headers = multi or fields.mapping(event, key)
+    # Nearly every request has one ASCII value per name and a key of its own for each
+    # (browsers never repeat a header API Gateway or ALB would deliver as a list): one
+    # pass straight into the environ. Anything else (a null, another type, a dropped
+    # name, spellings sharing a key, non-ASCII text) takes the general rules after it.
+    size, keys = len(environ), _KEYS
+    usual = True
+    try:
+        if multi:
+            values: list[Any] = []
+            for name, items in headers.items():
+                if type(items) is not list:
+                    usual = False
+                    break
+                [value] = items  # ValueError unless exactly one
+                values.append(value)
+                environ[keys.get(name) or _environ_key(name)] = value
+        else:
+            values = [*headers.values()]
+            for name, value in headers.items():
+                environ[keys.get(name) or _environ_key(name)] = value
+        # join() fails on a value that is not a string, at C speed.
+        usual = usual and "".join(values).isascii()
+    except (TypeError, ValueError):
+        usual = False
+    if not (usual and len(environ) == size + len(headers) and "" not in environ):
+        environ.pop("", None)
+        environ.update(_joined_per_key(event, key, multi_key, cookie is not None))
+    if cookie is not None:
+        environ["HTTP_COOKIE"] = cookie if cookie.isascii() else wsgi_text(cookie)
+
+
+def _joined_per_key(
+    event: Json, key: str, multi_key: str, drop_cookie: bool
+) -> dict[str, str]:
+    found: dict[str, str] = {}
     # A stable sort: repeated entries of one spelling stay in order.
-    pairs = sorted(zip(names, values), key=lambda pair: pair[0])  # noqa: B905
+    names, values = fields.pairs(event, key, multi_key)
+    pairs = sorted(zip(names, values, strict=True), key=lambda pair: pair[0])
     for name, value in pairs:
-        key = _environ_key(name)
-        if key:
-            value = wsgi_text(value)
-            if key in environ:
-                environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
-            else:
-                environ[key] = value
-
-
-def _layout_keys(layout: tuple[str, ...]) -> tuple[str, ...] | None:
-    # None unless each name has a key of its own: then the loop drops and joins.
-    keys = tuple(map(_environ_key, layout))
-    clean = "" not in keys and len(set(keys)) == len(keys)
-    if len(_LAYOUTS) < _MAX_LAYOUTS:
-        _LAYOUTS[layout] = keys if clean else None
-    return keys if clean else None
+        environ_key = _environ_key(name)
+        if not environ_key or (drop_cookie and environ_key == "HTTP_COOKIE"):
+            continue
+        value = wsgi_text(value)
+        if environ_key in found:
+            found[environ_key] += (
+                "; " if environ_key == "HTTP_COOKIE" else ", "
+            ) + value
+        else:
+            found[environ_key] = value
+    return found
 
 
 def _environ_key(name: str) -> str:
-    # Names spelled with "_" would pass for their "-" twins once normalised
-    # (X_Forwarded_For for X-Forwarded-For): dropped (""), as nginx and gunicorn do.
-    if "_" in name:
-        return ""
-    key = name.upper().replace("-", "_")
-    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+    key = _KEYS.get(name)
+    if key is None:
+        # Names spelled with "_" would pass for their "-" twins once normalised
+        # (X_Forwarded_For for X-Forwarded-For): dropped (""), as nginx and gunicorn do.
+        if "_" in name:
+            key = ""
+        else:
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+        if len(_KEYS) < _MAX_KEYS:
+            _KEYS[name] = key
+    return key
 
 
 def set_path(

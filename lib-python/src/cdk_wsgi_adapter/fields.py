@@ -50,8 +50,13 @@ def text_list(obj: Json, key: str) -> list[str]:
     value = obj.get(key)
     if value is None:
         return []
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
+    if isinstance(value, list):
+        try:
+            "".join(value)  # every item a string, checked at C speed
+        except TypeError:
+            pass
+        else:
+            return value
     raise MalformedEventError(f"{key} must be a list of strings")
 
 

@@ -20,11 +20,15 @@ _FORM_BYTE[0x20] = "+"
 # The bytes form encoding keeps as they are: unreserved characters, and space ("+").
 _FORM_KEPT = _UNRESERVED + b" "
 _SINGLE, _MULTI = "queryStringParameters", "multiValueQueryStringParameters"
+#: A request without a query string: REST sends null maps, ALB an empty one.
+_NO_QUERY: tuple[None, dict[str, object]] = (None, {})
 
 
 def unquote_to_wsgi(text: str) -> str:
     """Percent-decode to WSGI text (the raw bytes read as latin-1); invalid escapes
     such as `%zz` stay as they are."""
+    if "%" not in text and text.isascii():
+        return text  # most paths: nothing escaped, nothing to convert
     first, *rest = text.encode("utf-8").split(b"%")
     out = [first]
     for part in rest:
@@ -62,9 +66,13 @@ def rest_query(event: Json) -> str:
     """A REST (or HTTP API 1.0) event's query: its maps hold decoded values (`+`
     already a space), so they are encoded again. The order across keys is lost
     upstream."""
+    if event.get(_MULTI) in _NO_QUERY and event.get(_SINGLE) in _NO_QUERY:
+        return ""
     return form_encode(*pairs(event, _SINGLE, _MULTI))
 
 
 def alb_query(event: Json) -> str:
     """An ALB event's query: ALB passes the pieces on as the client sent them."""
+    if event.get(_MULTI) in _NO_QUERY and event.get(_SINGLE) in _NO_QUERY:
+        return ""
     return _joined(*pairs(event, _SINGLE, _MULTI))

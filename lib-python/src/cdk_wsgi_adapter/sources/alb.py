@@ -6,7 +6,7 @@ from itertools import islice, product
 
 from ..body import encode_response_body
 from ..environ import add_headers, finish_environ, new_environ, set_path
-from ..fields import pairs, required, text
+from ..fields import required, text
 from ..log import logger
 from ..quoting import alb_query, unquote_to_wsgi
 from ..response import plain_response
@@ -29,7 +29,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     query = alb_query(event)
     method = required(event, "httpMethod", "httpMethod")
     environ = new_environ(NAME, event, context, method, query, "")
-    add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
+    add_headers(environ, event, "headers", "multiValueHeaders")
     # ALB sets X-Forwarded-Proto and X-Forwarded-Port, and appends the peer it saw to
     # X-Forwarded-For (its default processing mode, "append"):
     # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html

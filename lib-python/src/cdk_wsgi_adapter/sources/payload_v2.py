@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..body import encode_response_body
 from ..environ import add_headers, finish_environ, new_environ, set_path, wsgi_text
-from ..fields import lenient, mapping, pairs, required, text, text_list
+from ..fields import lenient, mapping, required, text, text_list
 from ..quoting import unquote_to_wsgi
 from .base import LAMBDA_RESPONSE_LIMIT
 
@@ -39,15 +39,11 @@ class PayloadV2:
         environ = new_environ(
             self.NAME, event, context, method, query, http.get("protocol")
         )
-        names, values = pairs(event, "headers")
         # Most requests carry no cookies: the look-up alone skips text_list's call.
         cookies = text_list(event, "cookies") if "cookies" in event else None
-        if cookies:
-            # HTTP API moves cookies out of the headers; Function URLs keep a copy.
-            kept = [i for i, name in enumerate(names) if name.lower() != "cookie"]
-            names = (*[names[i] for i in kept], "cookie")
-            values = [values[i] for i in kept] + ["; ".join(cookies)]
-        add_headers(environ, names, values)
+        # HTTP API moves cookies out of the headers; Function URLs keep a copy.
+        cookie = "; ".join(cookies) if cookies else None
+        add_headers(environ, event, "headers", cookie=cookie)
         domain = text(request_context, "domainName") or environ.get("HTTP_HOST", "")
         raw_path = text(event, "rawPath") or "/"
         path = unquote_to_wsgi(raw_path) if self.encoded_path else wsgi_text(raw_path)
@@ -55,7 +51,9 @@ class PayloadV2:
         set_path(environ, path, domain, stage, options, stage_in_path=True)
         remote_addr = http.get("sourceIp")  # optional: a wrong type is left out
         if isinstance(remote_addr, str) and remote_addr:
-            environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
+            environ["REMOTE_ADDR"] = (
+                remote_addr if remote_addr.isascii() else wsgi_text(remote_addr)
+            )
         if request_context.get("authorizer"):
             remote_user = _remote_user(mapping(request_context, "authorizer"))
             if remote_user:

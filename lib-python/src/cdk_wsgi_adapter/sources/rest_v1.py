@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..body import encode_response_body
 from ..environ import add_headers, finish_environ, new_environ, set_path, wsgi_text
-from ..fields import lenient, mapping, pairs, required, text
+from ..fields import lenient, mapping, required, text
 from ..quoting import rest_query, unquote_to_wsgi
 from .base import LAMBDA_RESPONSE_LIMIT
 
@@ -27,7 +27,7 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     method = required(event, "httpMethod", "httpMethod")
     protocol = request_context.get("protocol")
     environ = new_environ(NAME, event, context, method, query, protocol)
-    add_headers(environ, *pairs(event, "headers", "multiValueHeaders"))
+    add_headers(environ, event, "headers", "multiValueHeaders")
     # Console tests and HTTP API 1.0 samples may lack domainName: the Host header, then.
     domain = text(request_context, "domainName") or environ.get("HTTP_HOST", "")
     raw_path = text(event, "path") or "/"
@@ -38,7 +38,9 @@ def to_environ(event: Json, context: Any, options: Options) -> WSGIEnvironment:
     set_path(environ, path, domain, stage, options, stage_in_path=http_api)
     remote_addr = lenient(request_context, "identity", "sourceIp")
     if remote_addr:
-        environ["REMOTE_ADDR"] = wsgi_text(remote_addr)
+        environ["REMOTE_ADDR"] = (
+            remote_addr if remote_addr.isascii() else wsgi_text(remote_addr)
+        )
     remote_user = _remote_user(request_context)
     if remote_user:
         environ["REMOTE_USER"] = wsgi_text(remote_user)
