@@ -57,7 +57,7 @@ def unpacked(tarball: pathlib.Path) -> pathlib.Path:
         with tarfile.open(tarball) as archive:
             if hasattr(tarfile, "data_filter"):
                 archive.extractall(scratch, filter="data")
-            else:  # Python 3.10 before 3.10.12; the tarball is our own build
+            else:  # Python 3.11 before 3.11.4; the tarball is our own build
                 archive.extractall(scratch)
         try:
             os.rename(scratch, target)

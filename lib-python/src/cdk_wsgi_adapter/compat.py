@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 # A plain constant instead of typing.TYPE_CHECKING keeps `typing` (~10 ms) out of the
 # cold import; mypy and ruff treat any name spelled TYPE_CHECKING the same way.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TypeAlias
-
-    if sys.version_info >= (3, 11):
-        from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
-    else:  # Python 3.10 ships the same protocols only in typeshed
-        from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
     #: A Lambda event or response payload: decoded JSON.
     Json: TypeAlias = dict[str, Any]
