@@ -1,4 +1,5 @@
 export * from './types';
 export * from './wsgi-adapter-layer';
 export * from './wsgi-api';
+export * from './wsgi-function';
 export * from './wsgi-task';

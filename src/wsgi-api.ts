@@ -1,6 +1,5 @@
 import * as path from 'path';
-import * as python from '@aws-cdk/aws-lambda-python-alpha';
-import { Annotations, CfnOutput, Duration, Names, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,93 +8,28 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
-import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
 import { ApiOptions, DefinedApi } from './private/api-options';
-import { resolveAppSource } from './private/app-source';
-import { containerEngine, containerEngineAnswers } from './private/container-engine';
 import * as defaults from './private/defaults';
-import { defineDeployTasks } from './private/deploy-tasks';
-import { functionCode } from './private/function-code';
-import { functionRole } from './private/function-role';
 import { defineHttpApi } from './private/http-api';
-import { acknowledgeNagFindings } from './private/nag';
+import { DEFAULT_LOG_RETENTION } from './private/log-retention';
+import { acknowledgeApiFindings } from './private/nag';
 import { propError } from './private/prop-error';
-import { defineGradualDeployment, defineReleaseAlarms, publishLive } from './private/release';
+import { defineServerErrorRateAlarm } from './private/release';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
-import { defineWarmUp } from './private/warm-up';
-import {
-  ApiType, BundlingMode, WsgiApiDeploymentOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency, WsgiApiWarmUpOptions,
-} from './types';
+import { ApiType, WsgiApiDomainOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
-import { WsgiTask } from './wsgi-task';
-
-/** How long each log group WsgiApi makes (the function's, the deploy tasks', the access log) keeps its events. */
-const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
 
 /**
- * Properties for a WsgiApi.
+ * Properties for a WsgiApi: the function's (WsgiFunctionProps), and the API's.
  *
- * Every `lambda.FunctionOptions` prop passes through to the function. Some defaults differ from Lambda's:
- * `architecture` is `Architecture.ARM_64`, `memorySize` is 512 (MiB), `timeout` is 29 seconds, the longest
- * API Gateway waits for the function (a longer `timeout` is an error), the function logs to a log group of its own
- * that keeps events for `functionLogRetention`, and versions replaced behind the `live` alias are deleted
- * (`currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN }` keeps them). `snapStart` applies to the
- * version behind `live`.
+ * The function's `timeout` defaults to 29 seconds, the longest API Gateway waits for it; a longer one is an error.
  */
-export interface WsgiApiProps extends lambda.FunctionOptions {
-  /**
-   * The folder holding the WSGI app and its dependency file (requirements.txt, Pipfile.lock, poetry.lock or uv.lock).
-   *
-   * The folder becomes the function's code, with its dependencies built for Lambda. No handler file is needed.
-   */
-  readonly entry: string;
-
-  /**
-   * The WSGI callable, as `package.module.attr` or `package.module:attr`, relative to `entry`.
-   *
-   * For example `api.app` for `app = Flask(__name__)` in `api.py`, or `mysite.wsgi.application` for Django.
-   */
-  readonly module: string;
-
-  /**
-   * The Python runtime of the function, and of its adapter layer, which carries the adapter's bytecode for it alone.
-   *
-   * Python 3.11 to 3.14, the Pythons Lambda supports; an older runtime is refused at synth.
-   *
-   * @default Runtime.PYTHON_3_14
-   */
-  readonly runtime?: lambda.Runtime;
-
-  /**
-   * How the Python alpha's Docker bundling builds `entry` and its dependencies (Docker mode), as for a PythonFunction.
-   *
-   * In both modes `assetExcludes` patterns (e.g. `tests`) are left out of the asset, in addition to `.venv`, `venv`,
-   * `__pycache__`, `*.pyc`, `.git`, `node_modules`, `cdk.out` and tool caches; in local mode the other options do not
-   * apply. The asset's hash, and so the function's version, comes from the sources, the runtime, the architecture, the
-   * exclusions and these options, never from which mode built it (`assetHash` replaces it; `assetHashType` OUTPUT
-   * hashes the bundle instead).
-   *
-   * Either way the bundle ends up compiled to hash-checked bytecode, so cold starts need not compile it; in Docker
-   * mode that runs after your `commandHooks.afterBundling` commands.
-   *
-   * @default - the alpha's defaults: dependencies installed in a Docker image of the Lambda runtime
-   */
-  readonly bundling?: python.BundlingOptions;
-
-  /**
-   * How the function's dependencies are built: in Docker with the Python alpha's bundling, or locally with pip's
-   * platform selection (no Docker), or automatically: Docker when a container engine answers
-   * `$CDK_DOCKER info` (default `docker`), otherwise local. The synth says which mode ran.
-   *
-   * @default BundlingMode.AUTO
-   */
-  readonly bundlingMode?: BundlingMode;
-
+export interface WsgiApiProps extends WsgiFunctionProps {
   /**
    * The kind of API Gateway API in front of the function.
    *
@@ -114,15 +48,6 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
    */
   readonly binaryMediaTypes?: string[];
-
-  /**
-   * Response media types the adapter sends as text, in addition to `text/*`, JSON, XML and JavaScript types.
-   *
-   * Every other response is sent base64-encoded, as is any response with a `Content-Encoding`.
-   *
-   * @default - the adapter's built-in text types only
-   */
-  readonly textMediaTypes?: string[];
 
   /**
    * The name of the API's stage, which appears in the execute-api URL and, for the app, in `SCRIPT_NAME`.
@@ -199,80 +124,6 @@ export interface WsgiApiProps extends lambda.FunctionOptions {
    * @default false
    */
   readonly disableExecuteApiEndpoint?: boolean;
-
-  /**
-   * A schedule that keeps execution environments warm.
-   *
-   * @default - no warm-up schedule
-   */
-  readonly warmUp?: WsgiApiWarmUpOptions;
-
-  /**
-   * Paths the adapter requests from the app during the function's init, shaped as the front door sends them,
-   * so the framework's lazy first-request work (URL routing, templates) is done before a client waits for it
-   * and before a SnapStart snapshot. The answers are discarded and their status logged; a failing one is not
-   * fatal. Plain absolute paths without a query, e.g. `['/', '/health']`.
-   *
-   * @default - no priming
-   */
-  readonly prime?: string[];
-
-  /**
-   * How long priming may take in all. The path in progress when it runs out is stopped and the rest are skipped,
-   * with a warning naming them, so that init stays within Lambda's limit: 10 seconds, the app's import included (with
-   * `snapStart` or `provisionedConcurrency`, 130 seconds or the function's timeout, whichever is longer).
-   *
-   * @default Duration.seconds(5)
-   */
-  readonly primeTimeout?: Duration;
-
-  /**
-   * Execution environments initialized ahead of requests on the `live` alias, optionally auto-scaled.
-   * Cannot be combined with `snapStart`.
-   *
-   * @default - none: environments start on demand
-   */
-  readonly provisionedConcurrency?: WsgiApiProvisionedConcurrency;
-
-  /**
-   * Gradual deployments through CodeDeploy: each new version takes traffic step by step, rolled back when an
-   * alarm fires.
-   *
-   * @default - each deployment moves all traffic to the new version at once
-   */
-  readonly deployment?: WsgiApiDeploymentOptions;
-
-  /**
-   * Whether the adapter runs management commands (`cdk-wsgi exec`, `command`, `manage`, `flask`) sent by a direct
-   * Invoke of the function with IAM credentials. No API request can send one; anyone allowed to invoke the
-   * function can, with its role's permissions.
-   *
-   * @default true
-   */
-  readonly managementCommands?: boolean;
-
-  /**
-   * Management commands run in the new version after each deployment of new code, in order, before the `live`
-   * alias moves to it (and, with `deployment`, before CodeDeploy shifts any traffic), e.g.
-   * `[WsgiTask.manage('migrate', '--noinput')]`.
-   *
-   * A CDK trigger invokes a small Node.js function that runs them through a direct Invoke of the version. A task that
-   * exits with a non-zero code, or fails (a timeout), fails the deployment with the end of its output in the stack
-   * event's reason (all of it in the runner's log group), and the tasks after it do not run. Each task runs within
-   * the function's `timeout`. Deployments that publish no new version run nothing; changing the tasks runs them
-   * all again. Write tasks that can run twice: CloudFormation may run the previous ones again during a rollback.
-   * Needs `managementCommands`.
-   *
-   * @default - no tasks
-   */
-  readonly deployTasks?: WsgiTask[];
-
-  /**
-   * How long the function's log group keeps its events (when `logGroup` is not given).
-   *
-   * @default RetentionDays.ONE_MONTH
-   */
-  readonly functionLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -359,33 +210,20 @@ export class WsgiApi extends Construct {
    */
   public readonly url: string;
 
+  /**
+   * The WSGI function behind the API: the function, its layer, `live` alias, releases, deploy tasks and warm-up.
+   */
+  public readonly wsgiFunction: WsgiFunction;
+
   constructor(scope: Construct, id: string, props: WsgiApiProps) {
     super(scope, id);
-    // A version's hash leaves its layers out unless this flag is set, so a new adapter would never publish a version
-    // and reach `live`. Set for this construct's scope alone, before any child reads it.
-    this.node.setContext(cxapi.LAMBDA_RECOGNIZE_LAYER_VERSION, true);
-
     const apiType = props.apiType ?? defaults.DEFAULT_API_TYPE;
-    const runtime = props.runtime ?? NEWEST_ADAPTER_RUNTIME;
-    const timeout = props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS);
     const binaryMediaTypes = props.binaryMediaTypes ?? [...defaults.DEFAULT_BINARY_MEDIA_TYPES];
     const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
-    const logRetention = props.functionLogRetention ?? DEFAULT_LOG_RETENTION;
 
-    const app = resolveAppSource(props.entry, props.module);
-    validate.validateRuntime(runtime);
-    validate.validateTimeout(timeout, apiType);
-    validate.validateFunctionSizes(props);
-    validate.validateEnvironment(props.environment);
+    validate.validateTimeout(props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS), apiType);
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
-    validate.validateMediaTypes('textMediaTypes', props.textMediaTypes, false);
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
-    validate.validateSnapStart(props.snapStart, runtime, props.provisionedConcurrency);
-    validate.validateProvisionedConcurrency(this, props.provisionedConcurrency, props.currentVersionOptions, props.warmUp);
-    // logRetention is FunctionOptions' deprecated way to the same end; refused with the replacement named.
-    validate.validateFunctionLogs(props.logRetention, props.logGroup, props.functionLogRetention);
-    validate.validatePrime(props.prime, props.primeTimeout, !!(props.snapStart || props.provisionedConcurrency), timeout);
-    validate.validateDeployTasks(props.deployTasks, props.managementCommands);
     if (props.customDomain) {
       validate.validateCustomDomain(props.customDomain, apiType);
     } else if (props.disableExecuteApiEndpoint) {
@@ -401,67 +239,29 @@ export class WsgiApi extends Construct {
       });
     }
 
-    this.layer = new WsgiAdapterLayer(this, 'AdapterLayer', { runtime });
-
-    this.logGroup = props.logGroup ? logGroupOf(this, props.logGroup) : new logs.LogGroup(this, 'FunctionLogs', {
-      retention: logRetention,
-      // Logs with a retention are operational data, not state: they go with the stack, as the access logs do.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
-    this.lambdaFunction = new lambda.Function(this, 'Function', {
-      ...props,
-      memorySize: props.memorySize ?? defaults.DEFAULT_MEMORY_SIZE,
-      architecture,
-      runtime,
-      timeout,
-      handler: contract.ADAPTER_HANDLER,
-      code: functionCode({
-        entry: app.entry,
-        runtime,
-        architecture,
-        bundling: props.bundling,
-        ...this.resolveBundlingMode(props.bundlingMode ?? BundlingMode.AUTO),
-        bundlingRequired: Stack.of(this).bundlingRequired,
-      }),
-      role: props.role ?? this.defineRole(props.vpc !== undefined),
-      layers: [this.layer, ...(props.layers ?? [])],
-      environment: {
-        ...props.environment,
-        ...this.adapterEnvironment(`${app.moduleName}:${app.attribute}`, apiType, binaryMediaTypes, props),
-      },
-      logGroup: this.logGroup,
-      // Each deployment publishes a version; the replaced ones would only pile up in the code storage quota.
-      currentVersionOptions: { ...props.currentVersionOptions, removalPolicy: props.currentVersionOptions?.removalPolicy ?? RemovalPolicy.DESTROY },
-    });
-    const cfnFunction = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
-    // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
-    const serveMetadata: contract.ServeMetadata = {
-      entry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
-      apiType,
-      stageName,
-    };
-    cfnFunction.addMetadata(contract.METADATA_KEY, serveMetadata);
-    if (props.snapStart) {
-      Annotations.of(this.lambdaFunction).acknowledgeWarning('@aws-cdk/aws-lambda:snapStartRequirePublish',
-        'WsgiApi publishes the function\'s version behind the live alias');
+    // 'Default' leaves no trace in the logical IDs of what it defines: they are those of a WsgiApi without it.
+    const fn = new WsgiFunction(this, 'Default', props);
+    this.wsgiFunction = fn;
+    this.lambdaFunction = fn.lambdaFunction;
+    this.alias = fn.alias;
+    this.manageAlias = fn.manageAlias;
+    this.layer = fn.layer;
+    this.logGroup = fn.logGroup;
+    this.warmUpRule = fn.warmUpRule;
+    this.deploymentGroup = fn.deploymentGroup;
+    this.functionErrorsAlarm = fn.functionErrorsAlarm;
+    this.throttlesAlarm = fn.throttlesAlarm;
+    this.deployTasksTrigger = fn.deployTasksTrigger;
+    // What only the API decides: which media types it passes as binary, and under which base path the app is mapped.
+    if (apiType === ApiType.REST) {
+      this.lambdaFunction.addEnvironment(contract.ENV_BINARY_MEDIA_TYPES, binaryMediaTypes.join(','));
     }
-    this.alias = publishLive(this, this.lambdaFunction, props.provisionedConcurrency);
-    if (props.managementCommands !== false) {
-      this.manageAlias = new lambda.Alias(this, 'ManageAlias', {
-        aliasName: contract.MANAGE_ALIAS_NAME,
-        version: this.lambdaFunction.currentVersion,
-        description: 'cdk-wsgi management commands (cdk-wsgi exec, command, manage, flask): only this alias runs them',
-      });
-    }
-    if (props.deployTasks?.length) {
-      this.deployTasksTrigger = defineDeployTasks(this, props.deployTasks, {
-        version: this.lambdaFunction.currentVersion,
-        aliases: [this.alias, ...(this.manageAlias ? [this.manageAlias] : [])],
-        logRetention,
-      });
+    if (props.customDomain) {
+      this.lambdaFunction.addEnvironment(contract.ENV_BASE_PATHS,
+        Stack.of(this).toJsonString({ [props.customDomain.domainName]: props.customDomain.basePath ?? '' }));
     }
 
+    const accessLogRetention = props.accessLogRetention ?? DEFAULT_LOG_RETENTION;
     const apiOptions: ApiOptions = {
       handler: this.alias,
       // API names are the keys of API Gateway's REST metrics, which the release alarms read: unique per construct.
@@ -469,8 +269,8 @@ export class WsgiApi extends Construct {
       stageName,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
-      accessLogRetention: props.accessLogging === false ? undefined : props.accessLogRetention ?? DEFAULT_LOG_RETENTION,
-      executionLogRetention: props.accessLogRetention ?? DEFAULT_LOG_RETENTION,
+      accessLogRetention: props.accessLogging === false ? undefined : accessLogRetention,
+      executionLogRetention: accessLogRetention,
       tracingEnabled: props.apiTracing ?? false,
       customDomain: props.customDomain,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
@@ -490,69 +290,21 @@ export class WsgiApi extends Construct {
     }
     this.url = api.url;
 
-    if (props.prime?.length) {
-      // Known only once the API exists: the host the adapter's priming requests name.
-      const stack = Stack.of(this);
-      const prime: contract.PrimeConfig = {
-        apiType,
-        host: props.customDomain?.domainName ?? `${api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
-        stage: stageName,
-        paths: props.prime,
-        timeoutMillis: (props.primeTimeout ?? Duration.seconds(defaults.DEFAULT_PRIME_TIMEOUT_SECONDS)).toMilliseconds(),
-      };
-      this.lambdaFunction.addEnvironment(contract.ENV_PRIME, stack.toJsonString(prime));
+    if (props.deployment && !props.deployment.alarms) {
+      this.serverErrorRateAlarm = defineServerErrorRateAlarm(this, api);
     }
+    const stack = Stack.of(this);
+    fn._attachFrontDoor({
+      apiType,
+      // The host the adapter's priming requests name.
+      host: props.customDomain?.domainName ?? `${api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+      stage: stageName,
+      serveEntry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
+      serverErrorRateAlarm: this.serverErrorRateAlarm,
+    });
 
-    if (props.deployment) {
-      let alarms = props.deployment.alarms;
-      if (!alarms) {
-        const defined = defineReleaseAlarms(this, this.alias, api);
-        this.serverErrorRateAlarm = defined.serverErrorRate;
-        this.functionErrorsAlarm = defined.functionErrors;
-        this.throttlesAlarm = defined.throttles;
-        alarms = [defined.serverErrorRate, defined.functionErrors, defined.throttles];
-      }
-      this.deploymentGroup = defineGradualDeployment(this, this.alias, alarms, props.deployment);
-    }
-
-    if (props.warmUp) {
-      const interval = props.warmUp.interval ?? Duration.minutes(defaults.DEFAULT_WARM_UP_INTERVAL_MINUTES);
-      const concurrency = props.warmUp.concurrency ?? defaults.DEFAULT_WARM_UP_CONCURRENCY;
-      validate.validateWarmUp(interval, concurrency);
-      this.warmUpRule = defineWarmUp(this, this.lambdaFunction, this.alias, interval, concurrency);
-    }
-
-    acknowledgeNagFindings(this, this.lambdaFunction, runtime);
+    acknowledgeApiFindings(this);
     new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the WSGI app' });
-  }
-
-  /**
-   * AUTO becomes DOCKER when a container engine answers, else LOCAL, and says why (the local bundling line, or a
-   * line before Docker's output). When bundling is skipped for the stack (unit tests, `cdk ls`), nothing is probed.
-   */
-  private resolveBundlingMode(requested: BundlingMode): { mode: BundlingMode.DOCKER | BundlingMode.LOCAL; reason?: string } {
-    if (requested === BundlingMode.DOCKER || requested === BundlingMode.LOCAL) {
-      return { mode: requested };
-    }
-    if (!Stack.of(this).bundlingRequired) {
-      return { mode: BundlingMode.LOCAL };
-    }
-    const engine = containerEngine();
-    if (containerEngineAnswers()) {
-      process.stderr.write(`cdk-wsgi: bundling ${this.node.path} in Docker with the Python alpha's image ('${engine} info' answered)\n`);
-      return { mode: BundlingMode.DOCKER };
-    }
-    return { mode: BundlingMode.LOCAL, reason: `no container engine answered '${engine} info'` };
-  }
-
-  /** The function's role when the user brings none: its own log group, and network interfaces in a VPC. */
-  private defineRole(inVpc: boolean): iam.Role {
-    const role = functionRole(this, 'FunctionRole', this.logGroup);
-    if (inVpc) {
-      // What Lambda needs to attach the function to the VPC's subnets, as aws-cdk-lib's own default role grants it.
-      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
-    }
-    return role;
   }
 
   /**
@@ -561,11 +313,7 @@ export class WsgiApi extends Construct {
    * `cloudformation:GetTemplate` for `--stack`). Whoever may do this runs code with the function's role.
    */
   public grantManage(grantee: iam.IGrantable): iam.Grant {
-    if (!this.manageAlias) {
-      throw new Error(`grantManage() grants management commands, which managementCommands: false turns off for ${this.node.path}; `
-        + 'remove managementCommands: false, or the grantManage call');
-    }
-    return this.manageAlias.grantInvoke(grantee).combine(this.grantStackRead(grantee, ['cloudformation:GetTemplate']));
+    return this.wsgiFunction.grantManage(grantee);
   }
 
   /**
@@ -573,42 +321,6 @@ export class WsgiApi extends Construct {
    * `cloudformation:DescribeStackResource` to find it.
    */
   public grantLogs(grantee: iam.IGrantable): iam.Grant {
-    return this.logGroup.grant(grantee, 'logs:FilterLogEvents').combine(this.grantStackRead(grantee, []));
+    return this.wsgiFunction.grantLogs(grantee);
   }
-
-  /** What the CLI reads of this construct's stack to find the function (by its stack name, from any stack). */
-  private grantStackRead(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    const stack = Stack.of(this);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['cloudformation:DescribeStackResource', ...actions],
-      resourceArns: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
-    });
-  }
-
-  /** The `CDK_WSGI_*` variables: everything the adapter must know, all known at synth time. */
-  private adapterEnvironment(app: string, apiType: ApiType, binaryMediaTypes: string[], props: WsgiApiProps) {
-    const env: { [key: string]: string } = { [contract.ENV_APP]: app };
-    if (props.textMediaTypes?.length) {
-      env[contract.ENV_TEXT_MEDIA_TYPES] = props.textMediaTypes.join(',');
-    }
-    if (apiType === ApiType.REST) {
-      env[contract.ENV_BINARY_MEDIA_TYPES] = binaryMediaTypes.join(',');
-    }
-    if (props.snapStart) {
-      env[contract.ENV_SNAP_START] = '1';
-    }
-    if (props.managementCommands === false) {
-      env[contract.ENV_MANAGEMENT] = '0';
-    }
-    if (props.customDomain) {
-      env[contract.ENV_BASE_PATHS] = Stack.of(this).toJsonString({ [props.customDomain.domainName]: props.customDomain.basePath ?? '' });
-    }
-    return env;
-  }
-}
-
-/** The user's `logGroup` as an ILogGroup, which grants need: itself when it is one, else imported by its ARN. */
-function logGroupOf(scope: Construct, ref: logs.ILogGroupRef): logs.ILogGroup {
-  return 'grantWrite' in ref ? ref as logs.ILogGroup : logs.LogGroup.fromLogGroupArn(scope, 'ImportedLogs', ref.logGroupRef.logGroupArn);
 }

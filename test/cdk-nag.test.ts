@@ -115,7 +115,7 @@ describe('cdk-nag with a newer aws-cdk-lib', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     new WsgiApi(new Stack(app, 'Older'), 'App', { entry: APP_ENTRY, module: 'api.app', runtime: lambda.Runtime.PYTHON_3_12 });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(findings(app)).toEqual(['AwsSolutions-L1 Older/App/Function/Resource']);
+    expect(findings(app)).toEqual(['AwsSolutions-L1 Older/App/Default/Function/Resource']);
   });
 });
 

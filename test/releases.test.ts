@@ -161,7 +161,7 @@ describe('releases', () => {
   describe('gradual deployments', () => {
     test.each(BOTH)('%s: CodeDeploy shifts live canary 10%% for 5 minutes, rolling back on the construct\'s alarms', (apiType) => {
       const { template, api } = synthWsgiApi({ apiType, deployment: {} });
-      const alarms = [api.serverErrorRateAlarm!, api.functionErrorsAlarm!, api.throttlesAlarm!];
+      const alarms = [api.functionErrorsAlarm!, api.throttlesAlarm!, api.serverErrorRateAlarm!];
       template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
         DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
         AlarmConfiguration: { Enabled: true, Alarms: alarms.map(alarm => ({ Name: { Ref: logicalId(alarm) } })) },

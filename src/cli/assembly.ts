@@ -73,7 +73,8 @@ export function templateFunctions(template: any, stackName: string, deployedAs: 
     const metadata: contract.ServeMetadata | undefined = resource.Metadata?.[contract.METADATA_KEY];
     if (resource.Type !== 'AWS::Lambda::Function' || !metadata) continue;
     const functionPath: string | undefined = resource.Metadata['aws:cdk:path'] ?? paths.get(logicalId);
-    const name = functionPath?.replace(/\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
+    // A WsgiApi's function is its WsgiFunction's ('Default'), named by the WsgiApi's path as users wrote it.
+    const name = functionPath?.replace(/(\/Default)?\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
     found.push({ name, stackName, deployedAs, logicalId, apiType: metadata.apiType, assemblyDir, metadata, properties: resource.Properties });
   }
   return found;

@@ -4,12 +4,12 @@ import { Construct } from 'constructs';
 import { NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 
 /**
- * The cdk-nag AwsSolutions findings a WsgiApi keeps on purpose, each with its reason. Acknowledged on the construct
- * through CDK's validation API (which cdk-nag 3 reads), so that a user who adds cdk-nag to their app sees only
- * findings about their own resources; an acknowledgement that matches no finding does nothing.
+ * The cdk-nag AwsSolutions findings a WsgiApi's front door keeps on purpose, each with its reason. Acknowledged on the
+ * construct through CDK's validation API (which cdk-nag 3 reads), so that a user who adds cdk-nag to their app sees
+ * only findings about their own resources; an acknowledgement that matches no finding does nothing.
  * https://github.com/cdklabs/cdk-nag/blob/main/RULES.md lists the rules.
  */
-const ACKNOWLEDGED: ReadonlyArray<{ id: string; reason: string }> = [
+const API_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
   {
     id: 'AwsSolutions-APIG2',
     reason: 'Every path goes to the WSGI app, which validates its own requests; API Gateway request models cannot describe a proxied app.',
@@ -30,6 +30,10 @@ const ACKNOWLEDGED: ReadonlyArray<{ id: string; reason: string }> = [
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
     reason: 'The account\'s API Gateway logging role (cloudWatchRole) uses the managed policy AWS made for exactly that role.',
   },
+];
+
+/** The findings a WsgiFunction keeps on purpose, as API_FINDINGS. */
+const FUNCTION_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
   {
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
     reason: 'CodeDeploy\'s role for gradual deployments uses the managed policy AWS scoped to Lambda deployments.',
@@ -47,9 +51,16 @@ const ACKNOWLEDGED: ReadonlyArray<{ id: string; reason: string }> = [
 const NEWEST_ADAPTER_RUNTIME_REASON = `${NEWEST_ADAPTER_RUNTIME.name} is the newest Python runtime the cdk-wsgi adapter is built and tested `
   + 'for (its layer\'s compatible runtimes); a cdk-wsgi release takes up newer ones.';
 
-/** Acknowledges ACKNOWLEDGED on `scope`, and L1 on its app function `fn` when that runs on `runtime`. */
-export function acknowledgeNagFindings(scope: Construct, fn: lambda.Function, runtime: lambda.Runtime): void {
-  for (const acknowledgement of ACKNOWLEDGED) {
+/** Acknowledges API_FINDINGS on the construct that defines the API. */
+export function acknowledgeApiFindings(scope: Construct): void {
+  for (const acknowledgement of API_FINDINGS) {
+    Validations.of(scope).acknowledge(acknowledgement);
+  }
+}
+
+/** Acknowledges FUNCTION_FINDINGS on `scope`, and L1 on its app function `fn` when that runs on `runtime`. */
+export function acknowledgeFunctionFindings(scope: Construct, fn: lambda.Function, runtime: lambda.Runtime): void {
+  for (const acknowledgement of FUNCTION_FINDINGS) {
     Validations.of(scope).acknowledge(acknowledgement);
   }
   // Only on the runtime that is the newest the adapter supports: an older one of the user's choice is theirs to see.

@@ -24,18 +24,36 @@ export function publishLive(scope: Construct, fn: lambda.Function, provisioned?:
   return alias;
 }
 
-/** Alarms that say a release is failing, each on a one-minute period so a canary can react within its interval. */
-export interface ReleaseAlarms {
-  readonly serverErrorRate: cloudwatch.Alarm;
+const MINUTE = Duration.minutes(1);
+
+/** Alarms on `live` that say a release is failing, each on a one-minute period so a canary can react within its interval. */
+export interface FunctionAlarms {
   readonly functionErrors: cloudwatch.Alarm;
   readonly throttles: cloudwatch.Alarm;
 }
 
-const MINUTE = Duration.minutes(1);
+export function defineFunctionAlarms(scope: Construct, alias: lambda.Alias): FunctionAlarms {
+  const atLeastOne = (id: string, metric: cloudwatch.IMetric, description: string) => new cloudwatch.Alarm(scope, id, {
+    metric,
+    alarmDescription: description,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return {
+    // Invocations that failed outright: a crash of the runtime, a timeout, running out of memory.
+    functionErrors: atLeastOne('FunctionErrorsAlarm', alias.metricErrors({ period: MINUTE, statistic: 'Sum' }),
+      `The WSGI function's ${LIVE_ALIAS_NAME} alias failed an invocation in a minute`),
+    throttles: atLeastOne('ThrottlesAlarm', alias.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+      `The WSGI function's ${LIVE_ALIAS_NAME} alias was throttled in a minute`),
+  };
+}
 
-export function defineReleaseAlarms(scope: Construct, alias: lambda.Alias, frontDoor: DefinedApi): ReleaseAlarms {
+/** More than 5% of the front door's requests answered 5xx in a minute, on the same period as the function's alarms. */
+export function defineServerErrorRateAlarm(scope: Construct, frontDoor: DefinedApi): cloudwatch.Alarm {
   // The app's own failures come back as 500 responses, not as Lambda errors: only the front door counts them.
-  const serverErrorRate = new cloudwatch.MathExpression({
+  return new cloudwatch.MathExpression({
     expression: 'IF(requests > 0, errors / requests, 0)',
     usingMetrics: { requests: frontDoor.requests, errors: frontDoor.serverErrors },
     period: MINUTE,
@@ -47,22 +65,6 @@ export function defineReleaseAlarms(scope: Construct, alias: lambda.Alias, front
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
-  const atLeastOne = (id: string, metric: cloudwatch.IMetric, description: string) => new cloudwatch.Alarm(scope, id, {
-    metric,
-    alarmDescription: description,
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  return {
-    serverErrorRate,
-    // Invocations that failed outright: a crash of the runtime, a timeout, running out of memory.
-    functionErrors: atLeastOne('FunctionErrorsAlarm', alias.metricErrors({ period: MINUTE, statistic: 'Sum' }),
-      `The WSGI function's ${LIVE_ALIAS_NAME} alias failed an invocation in a minute`),
-    throttles: atLeastOne('ThrottlesAlarm', alias.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
-      `The WSGI function's ${LIVE_ALIAS_NAME} alias was throttled in a minute`),
-  };
 }
 
 /** CodeDeploy moves `live` to each new version as `options.config` says, rolling back when an alarm fires. */
