@@ -247,6 +247,39 @@ class TestRestV1:
         assert capture.environ["HTTP_COOKIE"] == "x=1; y=2"
         assert capture.environ["HTTP_HOST"] == "h"
 
+    @pytest.mark.parametrize(
+        "last",
+        [
+            {"accept": ["c"]},  # a second spelling of a name already written
+            {"X_Drop": ["d"]},  # a name that is dropped
+            {"x-two": ["1", "2"]},  # a repeated header
+            {"x-none": None},  # a null list
+            {"x-text": ["caf\u00e9"]},  # text beyond ASCII
+        ],
+    )
+    def test_headers_after_the_usual_ones_get_the_general_rules(
+        self, last: dict[str, Any]
+    ) -> None:
+        # Usual headers first, then one that is not: the environ is as if every header
+        # had taken the general rules, with nothing left of a first, partial pass.
+        event = make_rest_event(headers={"Accept": ["a"], "Host": ["h"]})
+        event["multiValueHeaders"].update(last)
+        capture, _ = run(event)
+        headers = {
+            k: v for k, v in capture.environ.items() if k.startswith("HTTP_") or not k
+        }
+        expected = {"HTTP_ACCEPT": "a", "HTTP_HOST": "h"}
+        expected.update(
+            {
+                "accept": {"HTTP_ACCEPT": "a, c"},
+                "X_Drop": {},
+                "x-two": {"HTTP_X_TWO": "1, 2"},
+                "x-none": {},
+                "x-text": {"HTTP_X_TEXT": "caf\u00e9".encode().decode("latin-1")},
+            }[next(iter(last))]
+        )
+        assert headers == expected
+
     def test_single_value_headers_used_when_multi_missing(self) -> None:
         event = make_rest_event()
         event["multiValueHeaders"] = None
