@@ -28,7 +28,7 @@ class TestContract:
     def test_prime_value_shape(self) -> None:
         # {"apiType", "host", "stage", "paths", "timeoutMillis"}: TestParsePrime
         # reads each key.
-        assert config.PRIME_API_TYPES == ("REST", "HTTP")
+        assert config.PRIME_API_TYPES == ("REST", "HTTP", "FUNCTION_URL")
 
     def test_warm_up_event_shape(self) -> None:
         assert config.WARM_UP_SOURCE == "cdk-wsgi.warm-up"
@@ -118,6 +118,18 @@ class TestParsePrime:
             ("/b", "/a"),
         )
 
+    def test_function_url(self) -> None:
+        prime = parse_prime(
+            '{"apiType": "FUNCTION_URL", "host": "abc.lambda-url.eu-west-1.on.aws",'
+            ' "stage": "$default", "paths": ["/"], "timeoutMillis": 5000}'
+        )
+        assert prime is not None
+        assert (prime.api_type, prime.host, prime.stage) == (
+            "FUNCTION_URL",
+            "abc.lambda-url.eu-west-1.on.aws",
+            "$default",
+        )
+
     def test_every_path_character_the_construct_accepts(self) -> None:
         path = "/AZaz09-._~!$&'()*+,;=:@/x/"
         prime = parse_prime(
@@ -148,6 +160,10 @@ class TestParsePrime:
             ),
             (
                 '{"apiType": "WEBSOCKET", "host": "h", "stage": "s", "paths": ["/"]}',
+                "apiType must be 'REST', 'HTTP' or 'FUNCTION_URL'",
+            ),
+            (
+                '{"apiType": "function_url", "host": "h", "stage": "s", "paths": []}',
                 "apiType must be",
             ),
             (

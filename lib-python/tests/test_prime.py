@@ -20,9 +20,15 @@ import pytest
 import cdk_wsgi_adapter
 from cdk_wsgi_adapter.adapter import handler_for
 from cdk_wsgi_adapter.config import Options, PrimeConfig
-from cdk_wsgi_adapter.prime import USER_AGENT, http_event, prime, rest_event
+from cdk_wsgi_adapter.prime import (
+    USER_AGENT,
+    function_url_event,
+    http_event,
+    prime,
+    rest_event,
+)
 from conftest import fresh_python, load_event
-from events import make_http_event, make_rest_event
+from events import make_function_url_event, make_http_event, make_rest_event
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -31,6 +37,10 @@ if TYPE_CHECKING:
 
 EXECUTE_API = "abc123.execute-api.eu-west-1.amazonaws.com"
 DOMAIN = "api.example.com"
+# The function URL host of events.make_function_url_event.
+FUNCTION_URL = "abcdefgh.lambda-url.us-east-1.on.aws"
+# What each front door's events tell the app: environ["cdk_wsgi.source"].
+SOURCES = {"REST": "rest_v1", "HTTP": "http_v2", "FUNCTION_URL": "function_url"}
 PRIMED = re.compile(r"primed GET (\S+): (\d{3}) in \d+\.\d ms")
 
 
@@ -144,6 +154,19 @@ FRONT_DOORS = [
     ),
     ("HTTP", DOMAIN, "prod", {DOMAIN: "v1"}, "/health", "/health", "/v1", "/health"),
     ("HTTP", DOMAIN, "$default", {DOMAIN: ""}, "/", "/", "", "/"),
+    # No stage and no custom domain: SCRIPT_NAME is empty.
+    (
+        "FUNCTION_URL",
+        FUNCTION_URL,
+        "$default",
+        None,
+        "/health",
+        "/health",
+        "",
+        "/health",
+    ),
+    ("FUNCTION_URL", FUNCTION_URL, "$default", None, "/", "/", "", "/"),
+    ("FUNCTION_URL", FUNCTION_URL, "$default", None, "/a/b/", "/a/b/", "", "/a/b/"),
 ]
 
 
@@ -191,9 +214,7 @@ class TestFrontDoorPaths:
         assert environ["REMOTE_ADDR"] == "127.0.0.1"
         assert (environ["wsgi.url_scheme"], environ["SERVER_PORT"]) == ("https", "443")
         assert environ["SERVER_PROTOCOL"] == "HTTP/1.1"
-        assert environ["cdk_wsgi.source"] == (
-            "rest_v1" if api_type == "REST" else "http_v2"
-        )
+        assert environ["cdk_wsgi.source"] == SOURCES[api_type]
         assert environ["cdk_wsgi.context"] is None
         assert "CONTENT_LENGTH" not in environ
         assert environ["wsgi.input"].read(1024) == b""
@@ -217,6 +238,8 @@ class TestFrontDoorPaths:
         handler = handler_for(factory.app, Options(base_paths=base_paths))
         if api_type == "REST":
             handler(make_rest_event(path=event["path"], stage=stage, domain=host), None)
+        elif api_type == "FUNCTION_URL":
+            handler(make_function_url_event(raw_path=event["rawPath"]), None)
         else:
             handler(
                 make_http_event(raw_path=event["rawPath"], stage=stage, domain=host),
@@ -284,6 +307,26 @@ class TestRealEventShapes:
             real.environs[0][k] for k in keys
         ]
 
+    def test_function_url_matches_a_sample_with_auth_none(self) -> None:
+        sample = load_event("powertools-lambda-python/lambdaFunctionUrlEvent.json")
+        host = sample["requestContext"]["domainName"]
+        event = function_url_event(config("FUNCTION_URL", host, "$default"), "/")
+        for key in ("version", "routeKey", "rawPath", "rawQueryString"):
+            assert event[key] == sample[key]
+        context_keys = ("accountId", "apiId", "domainName", "domainPrefix", "routeKey")
+        assert [event["requestContext"][k] for k in (*context_keys, "stage")] == [
+            sample["requestContext"][k] for k in (*context_keys, "stage")
+        ]
+        assert event["requestContext"]["accountId"] == "anonymous"
+        primed, real = Recorder(), Recorder()
+        handler_for(primed.app, Options())(event, None)
+        handler_for(real.app, Options())(sample, None)
+        keys = (*self.ENVIRON_KEYS, "REQUEST_METHOD", "QUERY_STRING")
+        assert [primed.environs[0][k] for k in keys] == [
+            real.environs[0][k] for k in keys
+        ]
+        assert primed.environs[0]["cdk_wsgi.source"] == "function_url"
+
     @pytest.mark.parametrize(
         ("make", "sample"),
         [
@@ -298,6 +341,12 @@ class TestRealEventShapes:
             (
                 lambda: http_event(config("HTTP", EXECUTE_API, "prod"), "/a", None),
                 "aws-lambda-dotnet/AspNetCoreServer.Test/values-get-all-httpapi-v2-with-stage.json",
+            ),
+            (
+                lambda: function_url_event(
+                    config("FUNCTION_URL", FUNCTION_URL, "$default"), "/a"
+                ),
+                "aws-lambda-go/lambdaurl/function-url-domain-only-get-request.json",
             ),
         ],
     )
@@ -333,6 +382,31 @@ class TestRealEventShapes:
         assert all(name == name.lower() for name in event["headers"])
         assert event["headers"]["host"] == EXECUTE_API
         assert event["routeKey"] == event["requestContext"]["routeKey"] == "$default"
+
+    def test_function_url_context_has_no_stage_and_an_anonymous_caller(self) -> None:
+        # A function URL has no stages: a stage in the config changes nothing.
+        event = function_url_event(config("FUNCTION_URL", FUNCTION_URL, "prod"), "/x")
+        assert (event["rawPath"], event["requestContext"]["http"]["path"]) == (
+            "/x",
+            "/x",
+        )
+        assert event["requestContext"] == {
+            "accountId": "anonymous",
+            "apiId": "abcdefgh",
+            "domainName": FUNCTION_URL,
+            "domainPrefix": "abcdefgh",
+            "http": {
+                "method": "GET",
+                "path": "/x",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": USER_AGENT,
+            },
+            "routeKey": "$default",
+            "stage": "$default",
+        }
+        assert all(name == name.lower() for name in event["headers"])
+        assert event["headers"]["host"] == FUNCTION_URL
 
 
 class TestLogging:
@@ -416,6 +490,13 @@ class TestFrameworks:
             ("HTTP", EXECUTE_API, "prod", None, f"https://{EXECUTE_API}/prod/hello"),
             ("REST", DOMAIN, "prod", {DOMAIN: "v1"}, f"https://{DOMAIN}/v1/hello"),
             ("HTTP", DOMAIN, "$default", {DOMAIN: "v1"}, f"https://{DOMAIN}/v1/hello"),
+            (
+                "FUNCTION_URL",
+                FUNCTION_URL,
+                "$default",
+                None,
+                f"https://{FUNCTION_URL}/hello",
+            ),
         ],
     )
     def test_primed_through_the_real_app(

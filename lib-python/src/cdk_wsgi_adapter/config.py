@@ -24,12 +24,13 @@ BASE_PATHS_VARIABLE = "CDK_WSGI_BASE_PATHS"
 #: "1" when the function's published versions use Lambda SnapStart.
 SNAP_START_VARIABLE = "CDK_WSGI_SNAP_START"
 #: JSON object naming GET requests sent through the app at init, as the front door
-#: would send them: `{"apiType": "REST" | "HTTP", "host": <domain the front door
-#: serves>, "stage": <stage name>, "paths": ["/", "/health", ...], "timeoutMillis":
-#: <how long priming may take in all>}`.
+#: would send them: `{"apiType": "REST" | "HTTP" | "FUNCTION_URL", "host": <domain
+#: the front door serves>, "stage": <stage name, `$default` for a function URL>,
+#: "paths": ["/", "/health", ...], "timeoutMillis": <how long priming may take in
+#: all>}`.
 PRIME_VARIABLE = "CDK_WSGI_PRIME"
 #: The front doors a priming request can imitate (PRIME_VARIABLE's apiType).
-PRIME_API_TYPES = ("REST", "HTTP")
+PRIME_API_TYPES = ("REST", "HTTP", "FUNCTION_URL")
 #: The construct's warm-up event is `{"source": WARM_UP_SOURCE, "concurrency": N}`.
 WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 #: Key of the warm-up event holding N, the number of environments to keep warm.
@@ -121,9 +122,10 @@ class PrimeConfig:
         paths: Iterable[str],
         timeout_millis: int,
     ) -> None:
-        #: "REST" or "HTTP".
+        #: One of PRIME_API_TYPES.
         self.api_type = api_type
-        #: The custom domain name, else the execute-api host.
+        #: The custom domain name, else the execute-api host, or the function URL's
+        #: `<url-id>.lambda-url.<region>.on.aws`.
         self.host = host
         self.stage = stage
         #: Absolute paths, each once, in the order given.
@@ -155,7 +157,7 @@ def parse_prime(value: str) -> PrimeConfig | None:
             for key in ("apiType", "host", "stage", "paths", "timeoutMillis")
         )
         if api_type not in PRIME_API_TYPES:
-            problem = "apiType must be 'REST' or 'HTTP'"
+            problem = "apiType must be 'REST', 'HTTP' or 'FUNCTION_URL'"
         elif not (isinstance(host, str) and host):
             problem = "host must be a domain name"
         elif not (isinstance(stage, str) and stage):

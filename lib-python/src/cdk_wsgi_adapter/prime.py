@@ -46,8 +46,10 @@ def prime(handler: Handler, config: PrimeConfig, options: Options) -> None:
             return
         if config.api_type == "REST":
             event = rest_event(config, path, base_path)
-        else:
+        elif config.api_type == "HTTP":
             event = http_event(config, path, base_path)
+        else:  # a function URL has no custom domain, so no base path
+            event = function_url_event(config, path)
         started = time.perf_counter()
         try:
             result = alarm.run(remaining, partial(handler, event, None))
@@ -129,12 +131,34 @@ def http_event(config: PrimeConfig, path: str, base_path: str | None) -> Json:
     host, stage = config.host, config.stage
     named_stage = stage != "$default" and base_path is None and is_execute_api(host)
     raw_path = f"/{stage}{path}" if named_stage else path
+    return _payload_v2(host, raw_path, stage)
+
+
+def function_url_event(config: PrimeConfig, path: str) -> Json:
+    """GET `path` as a Lambda function URL sends it: payload 2.0 like an HTTP API's
+    `$default` route, with the URL's own requestContext.
+
+    A function URL has no stage (stage and routeKey are `$default` placeholders), its
+    accountId is "anonymous" with auth type NONE, and apiId and domainPrefix are the
+    URL ID, the first label of `<url-id>.lambda-url.<region>.on.aws`
+    (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads).
+    Its rawPath stays percent-encoded: a priming path reads the same either way."""
+    host = config.host
+    url_id = host.partition(".")[0]
+    event = _payload_v2(host, path, "$default")
+    event["requestContext"].update(
+        accountId="anonymous", apiId=url_id, domainPrefix=url_id
+    )
+    return event
+
+
+def _payload_v2(host: str, raw_path: str, stage: str) -> Json:
     return {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": raw_path,
         "rawQueryString": "",
-        # HTTP APIs send header names in lowercase.
+        # Payload 2.0 sends header names in lowercase.
         "headers": {
             "accept": "*/*",
             "host": host,
