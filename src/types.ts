@@ -6,7 +6,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 
 /**
- * The kind of API Gateway API that fronts the WSGI app.
+ * The front door that sends requests to the WSGI app: an API Gateway API, or a Lambda function URL.
  */
 export enum ApiType {
   /**
@@ -22,6 +22,14 @@ export enum ApiType {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html
    */
   HTTP = 'HTTP',
+
+  /**
+   * A Lambda function URL on the `live` alias (payload format 2.0): no API Gateway and its cost, no 29-second limit
+   * (the function's timeout, up to 15 minutes), 6 MB requests and responses, no stage, no custom domain of its own.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html
+   */
+  FUNCTION_URL = 'FUNCTION_URL',
 }
 
 /**

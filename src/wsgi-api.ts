@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
 import { ApiOptions, DefinedApi } from './private/api-options';
 import * as defaults from './private/defaults';
+import { defineFunctionUrl } from './private/function-url';
 import { defineHttpApi } from './private/http-api';
 import { DEFAULT_LOG_RETENTION } from './private/log-retention';
 import { acknowledgeApiFindings } from './private/nag';
@@ -31,11 +32,19 @@ import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
  */
 export interface WsgiApiProps extends WsgiFunctionProps {
   /**
-   * The kind of API Gateway API in front of the function.
+   * The front door of the function: an API Gateway REST or HTTP API, or a function URL.
    *
    * @default ApiType.REST
    */
   readonly apiType?: ApiType;
+
+  /**
+   * Who may call the function URL (`ApiType.FUNCTION_URL` only): anyone (`NONE`), or IAM principals allowed
+   * `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction`, with signed requests (`AWS_IAM`).
+   *
+   * @default FunctionUrlAuthType.NONE
+   */
+  readonly functionUrlAuthType?: lambda.FunctionUrlAuthType;
 
   /**
    * Media types API Gateway treats as binary, for request bodies and for responses (REST APIs only).
@@ -170,6 +179,11 @@ export class WsgiApi extends Construct {
   public readonly httpApi?: apigatewayv2.HttpApi;
 
   /**
+   * Conditional: the function URL on `live`, when `apiType` is `ApiType.FUNCTION_URL`.
+   */
+  public readonly functionUrl?: lambda.FunctionUrl;
+
+  /**
    * Conditional: the warm-up schedule, when `warmUp` is set.
    */
   public readonly warmUpRule?: events.Rule;
@@ -206,7 +220,8 @@ export class WsgiApi extends Construct {
   public readonly deployTasksTrigger?: triggers.Trigger;
 
   /**
-   * The URL of the app: the custom domain's (with its base path) when set, else the execute-api URL with the stage.
+   * The URL of the app: the custom domain's (with its base path) when set, else the execute-api URL with the stage, or
+   * the function URL.
    */
   public readonly url: string;
 
@@ -222,6 +237,19 @@ export class WsgiApi extends Construct {
     const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
 
     validate.validateTimeout(props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS), apiType);
+    validate.validateFrontDoorProps(apiType, {
+      binaryMediaTypes: props.binaryMediaTypes,
+      stageName: props.stageName,
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
+      minCompressionSize: props.minCompressionSize,
+      accessLogging: props.accessLogging,
+      accessLogRetention: props.accessLogRetention,
+      apiTracing: props.apiTracing,
+      cloudWatchRole: props.cloudWatchRole,
+      customDomain: props.customDomain,
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
+    }, props.functionUrlAuthType);
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
     if (props.customDomain) {
@@ -283,21 +311,24 @@ export class WsgiApi extends Construct {
       const rest = defineRestApi(this, apiOptions);
       this.restApi = rest.restApi;
       api = rest;
-    } else {
+    } else if (apiType === ApiType.HTTP) {
       const http = defineHttpApi(this, apiOptions);
       this.httpApi = http.httpApi;
       api = http;
+    } else {
+      const url = defineFunctionUrl(this.alias, props.functionUrlAuthType ?? lambda.FunctionUrlAuthType.NONE);
+      this.functionUrl = url.functionUrl;
+      api = url;
     }
     this.url = api.url;
 
     if (props.deployment && !props.deployment.alarms) {
       this.serverErrorRateAlarm = defineServerErrorRateAlarm(this, api);
     }
-    const stack = Stack.of(this);
     fn._attachFrontDoor({
       apiType,
       // The host the adapter's priming requests name.
-      host: props.customDomain?.domainName ?? `${api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+      host: api.host,
       stage: stageName,
       serveEntry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
       serverErrorRateAlarm: this.serverErrorRateAlarm,

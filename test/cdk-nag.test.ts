@@ -23,8 +23,10 @@ const RELEASED: Partial<WsgiApiProps> = {
 const SETUPS: Record<string, Partial<WsgiApiProps>> = {
   DefaultRest: {},
   DefaultHttp: { apiType: ApiType.HTTP },
+  DefaultFunctionUrl: { apiType: ApiType.FUNCTION_URL },
   ReleasedRest: { ...RELEASED, provisionedConcurrency: { minimum: 1, maximum: 3 } },
   ReleasedHttp: { ...RELEASED, apiType: ApiType.HTTP, snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS },
+  ReleasedFunctionUrl: { ...RELEASED, apiType: ApiType.FUNCTION_URL, timeout: Duration.minutes(5) },
 };
 
 /** A custom domain, as the README shows it, for the stack `scope` of the app. */
@@ -134,7 +136,7 @@ describe('log retention', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(Object.keys(logGroups)).toContain(fn.Properties.LoggingConfig?.LogGroup?.Ref);
     }
-    if (SETUPS[setup].apiType !== ApiType.HTTP) {
+    if ((SETUPS[setup].apiType ?? ApiType.REST) === ApiType.REST) {
       template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/prod']] },
       });

@@ -5,13 +5,14 @@ import * as defaults from '../src/private/defaults';
 describe('defaults', () => {
   test('the function waits as long as API Gateway does, with 512 MiB', () => {
     expect(defaults.MAX_INTEGRATION_TIMEOUT_SECONDS).toBe(29);
+    expect(defaults.MAX_FUNCTION_TIMEOUT_SECONDS).toBe(900);
     expect(defaults.DEFAULT_TIMEOUT_SECONDS).toBe(29);
     expect(defaults.DEFAULT_MEMORY_SIZE).toBe(512);
   });
 
   test('a REST API on stage prod, with every media type binary', () => {
     expect(defaults.DEFAULT_API_TYPE).toBe(ApiType.REST);
-    expect(defaults.DEFAULT_STAGE_NAME).toEqual({ REST: 'prod', HTTP: '$default' });
+    expect(defaults.DEFAULT_STAGE_NAME).toEqual({ REST: 'prod', HTTP: '$default', FUNCTION_URL: '$default' });
     expect(defaults.DEFAULT_BINARY_MEDIA_TYPES).toEqual(['*/*']);
   });
 

@@ -24,12 +24,12 @@ export interface ApiOptions {
   readonly executionLogRetention: logs.RetentionDays;
 }
 
-/** What WsgiApi needs of the API either builder defined. */
+/** What WsgiApi needs of the front door a builder defined. */
 export interface DefinedApi {
   /** The URL clients use: the custom domain's with its base path, else the execute-api URL with the stage. */
   readonly url: string;
-  /** The API's ID, the first label of its execute-api host. */
-  readonly apiId: string;
+  /** The host its requests name: the custom domain's, else the endpoint's own. */
+  readonly host: string;
   /** Requests the API received, and those it answered 5xx, summed per period. */
   readonly requests: cloudwatch.IMetric;
   readonly serverErrors: cloudwatch.IMetric;

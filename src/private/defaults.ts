@@ -9,6 +9,9 @@ import { ApiType } from '../types';
 /** API Gateway stops waiting for a Lambda integration after 29 seconds (HTTP APIs cannot raise it; CDK caps both). */
 export const MAX_INTEGRATION_TIMEOUT_SECONDS = 29;
 
+/** Lambda runs an invocation for 15 minutes at most (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+
 /** The function may run as long as API Gateway waits for it, and no longer. */
 export const DEFAULT_TIMEOUT_SECONDS = MAX_INTEGRATION_TIMEOUT_SECONDS;
 
@@ -17,10 +20,14 @@ export const DEFAULT_MEMORY_SIZE = 512;
 
 export const DEFAULT_API_TYPE = ApiType.REST;
 
-/** The stage of each API type; `$default` puts no stage segment in an HTTP API's URL. */
+/**
+ * The stage of each front door; `$default` puts no stage segment in an HTTP API's URL, and is what a function URL's
+ * events name (it has no stages).
+ */
 export const DEFAULT_STAGE_NAME: Readonly<Record<ApiType, string>> = {
   [ApiType.REST]: 'prod',
   [ApiType.HTTP]: '$default',
+  [ApiType.FUNCTION_URL]: '$default',
 };
 
 /** Every body is binary to the REST API, so responses of any type reach clients byte for byte. */

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
 import { ApiOptions, DefinedApi } from './api-options';
-import { domainUrl } from './domain-url';
+import { domainUrl, executeApiHost } from './domain-url';
 
 /** An HTTP API whose `$default` route (every method and path, `/` included) invokes the function. */
 export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi & { httpApi: apigatewayv2.HttpApi } {
@@ -31,7 +31,7 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi
 
   const defined = {
     httpApi,
-    apiId: httpApi.apiId,
+    host: executeApiHost(scope, httpApi.apiId),
     requests: httpApi.metricCount({ statistic: 'Sum' }),
     serverErrors: httpApi.metricServerError({ statistic: 'Sum' }),
   };
@@ -59,5 +59,5 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi
         new targets.ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId)),
     });
   }
-  return { ...defined, url: domainUrl(domain) };
+  return { ...defined, url: domainUrl(domain), host: domain.domainName };
 }

@@ -7,7 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
 import { ApiOptions, DefinedApi } from './api-options';
-import { domainUrl } from './domain-url';
+import { domainUrl, executeApiHost } from './domain-url';
 
 /** A REST API sending `ANY /` and `ANY /{proxy+}` to the function, plus its optional custom domain. */
 export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi & { restApi: apigateway.RestApi } {
@@ -54,7 +54,7 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
 
   const defined = {
     restApi,
-    apiId: restApi.restApiId,
+    host: executeApiHost(scope, restApi.restApiId),
     // Keyed by the API's name, which is the construct's own (the stage's metrics would need the stage's Ref, and the
     // alarms that read them come before the stage: a circular dependency through the deployment group).
     requests: restApi.metricCount({ statistic: 'Sum' }),
@@ -97,5 +97,5 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
       target: route53.RecordTarget.fromAlias(new targets.ApiGatewayDomain(domainName)),
     });
   }
-  return { ...defined, url: domainUrl(domain) };
+  return { ...defined, url: domainUrl(domain), host: domain.domainName };
 }

@@ -8,7 +8,7 @@ import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
 import { ADAPTER_RUNTIMES, NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 import {
   DEFAULT_MEMORY_SIZE, DEFAULT_PRIME_TIMEOUT_SECONDS, DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, INIT_LIMIT_SECONDS,
-  MAX_INTEGRATION_TIMEOUT_SECONDS, PREINITIALIZED_INIT_LIMIT_SECONDS,
+  MAX_FUNCTION_TIMEOUT_SECONDS, MAX_INTEGRATION_TIMEOUT_SECONDS, PREINITIALIZED_INIT_LIMIT_SECONDS,
 } from './defaults';
 import { propError } from './prop-error';
 
@@ -52,10 +52,16 @@ function constantOf(runtime: lambda.Runtime): string {
 }
 
 export function validateTimeout(timeout: Duration, apiType: ApiType): void {
+  if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > MAX_FUNCTION_TIMEOUT_SECONDS) {
+    throw propError('timeout', `must be at most ${MAX_FUNCTION_TIMEOUT_SECONDS / 60} minutes, Lambda's limit`, timeout.toHumanString(),
+      'lower timeout, and run longer work as a job of its own');
+  }
+  // A function URL waits as long as the function runs.
   const max = MAX_INTEGRATION_TIMEOUT_SECONDS;
-  if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > max) {
+  if (apiType !== ApiType.FUNCTION_URL && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > max) {
     throw propError('timeout', `must be at most ${max} seconds behind ${apiType === ApiType.REST ? 'a REST' : 'an HTTP'} API`,
-      timeout.toHumanString(), `API Gateway answers 504 after ${max} seconds while the function would run on; lower timeout`);
+      timeout.toHumanString(), `API Gateway answers 504 after ${max} seconds while the function would run on; lower timeout, `
+      + 'or use ApiType.FUNCTION_URL');
   }
 }
 
@@ -260,6 +266,26 @@ export function warnRestOnlyProps(scope: Construct, props: Record<string, unknow
     if (value !== undefined) {
       Annotations.of(scope).addWarningV2(`cdk-wsgi:${prop}Ignored`,
         `${prop} applies to REST APIs only and is ignored with ApiType.HTTP; remove it or use ApiType.REST`);
+    }
+  }
+}
+
+/**
+ * A function URL has no stage, throttling, logs or domain of its own: the API Gateway props are refused with it, and
+ * its auth type is refused with an API, so that no prop is silently ignored.
+ */
+export function validateFrontDoorProps(apiType: ApiType, props: Record<string, unknown>, functionUrlAuthType: unknown): void {
+  if (apiType !== ApiType.FUNCTION_URL) {
+    if (functionUrlAuthType !== undefined) {
+      throw propError('functionUrlAuthType', `applies to ApiType.FUNCTION_URL only, not to ApiType.${apiType}`, functionUrlAuthType,
+        'remove it, or use apiType: ApiType.FUNCTION_URL');
+    }
+    return;
+  }
+  for (const [prop, value] of Object.entries(props)) {
+    if (value !== undefined) {
+      throw propError(prop, 'configures API Gateway, which ApiType.FUNCTION_URL does not use', value,
+        `remove ${prop}, or use ApiType.REST or ApiType.HTTP`);
     }
   }
 }

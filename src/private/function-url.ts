@@ -1,0 +1,33 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DefinedApi } from './api-options';
+
+/** The first label of the host priming requests name behind a function URL. */
+const PRIME_LABEL = 'cdk-wsgi-prime';
+
+/** A function URL and what WsgiApi needs of it. */
+export interface DefinedFunctionUrl extends DefinedApi {
+  readonly functionUrl: lambda.FunctionUrl;
+}
+
+/**
+ * A function URL on `live`. With auth type NONE, aws-cdk-lib grants the public both `lambda:InvokeFunctionUrl` and
+ * `lambda:InvokeFunction` (the latter only through the URL), which URLs created since October 2025 need
+ * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+ */
+export function defineFunctionUrl(alias: lambda.Alias, authType: lambda.FunctionUrlAuthType): DefinedFunctionUrl {
+  const functionUrl = alias.addFunctionUrl({ authType });
+  // Lambda counts the URL's requests and 5xx answers per alias (dimension Resource `function:alias`); the app's own
+  // 500s are among them (https://docs.aws.amazon.com/lambda/latest/dg/urls-monitoring.html).
+  const urlMetric = (name: string) => alias.metric(name, { statistic: 'Sum', period: Duration.minutes(1) });
+  return {
+    functionUrl,
+    url: functionUrl.url,
+    // The URL's own host (<url-id>.lambda-url.<region>.on.aws) exists only once the URL does, after the function, so
+    // the function cannot be told it: priming requests name a host under the same domain, which an app that allows
+    // `.lambda-url.<region>.on.aws` (as it must, not knowing the id either) accepts.
+    host: `${PRIME_LABEL}.lambda-url.${Stack.of(alias).region}.on.aws`,
+    requests: urlMetric('UrlRequestCount'),
+    serverErrors: urlMetric('Url5xxCount'),
+  };
+}
