@@ -27,6 +27,13 @@ describe('settingsFromFlags', () => {
     }
   });
 
+  test('a function URL, as function-url or function_url: the $default stage, no binary media types', () => {
+    for (const apiType of ['function-url', 'FUNCTION_URL']) {
+      expect(settingsFromFlags({ entry: APP_ENTRY, module: 'api:app', apiType }))
+        .toMatchObject({ apiType: ApiType.FUNCTION_URL, stageName: '$default', binaryMediaTypes: undefined });
+    }
+  });
+
   test('takes the stage, media types and timeout the flags give', () => {
     expect(settingsFromFlags({
       entry: APP_ENTRY, module: 'api.app', stage: 'v1', binaryMediaTypes: 'image/png, application/*', textMediaTypes: 'image/svg+xml', timeout: '2.5',
@@ -34,8 +41,10 @@ describe('settingsFromFlags', () => {
   });
 
   test.each([
-    [{ apiType: 'websocket' }, "--api-type must be rest or http, got 'websocket'"],
-    [{ apiType: 'http', binaryMediaTypes: '*/*' }, '--binary-media-types applies to REST APIs only'],
+    [{ apiType: 'websocket' }, "--api-type must be rest, http or function-url, got 'websocket'"],
+    [{ apiType: 'http', binaryMediaTypes: '*/*' }, '--binary-media-types applies to REST APIs only; HTTP APIs have'],
+    [{ apiType: 'function-url', binaryMediaTypes: '*/*' }, '--binary-media-types applies to REST APIs only; function URLs have'],
+    [{ apiType: 'function-url', stage: 'v1' }, '--stage does not apply to a function URL, which has no stages'],
     [{ timeout: '0' }, "--timeout must be a number of seconds from 1 to 900, got '0'"],
     [{ timeout: '901' }, "--timeout must be a number of seconds from 1 to 900, got '901'"],
     [{ timeout: 'soon' }, "--timeout must be a number of seconds from 1 to 900, got 'soon'"],

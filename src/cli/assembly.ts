@@ -116,6 +116,9 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
   if (!app) {
     throw new Error(`${name} has no ${contract.ENV_APP} variable; synthesize it again with this version of cdk-wsgi`);
   }
+  if (!Object.values(ApiType).includes(metadata.apiType)) {
+    throw new Error(`${name}'s front door (${metadata.apiType}) is not one this version of cdk-wsgi serves; update cdk-wsgi`);
+  }
   const binary = text(contract.ENV_BINARY_MEDIA_TYPES);
   return {
     label: name,
@@ -153,7 +156,7 @@ function findEntry(entry: string, assemblyDir: string): string {
  * the list came from (the assembly's folder, or a deployed stack).
  */
 export function selectFunction(functions: AssemblyFunction[], source: string, query?: string): AssemblyFunction {
-  const list = () => functions.map(fn => `  ${fn.name} (${fn.logicalId}, ${fn.apiType} API)`).join('\n');
+  const list = () => functions.map(fn => `  ${fn.name} (${fn.logicalId}, ${frontDoorName(fn.apiType)})`).join('\n');
   if (functions.length === 0) {
     throw new Error(`${source} holds no WsgiApi function`);
   }
@@ -167,6 +170,11 @@ export function selectFunction(functions: AssemblyFunction[], source: string, qu
   if (matches.length === 1) return matches[0];
   const problem = matches.length === 0 ? 'names no WsgiApi function' : `names ${matches.length} WsgiApi functions`;
   throw new Error(`--function ${query} ${problem} in ${source}; the functions are:\n${list()}`);
+}
+
+/** `REST API`, `HTTP API`, `function URL`. */
+function frontDoorName(apiType: ApiType): string {
+  return apiType === ApiType.FUNCTION_URL ? 'function URL' : `${apiType} API`;
 }
 
 function readJson(file: string): any {

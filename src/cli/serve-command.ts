@@ -10,9 +10,10 @@ import { ApiType } from '../types';
 
 const USAGE = `Usage: cdk-wsgi serve [options]
 
-Runs the app of a WsgiApi on this machine: each request becomes the event its API Gateway
-front door sends (REST API with its stage, or HTTP API), goes through cdk_wsgi_adapter to
-your WSGI app, and is answered the way the front door answers. Source changes reload it.
+Runs the app of a WsgiApi on this machine: each request becomes the event its front door
+sends (REST API with its stage, HTTP API, or Lambda function URL), goes through
+cdk_wsgi_adapter to your WSGI app, and is answered the way the front door answers. Source
+changes reload it.
 
 The app, from the cloud assembly (run \`cdk synth\` first):
   --assembly DIR         the cloud assembly (default: cdk.out)
@@ -22,8 +23,9 @@ The app, from the cloud assembly (run \`cdk synth\` first):
 Or from flags:
   --entry DIR            the app's folder
   --module SPEC          its WSGI callable: api.app or api:app
-  --api-type rest|http   default: ${defaults.DEFAULT_API_TYPE.toLowerCase()}
-  --stage NAME           default: ${defaults.DEFAULT_STAGE_NAME[ApiType.REST]} for REST, ${defaults.DEFAULT_STAGE_NAME[ApiType.HTTP]} for HTTP (no stage in the URL)
+  --api-type TYPE        rest, http or function-url (default: ${defaults.DEFAULT_API_TYPE.toLowerCase()})
+  --stage NAME           default: ${defaults.DEFAULT_STAGE_NAME[ApiType.REST]} for REST, ${defaults.DEFAULT_STAGE_NAME[ApiType.HTTP]} for HTTP (no stage in the URL);
+                         a function URL has none
   --binary-media-types L REST only, comma-separated (default: ${defaults.DEFAULT_BINARY_MEDIA_TYPES.join(',')})
   --text-media-types L   extra media types answered as text, comma-separated
   --timeout SECONDS      the function timeout (default: ${defaults.DEFAULT_TIMEOUT_SECONDS})
@@ -58,7 +60,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'
 /** `cdk-wsgi serve`: the app behind an emulated front door, until Ctrl+C. */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run a WsgiApi\'s app on this machine the way its API Gateway front door calls it',
+  summary: 'run a WsgiApi\'s app on this machine the way its front door calls it',
   usage: USAGE,
   run: async argv => {
     let values: Values;

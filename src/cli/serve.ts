@@ -3,6 +3,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { AppRunner } from './app-runner';
+import { FunctionUrlEmulator } from './function-url-emulator';
 import { GatewayEmulator, GatewayReply, LocalRequest, messageReply } from './gateway-emulator';
 import { HttpApiEmulator } from './http-api-emulator';
 import { PythonWorker } from './python-worker';
@@ -29,12 +30,12 @@ export interface ServeOptions {
 export interface LocalServer {
   /** Where the app is, stage included: `http://127.0.0.1:8000/prod/`. */
   readonly url: string;
-  /** The API Gateway API in front of the app, emulated. */
+  /** The front door in front of the app, emulated. */
   readonly gateway: GatewayEmulator;
   close(): Promise<void>;
 }
 
-// API Gateway's payload limit (REST and HTTP APIs), then Lambda's for a synchronous invocation.
+// API Gateway's payload limit (REST and HTTP APIs), then Lambda's for a synchronous invocation (a function URL's).
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 // Managed by the local server for its own connection, whatever the app said.
@@ -45,9 +46,7 @@ const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encodi
  * through cdk_wsgi_adapter in a Python worker, and answered the way the front door answers.
  */
 export async function serve(settings: ServeSettings, options: ServeOptions): Promise<LocalServer> {
-  const gateway: GatewayEmulator = settings.apiType === ApiType.REST
-    ? new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? [])
-    : new HttpApiEmulator(settings.stageName);
+  const gateway = emulatorFor(settings);
   let runner: AppRunner | undefined;
   const server = http.createServer((req, res) => {
     handle(req, res, gateway, runner!, options).catch(error => {
@@ -87,6 +86,15 @@ export async function serve(settings: ServeSettings, options: ServeOptions): Pro
   }
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return { url: `http://${host}:${port}${gateway.basePath}`, gateway, close };
+}
+
+/** The front door `settings` names, emulated. */
+export function emulatorFor(settings: ServeSettings): GatewayEmulator {
+  switch (settings.apiType) {
+    case ApiType.REST: return new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? []);
+    case ApiType.HTTP: return new HttpApiEmulator(settings.stageName);
+    case ApiType.FUNCTION_URL: return new FunctionUrlEmulator();
+  }
 }
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, gateway: GatewayEmulator, runner: AppRunner,
@@ -161,7 +169,7 @@ function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayRe
   try {
     res.writeHead(reply.statusCode, headers);
   } catch (error) {
-    options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: API Gateway would reject this response: ${(error as Error).message}\n`);
+    options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: the front door would reject this response: ${(error as Error).message}\n`);
     write(res, request, gateway.failure(request), gateway, options);
     return;
   }

@@ -12,11 +12,11 @@ export interface ServeSettings {
   /** The WSGI callable, `package.module:attr` (as CDK_WSGI_APP). */
   readonly app: string;
   readonly apiType: ApiType;
-  /** The stage; `$default` puts no stage in the URL. */
+  /** The stage; `$default` puts no stage in the URL (and is what a function URL's events name). */
   readonly stageName: string;
   /** Extra media types the adapter answers as text. */
   readonly textMediaTypes: string[];
-  /** The REST API's binaryMediaTypes; undefined for an HTTP API. */
+  /** The REST API's binaryMediaTypes; undefined for the other front doors. */
   readonly binaryMediaTypes?: string[];
   /** Custom domain → base path (CDK_WSGI_BASE_PATHS). */
   readonly basePaths: Record<string, string>;
@@ -42,8 +42,12 @@ export interface AppFlags {
 /** WsgiApi's defaults for what flags leave out. */
 export function settingsFromFlags(flags: AppFlags): ServeSettings {
   const apiType = parseApiType(flags.apiType ?? defaults.DEFAULT_API_TYPE);
-  if (apiType === ApiType.HTTP && flags.binaryMediaTypes !== undefined) {
-    throw new Error('--binary-media-types applies to REST APIs only; HTTP APIs have no binary media types');
+  if (apiType !== ApiType.REST && flags.binaryMediaTypes !== undefined) {
+    throw new Error(`--binary-media-types applies to REST APIs only; ${apiType === ApiType.HTTP ? 'HTTP APIs' : 'function URLs'} `
+      + 'have no binary media types');
+  }
+  if (apiType === ApiType.FUNCTION_URL && flags.stage !== undefined) {
+    throw new Error('--stage does not apply to a function URL, which has no stages');
   }
   const source = resolveAppSource(flags.entry, flags.module);
   const app = `${source.moduleName}:${source.attribute}`;
@@ -68,11 +72,11 @@ export function splitList(value: string): string[] {
   return value.split(',').map(item => item.trim()).filter(item => item !== '');
 }
 
-/** `rest` or `http`, in any case. */
+/** `rest`, `http` or `function-url` (also `function_url`), in any case. */
 function parseApiType(value: string): ApiType {
-  const apiType = Object.values(ApiType).find(type => type === value.toUpperCase());
+  const apiType = Object.values(ApiType).find(type => type === value.toUpperCase().replace(/-/g, '_'));
   if (!apiType) {
-    throw new Error(`--api-type must be rest or http, got '${value}'`);
+    throw new Error(`--api-type must be rest, http or function-url, got '${value}'`);
   }
   return apiType;
 }
