@@ -70,6 +70,12 @@ describe('cdk-wsgi serve: a function URL in front of the serve fixture, through 
     await eventually(() => app.out.length > before, 'the request line');
     expect(app.out.slice(before).some(line => /^POST \/ 413 \d+ ms$/.test(line))).toBe(true);
   });
+
+  test('the limit counts bytes: a text body of 3.5 million two-byte characters is over it', async () => {
+    const res = await fetch(url, { method: 'POST', body: 'é'.repeat(3_500_000), headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    expect(res.status).toBe(413);
+    expect(app.err()).toMatch(/the event is 70\d{5} bytes, over Lambda's limit of 6291456 bytes/);
+  });
 });
 
 describe('cdk-wsgi serve: a function URL in front of an app answering over 6 MB', () => {

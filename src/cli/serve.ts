@@ -125,8 +125,10 @@ async function invoke(request: LocalRequest, gateway: GatewayEmulator, runner: A
   const routed = gateway.toEvent(request);
   if ('reply' in routed) return routed.reply;
   const eventJson = JSON.stringify(routed.event);
-  if (eventJson.length > MAX_EVENT_BYTES) {
-    options.err(`cdk-wsgi serve: the event is ${eventJson.length} bytes, over Lambda's limit of ${MAX_EVENT_BYTES} bytes `
+  // Lambda counts the payload's UTF-8 bytes, not its characters: a non-ASCII text body weighs more than its length.
+  const eventBytes = Buffer.byteLength(eventJson);
+  if (eventBytes > MAX_EVENT_BYTES) {
+    options.err(`cdk-wsgi serve: the event is ${eventBytes} bytes, over Lambda's limit of ${MAX_EVENT_BYTES} bytes `
       + 'for a synchronous invocation (base64 makes a body a third larger)\n');
     return gateway.tooLarge(request);
   }
