@@ -1,5 +1,6 @@
 export * from './types';
 export * from './wsgi-adapter-layer';
 export * from './wsgi-api';
+export * from './wsgi-domain';
 export * from './wsgi-function';
 export * from './wsgi-task';

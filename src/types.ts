@@ -4,6 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { WsgiDomain } from './wsgi-domain';
 
 /**
  * The front door that sends requests to the WSGI app: an API Gateway API, or a Lambda function URL.
@@ -33,20 +34,33 @@ export enum ApiType {
 }
 
 /**
- * A custom domain name for the API.
+ * A custom domain name for the API: a domain of its own (`domainName` and `certificate`), or a `WsgiDomain` that
+ * several apps share, each under its own `basePath`.
  */
 export interface WsgiApiDomainOptions {
   /**
-   * The custom domain name, e.g. `api.example.com`.
+   * A domain several apps share: the API is mapped on it at `basePath`, and the domain keeps its own certificate and
+   * DNS record (`domainName`, `certificate`, `hostedZone`, `endpointType` and `securityPolicy` are then refused).
+   *
+   * @default - a domain of the API's own, from `domainName` and `certificate`
    */
-  readonly domainName: string;
+  readonly domain?: WsgiDomain;
 
   /**
-   * The ACM certificate for `domainName`.
+   * The custom domain name, e.g. `api.example.com`. Required unless `domain` is given.
+   *
+   * @default - none; required without `domain`
+   */
+  readonly domainName?: string;
+
+  /**
+   * The ACM certificate for `domainName`. Required unless `domain` is given.
    *
    * An EDGE domain needs a certificate in us-east-1; a REGIONAL domain needs one in the API's Region.
+   *
+   * @default - none; required without `domain`
    */
-  readonly certificate: acm.ICertificate;
+  readonly certificate?: acm.ICertificate;
 
   /**
    * The path under the domain where the API is mapped, without leading or trailing `/`.

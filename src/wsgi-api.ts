@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
 import { ApiOptions, DefinedApi } from './private/api-options';
 import * as defaults from './private/defaults';
+import { customDomainName } from './private/domain-url';
 import { defineFunctionUrl } from './private/function-url';
 import { defineHttpApi } from './private/http-api';
 import { DEFAULT_LOG_RETENTION } from './private/log-retention';
@@ -286,7 +287,7 @@ export class WsgiApi extends Construct {
     }
     if (props.customDomain) {
       this.lambdaFunction.addEnvironment(contract.ENV_BASE_PATHS,
-        Stack.of(this).toJsonString({ [props.customDomain.domainName]: props.customDomain.basePath ?? '' }));
+        Stack.of(this).toJsonString({ [customDomainName(props.customDomain)]: props.customDomain.basePath ?? '' }));
     }
 
     const accessLogRetention = props.accessLogRetention ?? DEFAULT_LOG_RETENTION;

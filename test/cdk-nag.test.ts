@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { APP_ENTRY } from './helpers';
-import { ApiType, WsgiApiProps, WsgiApi, WsgiTask } from '../src';
+import { ApiType, WsgiApiProps, WsgiApi, WsgiDomain, WsgiTask } from '../src';
 
 /** Every release prop: warm-up, priming, a gradual deployment, deploy tasks. */
 const RELEASED: Partial<WsgiApiProps> = {
@@ -68,6 +68,17 @@ describe('cdk-nag AwsSolutions', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'WithDomain', { env: { account: '123456789012', region: 'eu-west-1' } });
     new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', apiType, customDomain: customDomain(stack) });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('two apps on a shared WsgiDomain: no findings', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'SharedDomain', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const { basePath: _, ...own } = customDomain(stack)!;
+    const domain = new WsgiDomain(stack, 'Domain', { domainName: own.domainName!, certificate: own.certificate!, hostedZone: own.hostedZone });
+    new WsgiApi(stack, 'Shop', { entry: APP_ENTRY, module: 'api.app', customDomain: { domain, basePath: 'shop' } });
+    new WsgiApi(stack, 'Site', { entry: APP_ENTRY, module: 'api.app', apiType: ApiType.HTTP, customDomain: { domain } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(findings(app)).toEqual([]);
   });

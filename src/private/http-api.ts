@@ -39,10 +39,14 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi
   if (!domain) {
     return { ...defined, url: stage.url };
   }
+  if (domain.domain) {
+    domain.domain._mapApi(scope, httpApi.apiId, stage.stageName, domain.basePath);
+    return { ...defined, url: domainUrl(domain.domain.domainName, domain.basePath), host: domain.domain.domainName };
+  }
 
   const domainName = new apigatewayv2.DomainName(scope, 'DomainName', {
-    domainName: domain.domainName,
-    certificate: domain.certificate,
+    domainName: domain.domainName!,
+    certificate: domain.certificate!,
     securityPolicy: apigatewayv2.SecurityPolicy.TLS_1_2,
   });
   new apigatewayv2.ApiMapping(scope, 'ApiMapping', {
@@ -54,10 +58,10 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi
   if (domain.hostedZone) {
     new route53.ARecord(scope, 'AliasRecord', {
       zone: domain.hostedZone,
-      recordName: domain.domainName,
+      recordName: domain.domainName!,
       target: route53.RecordTarget.fromAlias(
         new targets.ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId)),
     });
   }
-  return { ...defined, url: domainUrl(domain), host: domain.domainName };
+  return { ...defined, url: domainUrl(domain.domainName!, domain.basePath), host: domain.domainName! };
 }

@@ -64,11 +64,15 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
   if (!domain) {
     return { ...defined, url: restApi.url };
   }
+  if (domain.domain) {
+    domain.domain._mapApi(scope, restApi.restApiId, restApi.deploymentStage.stageName, domain.basePath);
+    return { ...defined, url: domainUrl(domain.domain.domainName, domain.basePath), host: domain.domain.domainName };
+  }
 
   const securityPolicy = domain.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2;
   const domainName = new apigateway.DomainName(scope, 'DomainName', {
-    domainName: domain.domainName,
-    certificate: domain.certificate,
+    domainName: domain.domainName!,
+    certificate: domain.certificate!,
     endpointType: domain.endpointType ?? apigateway.EndpointType.REGIONAL,
     securityPolicy,
     // The 2025 policies need an access mode; STRICT also refuses clients that skip the policy (AWS's recommendation).
@@ -93,9 +97,9 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
   if (domain.hostedZone) {
     new route53.ARecord(scope, 'AliasRecord', {
       zone: domain.hostedZone,
-      recordName: domain.domainName,
+      recordName: domain.domainName!,
       target: route53.RecordTarget.fromAlias(new targets.ApiGatewayDomain(domainName)),
     });
   }
-  return { ...defined, url: domainUrl(domain), host: domain.domainName };
+  return { ...defined, url: domainUrl(domain.domainName!, domain.basePath), host: domain.domainName! };
 }

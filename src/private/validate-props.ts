@@ -93,6 +93,25 @@ export function validateThrottling(rateLimit: number | undefined, burstLimit: nu
 }
 
 export function validateCustomDomain(domain: WsgiApiDomainOptions, apiType: ApiType): void {
+  if (domain.domain) {
+    // The shared domain holds these; an app's own would be ignored.
+    const own = {
+      domainName: domain.domainName,
+      certificate: domain.certificate,
+      hostedZone: domain.hostedZone,
+      endpointType: domain.endpointType,
+      securityPolicy: domain.securityPolicy,
+    };
+    for (const [prop, value] of Object.entries(own)) {
+      if (value !== undefined) {
+        throw propError(`customDomain.${prop}`, 'belongs to the WsgiDomain given as customDomain.domain', prop === 'certificate' || prop === 'hostedZone' ? `a ${prop}` : value,
+          'remove it (set it on the WsgiDomain), or drop customDomain.domain for a domain of this app\'s own');
+      }
+    }
+  } else if (domain.domainName === undefined || domain.certificate === undefined) {
+    throw propError(domain.domainName === undefined ? 'customDomain.domainName' : 'customDomain.certificate',
+      'is required for a domain of the app\'s own', undefined, 'give domainName and certificate, or a shared WsgiDomain as customDomain.domain');
+  }
   const endpointType = domain.endpointType ?? apigateway.EndpointType.REGIONAL;
   if (![apigateway.EndpointType.REGIONAL, apigateway.EndpointType.EDGE].includes(endpointType)) {
     throw propError('customDomain.endpointType', 'must be REGIONAL or EDGE', endpointType, 'use EndpointType.REGIONAL');
