@@ -3,11 +3,12 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { WsgiDomain } from './wsgi-domain';
 
 /**
- * The front door that sends requests to the WSGI app: an API Gateway API, or a Lambda function URL.
+ * The front door that sends requests to the WSGI app: an API Gateway API, a Lambda function URL, or a load balancer.
  */
 export enum ApiType {
   /**
@@ -31,6 +32,14 @@ export enum ApiType {
    * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html
    */
   FUNCTION_URL = 'FUNCTION_URL',
+
+  /**
+   * An Application Load Balancer listener rule forwarding to a Lambda target group on the `live` alias, with
+   * multi-value headers: requests and responses up to 1 MB, no stage, the load balancer's own domain and TLS.
+   *
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
+   */
+  ALB = 'ALB',
 }
 
 /**
@@ -92,6 +101,36 @@ export interface WsgiApiDomainOptions {
    * @default SecurityPolicy.TLS_1_2
    */
   readonly securityPolicy?: apigateway.SecurityPolicy;
+}
+
+/**
+ * Where an ApiType.ALB app is reached: a rule on an Application Load Balancer's listener.
+ */
+export interface WsgiApiLoadBalancerOptions {
+  /**
+   * The listener the rule is added to; its load balancer's DNS name, protocol and port make `api.url`.
+   */
+  readonly listener: elbv2.ApplicationListener;
+
+  /**
+   * The rule's priority on the listener, from 1 to 50000, unique per listener; lower is evaluated first.
+   */
+  readonly priority: number;
+
+  /**
+   * Which requests the rule forwards to the app.
+   *
+   * @default - every request: `ListenerCondition.pathPatterns(['/*'])`
+   */
+  readonly conditions?: elbv2.ListenerCondition[];
+
+  /**
+   * The target group's health checks, which invoke the function with a GET of `path` (Lambda targets have them off
+   * unless enabled, and each check is an invocation).
+   *
+   * @default - no health checks
+   */
+  readonly healthCheck?: elbv2.HealthCheck;
 }
 
 /**

@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,13 +17,14 @@ import * as defaults from './private/defaults';
 import { customDomainName } from './private/domain-url';
 import { defineFunctionUrl } from './private/function-url';
 import { defineHttpApi } from './private/http-api';
+import { defineLoadBalancerTarget } from './private/load-balancer';
 import { DEFAULT_LOG_RETENTION } from './private/log-retention';
 import { acknowledgeApiFindings } from './private/nag';
 import { propError } from './private/prop-error';
 import { defineServerErrorRateAlarm } from './private/release';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
-import { ApiType, WsgiApiDomainOptions } from './types';
+import { ApiType, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
 
@@ -46,6 +48,13 @@ export interface WsgiApiProps extends WsgiFunctionProps {
    * @default FunctionUrlAuthType.NONE
    */
   readonly functionUrlAuthType?: lambda.FunctionUrlAuthType;
+
+  /**
+   * The listener rule that sends requests to the app (`ApiType.ALB` only, and required with it).
+   *
+   * @default - none
+   */
+  readonly loadBalancer?: WsgiApiLoadBalancerOptions;
 
   /**
    * Media types API Gateway treats as binary, for request bodies and for responses (REST APIs only).
@@ -185,6 +194,11 @@ export class WsgiApi extends Construct {
   public readonly functionUrl?: lambda.FunctionUrl;
 
   /**
+   * Conditional: the Lambda target group of `live` behind the listener rule, when `apiType` is `ApiType.ALB`.
+   */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
    * Conditional: the warm-up schedule, when `warmUp` is set.
    */
   public readonly warmUpRule?: events.Rule;
@@ -250,7 +264,7 @@ export class WsgiApi extends Construct {
       cloudWatchRole: props.cloudWatchRole,
       customDomain: props.customDomain,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
-    }, props.functionUrlAuthType);
+    }, { functionUrlAuthType: props.functionUrlAuthType, loadBalancer: props.loadBalancer });
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
     if (props.customDomain) {
@@ -316,6 +330,10 @@ export class WsgiApi extends Construct {
       const http = defineHttpApi(this, apiOptions);
       this.httpApi = http.httpApi;
       api = http;
+    } else if (apiType === ApiType.ALB) {
+      const target = defineLoadBalancerTarget(this, this.alias, props.loadBalancer!);
+      this.targetGroup = target.targetGroup;
+      api = target;
     } else {
       const url = defineFunctionUrl(this.alias, props.functionUrlAuthType ?? lambda.FunctionUrlAuthType.NONE);
       this.functionUrl = url.functionUrl;

@@ -4,6 +4,7 @@ import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -70,6 +71,19 @@ describe('cdk-nag AwsSolutions', () => {
     new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', apiType, customDomain: customDomain(stack) });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(findings(app)).toEqual([]);
+  });
+
+  test('behind a load balancer: no findings on the WsgiApi (the VPC and load balancer are the user\'s to configure)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'BehindAlb', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const listener = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true })
+      .addListener('Listener', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+    new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', apiType: ApiType.ALB, loadBalancer: { listener, priority: 1 } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const all = findings(app);
+    expect(all.some(f => f.includes('BehindAlb/Lb'))).toBe(true);
+    expect(all.filter(f => f.includes('BehindAlb/App/'))).toEqual([]);
   });
 
   test('two apps on a shared WsgiDomain: no findings', () => {

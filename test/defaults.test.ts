@@ -12,7 +12,7 @@ describe('defaults', () => {
 
   test('a REST API on stage prod, with every media type binary', () => {
     expect(defaults.DEFAULT_API_TYPE).toBe(ApiType.REST);
-    expect(defaults.DEFAULT_STAGE_NAME).toEqual({ REST: 'prod', HTTP: '$default', FUNCTION_URL: '$default' });
+    expect(defaults.DEFAULT_STAGE_NAME).toEqual({ REST: 'prod', HTTP: '$default', FUNCTION_URL: '$default', ALB: '' });
     expect(defaults.DEFAULT_BINARY_MEDIA_TYPES).toEqual(['*/*']);
   });
 

@@ -28,6 +28,8 @@ export const DEFAULT_STAGE_NAME: Readonly<Record<ApiType, string>> = {
   [ApiType.REST]: 'prod',
   [ApiType.HTTP]: '$default',
   [ApiType.FUNCTION_URL]: '$default',
+  // Load balancers have no stages; their events name none.
+  [ApiType.ALB]: '',
 };
 
 /** Every body is binary to the REST API, so responses of any type reach clients byte for byte. */

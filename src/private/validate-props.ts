@@ -56,9 +56,9 @@ export function validateTimeout(timeout: Duration, apiType: ApiType): void {
     throw propError('timeout', `must be at most ${MAX_FUNCTION_TIMEOUT_SECONDS / 60} minutes, Lambda's limit`, timeout.toHumanString(),
       'lower timeout, and run longer work as a job of its own');
   }
-  // A function URL waits as long as the function runs.
+  // A function URL or a load balancer waits as long as the function runs.
   const max = MAX_INTEGRATION_TIMEOUT_SECONDS;
-  if (apiType !== ApiType.FUNCTION_URL && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > max) {
+  if ((apiType === ApiType.REST || apiType === ApiType.HTTP) && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > max) {
     throw propError('timeout', `must be at most ${max} seconds behind ${apiType === ApiType.REST ? 'a REST' : 'an HTTP'} API`,
       timeout.toHumanString(), `API Gateway answers 504 after ${max} seconds while the function would run on; lower timeout, `
       + 'or use ApiType.FUNCTION_URL');
@@ -290,20 +290,26 @@ export function warnRestOnlyProps(scope: Construct, props: Record<string, unknow
 }
 
 /**
- * A function URL has no stage, throttling, logs or domain of its own: the API Gateway props are refused with it, and
- * its auth type is refused with an API, so that no prop is silently ignored.
+ * Each front door's own props, refused with the others so that no prop is silently ignored: API Gateway's (stage,
+ * throttling, logs, domain) with a function URL or a load balancer, `functionUrlAuthType` without a function URL,
+ * and `loadBalancer` without ApiType.ALB, which needs it.
  */
-export function validateFrontDoorProps(apiType: ApiType, props: Record<string, unknown>, functionUrlAuthType: unknown): void {
-  if (apiType !== ApiType.FUNCTION_URL) {
-    if (functionUrlAuthType !== undefined) {
-      throw propError('functionUrlAuthType', `applies to ApiType.FUNCTION_URL only, not to ApiType.${apiType}`, functionUrlAuthType,
-        'remove it, or use apiType: ApiType.FUNCTION_URL');
+export function validateFrontDoorProps(apiType: ApiType, apiGatewayProps: Record<string, unknown>,
+  own: { functionUrlAuthType?: unknown; loadBalancer?: unknown }): void {
+  const onlyWith: Array<[keyof typeof own, ApiType]> = [['functionUrlAuthType', ApiType.FUNCTION_URL], ['loadBalancer', ApiType.ALB]];
+  for (const [prop, type] of onlyWith) {
+    if (own[prop] !== undefined && apiType !== type) {
+      throw propError(prop, `applies to ApiType.${type} only, not to ApiType.${apiType}`, prop === 'loadBalancer' ? 'a listener' : own[prop],
+        `remove it, or use apiType: ApiType.${type}`);
     }
-    return;
   }
-  for (const [prop, value] of Object.entries(props)) {
+  if (apiType === ApiType.ALB && own.loadBalancer === undefined) {
+    throw propError('loadBalancer', 'is required with ApiType.ALB', undefined, 'give loadBalancer: { listener, priority }');
+  }
+  if (apiType === ApiType.REST || apiType === ApiType.HTTP) return;
+  for (const [prop, value] of Object.entries(apiGatewayProps)) {
     if (value !== undefined) {
-      throw propError(prop, 'configures API Gateway, which ApiType.FUNCTION_URL does not use', value,
+      throw propError(prop, `configures API Gateway, which ApiType.${apiType} does not use`, value,
         `remove ${prop}, or use ApiType.REST or ApiType.HTTP`);
     }
   }
