@@ -92,7 +92,7 @@ describe('cdk-wsgi serve from flags', () => {
       [['serve', '--verbose'], 2, "Unknown option '--verbose'"],
       [['deploy'], 2, "unknown command 'deploy'"],
       [['serve', '--entry', 'nowhere', '--module', 'api.app'], 1, 'entry must be an existing folder'],
-      [['serve', '--entry', 'examples/flask-app', '--module', 'api.app', '--api-type', 'soap'], 1, "--api-type must be rest, http or function-url, got 'soap'"],
+      [['serve', '--entry', 'examples/flask-app', '--module', 'api.app', '--api-type', 'soap'], 1, "--api-type must be rest, http, function-url or alb, got 'soap'"],
       [['serve', '--entry', 'examples/flask-app', '--module', 'api.app', '--python', '/nonexistent/python3'], 1, 'cannot run /nonexistent/python3'],
     ];
     // Each start of the CLI compiles its sources: run them side by side.

@@ -34,6 +34,13 @@ describe('settingsFromFlags', () => {
     }
   });
 
+  test('a load balancer, as alb in any case: no stage, no binary media types', () => {
+    for (const apiType of ['alb', 'ALB']) {
+      expect(settingsFromFlags({ entry: APP_ENTRY, module: 'api:app', apiType }))
+        .toMatchObject({ apiType: ApiType.ALB, stageName: '', binaryMediaTypes: undefined });
+    }
+  });
+
   test('takes the stage, media types and timeout the flags give', () => {
     expect(settingsFromFlags({
       entry: APP_ENTRY, module: 'api.app', stage: 'v1', binaryMediaTypes: 'image/png, application/*', textMediaTypes: 'image/svg+xml', timeout: '2.5',
@@ -41,10 +48,12 @@ describe('settingsFromFlags', () => {
   });
 
   test.each([
-    [{ apiType: 'websocket' }, "--api-type must be rest, http or function-url, got 'websocket'"],
+    [{ apiType: 'websocket' }, "--api-type must be rest, http, function-url or alb, got 'websocket'"],
     [{ apiType: 'http', binaryMediaTypes: '*/*' }, '--binary-media-types applies to REST APIs only; HTTP APIs have'],
     [{ apiType: 'function-url', binaryMediaTypes: '*/*' }, '--binary-media-types applies to REST APIs only; function URLs have'],
     [{ apiType: 'function-url', stage: 'v1' }, '--stage does not apply to a function URL, which has no stages'],
+    [{ apiType: 'alb', binaryMediaTypes: '*/*' }, '--binary-media-types applies to REST APIs only; load balancers have'],
+    [{ apiType: 'alb', stage: 'v1' }, '--stage does not apply to a load balancer, which has no stages'],
     [{ timeout: '0' }, "--timeout must be a number of seconds from 1 to 900, got '0'"],
     [{ timeout: '901' }, "--timeout must be a number of seconds from 1 to 900, got '901'"],
     [{ timeout: 'soon' }, "--timeout must be a number of seconds from 1 to 900, got 'soon'"],

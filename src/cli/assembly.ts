@@ -172,9 +172,13 @@ export function selectFunction(functions: AssemblyFunction[], source: string, qu
   throw new Error(`--function ${query} ${problem} in ${source}; the functions are:\n${list()}`);
 }
 
-/** `REST API`, `HTTP API`, `function URL`. */
+/** `REST API`, `HTTP API`, `function URL`, `load balancer`. */
 function frontDoorName(apiType: ApiType): string {
-  return apiType === ApiType.FUNCTION_URL ? 'function URL' : `${apiType} API`;
+  switch (apiType) {
+    case ApiType.FUNCTION_URL: return 'function URL';
+    case ApiType.ALB: return 'load balancer';
+    default: return `${apiType} API`;
+  }
 }
 
 function readJson(file: string): any {

@@ -30,6 +30,8 @@ export interface GatewayEmulator {
   readonly basePath: string;
   /** For the startup line, e.g. `REST API, stage prod`. */
   readonly description: string;
+  /** A request body limit of the front door's own, below the local server's 10 MB (a load balancer's 1 MB). */
+  readonly maxBodyBytes?: number;
   /** The event for `request`, or the reply API Gateway gives itself without invoking the function. */
   toEvent(request: LocalRequest): { event: object } | { reply: GatewayReply };
   /** The reply built from the function's result; an invalid result answers as a failed function. */

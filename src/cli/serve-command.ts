@@ -11,9 +11,9 @@ import { ApiType } from '../types';
 const USAGE = `Usage: cdk-wsgi serve [options]
 
 Runs the app of a WsgiApi on this machine: each request becomes the event its front door
-sends (REST API with its stage, HTTP API, or Lambda function URL), goes through
-cdk_wsgi_adapter to your WSGI app, and is answered the way the front door answers. Source
-changes reload it.
+sends (REST API with its stage, HTTP API, Lambda function URL, or Application Load
+Balancer), goes through cdk_wsgi_adapter to your WSGI app, and is answered the way the
+front door answers. Source changes reload it.
 
 The app, from the cloud assembly (run \`cdk synth\` first):
   --assembly DIR         the cloud assembly (default: cdk.out)
@@ -23,9 +23,9 @@ The app, from the cloud assembly (run \`cdk synth\` first):
 Or from flags:
   --entry DIR            the app's folder
   --module SPEC          its WSGI callable: api.app or api:app
-  --api-type TYPE        rest, http or function-url (default: ${defaults.DEFAULT_API_TYPE.toLowerCase()})
+  --api-type TYPE        rest, http, function-url or alb (default: ${defaults.DEFAULT_API_TYPE.toLowerCase()})
   --stage NAME           default: ${defaults.DEFAULT_STAGE_NAME[ApiType.REST]} for REST, ${defaults.DEFAULT_STAGE_NAME[ApiType.HTTP]} for HTTP (no stage in the URL);
-                         a function URL has none
+                         a function URL or load balancer has none
   --binary-media-types L REST only, comma-separated (default: ${defaults.DEFAULT_BINARY_MEDIA_TYPES.join(',')})
   --text-media-types L   extra media types answered as text, comma-separated
   --timeout SECONDS      the function timeout (default: ${defaults.DEFAULT_TIMEOUT_SECONDS})

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import { AlbEmulator } from './alb-emulator';
 import { AppRunner } from './app-runner';
 import { FunctionUrlEmulator } from './function-url-emulator';
 import { GatewayEmulator, GatewayReply, LocalRequest, messageReply } from './gateway-emulator';
@@ -94,6 +95,7 @@ export function emulatorFor(settings: ServeSettings): GatewayEmulator {
     case ApiType.REST: return new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? []);
     case ApiType.HTTP: return new HttpApiEmulator(settings.stageName);
     case ApiType.FUNCTION_URL: return new FunctionUrlEmulator();
+    case ApiType.ALB: return new AlbEmulator();
   }
 }
 
@@ -122,6 +124,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, gatew
 }
 
 async function invoke(request: LocalRequest, gateway: GatewayEmulator, runner: AppRunner, options: ServeOptions): Promise<GatewayReply> {
+  if (gateway.maxBodyBytes !== undefined && request.body.length > gateway.maxBodyBytes) {
+    options.err(`cdk-wsgi serve: the request body is ${request.body.length} bytes, over the ${gateway.description}'s `
+      + `limit of ${gateway.maxBodyBytes} bytes\n`);
+    return gateway.tooLarge(request);
+  }
   const routed = gateway.toEvent(request);
   if ('reply' in routed) return routed.reply;
   const eventJson = JSON.stringify(routed.event);

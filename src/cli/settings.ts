@@ -12,7 +12,7 @@ export interface ServeSettings {
   /** The WSGI callable, `package.module:attr` (as CDK_WSGI_APP). */
   readonly app: string;
   readonly apiType: ApiType;
-  /** The stage; `$default` puts no stage in the URL (and is what a function URL's events name). */
+  /** The stage; `$default` puts no stage in the URL (and is what a function URL's events name); '' for a load balancer. */
   readonly stageName: string;
   /** Extra media types the adapter answers as text. */
   readonly textMediaTypes: string[];
@@ -39,15 +39,21 @@ export interface AppFlags {
   readonly timeout?: string;
 }
 
+const PLURAL: Readonly<Record<ApiType, string>> = {
+  [ApiType.REST]: 'REST APIs',
+  [ApiType.HTTP]: 'HTTP APIs',
+  [ApiType.FUNCTION_URL]: 'function URLs',
+  [ApiType.ALB]: 'load balancers',
+};
+
 /** WsgiApi's defaults for what flags leave out. */
 export function settingsFromFlags(flags: AppFlags): ServeSettings {
   const apiType = parseApiType(flags.apiType ?? defaults.DEFAULT_API_TYPE);
   if (apiType !== ApiType.REST && flags.binaryMediaTypes !== undefined) {
-    throw new Error(`--binary-media-types applies to REST APIs only; ${apiType === ApiType.HTTP ? 'HTTP APIs' : 'function URLs'} `
-      + 'have no binary media types');
+    throw new Error(`--binary-media-types applies to REST APIs only; ${PLURAL[apiType]} have no binary media types`);
   }
-  if (apiType === ApiType.FUNCTION_URL && flags.stage !== undefined) {
-    throw new Error('--stage does not apply to a function URL, which has no stages');
+  if ((apiType === ApiType.FUNCTION_URL || apiType === ApiType.ALB) && flags.stage !== undefined) {
+    throw new Error(`--stage does not apply to ${apiType === ApiType.ALB ? 'a load balancer' : 'a function URL'}, which has no stages`);
   }
   const source = resolveAppSource(flags.entry, flags.module);
   const app = `${source.moduleName}:${source.attribute}`;
@@ -72,11 +78,11 @@ export function splitList(value: string): string[] {
   return value.split(',').map(item => item.trim()).filter(item => item !== '');
 }
 
-/** `rest`, `http` or `function-url` (also `function_url`), in any case. */
+/** `rest`, `http`, `function-url` (also `function_url`) or `alb`, in any case. */
 function parseApiType(value: string): ApiType {
   const apiType = Object.values(ApiType).find(type => type === value.toUpperCase().replace(/-/g, '_'));
   if (!apiType) {
-    throw new Error(`--api-type must be rest, http or function-url, got '${value}'`);
+    throw new Error(`--api-type must be rest, http, function-url or alb, got '${value}'`);
   }
   return apiType;
 }
