@@ -28,7 +28,7 @@ class TestContract:
     def test_prime_value_shape(self) -> None:
         # {"apiType", "host", "stage", "paths", "timeoutMillis"}: TestParsePrime
         # reads each key.
-        assert config.PRIME_API_TYPES == ("REST", "HTTP", "FUNCTION_URL")
+        assert config.PRIME_API_TYPES == ("REST", "HTTP", "FUNCTION_URL", "ALB")
 
     def test_warm_up_event_shape(self) -> None:
         assert config.WARM_UP_SOURCE == "cdk-wsgi.warm-up"
@@ -130,6 +130,19 @@ class TestParsePrime:
             "$default",
         )
 
+    def test_alb_with_its_empty_stage(self) -> None:
+        # A load balancer has no stages; the construct names none.
+        prime = parse_prime(
+            '{"apiType": "ALB", "host": "my-alb-1234.eu-west-1.elb.amazonaws.com",'
+            ' "stage": "", "paths": ["/"], "timeoutMillis": 5000}'
+        )
+        assert prime is not None
+        assert (prime.api_type, prime.host, prime.stage) == (
+            "ALB",
+            "my-alb-1234.eu-west-1.elb.amazonaws.com",
+            "",
+        )
+
     def test_every_path_character_the_construct_accepts(self) -> None:
         path = "/AZaz09-._~!$&'()*+,;=:@/x/"
         prime = parse_prime(
@@ -160,7 +173,7 @@ class TestParsePrime:
             ),
             (
                 '{"apiType": "WEBSOCKET", "host": "h", "stage": "s", "paths": ["/"]}',
-                "apiType must be 'REST', 'HTTP' or 'FUNCTION_URL'",
+                "apiType must be 'REST', 'HTTP', 'FUNCTION_URL' or 'ALB'",
             ),
             (
                 '{"apiType": "function_url", "host": "h", "stage": "s", "paths": []}',
@@ -182,6 +195,10 @@ class TestParsePrime:
             ('{"apiType": "REST", "host": "h", "paths": ["/"]}', "stage must be"),
             (
                 '{"apiType": "REST", "host": "h", "stage": "", "paths": ["/"]}',
+                "stage must be",
+            ),
+            (
+                '{"apiType": "ALB", "host": "h", "stage": null, "paths": ["/"]}',
                 "stage must be",
             ),
             ('{"apiType": "REST", "host": "h", "stage": "s"}', "paths must be"),

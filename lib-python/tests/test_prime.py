@@ -22,13 +22,19 @@ from cdk_wsgi_adapter.adapter import handler_for
 from cdk_wsgi_adapter.config import Options, PrimeConfig
 from cdk_wsgi_adapter.prime import (
     USER_AGENT,
+    alb_event,
     function_url_event,
     http_event,
     prime,
     rest_event,
 )
 from conftest import fresh_python, load_event
-from events import make_function_url_event, make_http_event, make_rest_event
+from events import (
+    make_alb_event,
+    make_function_url_event,
+    make_http_event,
+    make_rest_event,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -39,8 +45,15 @@ EXECUTE_API = "abc123.execute-api.eu-west-1.amazonaws.com"
 DOMAIN = "api.example.com"
 # The function URL host of events.make_function_url_event.
 FUNCTION_URL = "abcdefgh.lambda-url.us-east-1.on.aws"
+# The load balancer's DNS name, which the construct primes with.
+ALB = "my-alb-1234567890.eu-west-1.elb.amazonaws.com"
 # What each front door's events tell the app: environ["cdk_wsgi.source"].
-SOURCES = {"REST": "rest_v1", "HTTP": "http_v2", "FUNCTION_URL": "function_url"}
+SOURCES = {
+    "REST": "rest_v1",
+    "HTTP": "http_v2",
+    "FUNCTION_URL": "function_url",
+    "ALB": "alb",
+}
 PRIMED = re.compile(r"primed GET (\S+): (\d{3}) in \d+\.\d ms")
 
 
@@ -167,6 +180,10 @@ FRONT_DOORS = [
     ),
     ("FUNCTION_URL", FUNCTION_URL, "$default", None, "/", "/", "", "/"),
     ("FUNCTION_URL", FUNCTION_URL, "$default", None, "/a/b/", "/a/b/", "", "/a/b/"),
+    # A load balancer has no stage either, whatever the config says.
+    ("ALB", ALB, "", None, "/health", "/health", "", "/health"),
+    ("ALB", ALB, "", None, "/", "/", "", "/"),
+    ("ALB", ALB.upper(), "prod", None, "/a/b/", "/a/b/", "", "/a/b/"),
 ]
 
 
@@ -199,7 +216,7 @@ class TestFrontDoorPaths:
         [(event, result)] = run_prime(
             recorder.app, config(api_type, host, stage, path), base_paths
         )
-        assert event["path" if api_type == "REST" else "rawPath"] == event_path
+        assert event["path" if api_type in ("REST", "ALB") else "rawPath"] == event_path
         assert result["statusCode"] == 200
         [environ] = recorder.environs
         assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == (
@@ -240,6 +257,11 @@ class TestFrontDoorPaths:
             handler(make_rest_event(path=event["path"], stage=stage, domain=host), None)
         elif api_type == "FUNCTION_URL":
             handler(make_function_url_event(raw_path=event["rawPath"]), None)
+        elif api_type == "ALB":
+            event = make_alb_event(
+                path=event["path"], headers={"host": [host]}, multi_value=True
+            )
+            handler(event, None)
         else:
             handler(
                 make_http_event(raw_path=event["rawPath"], stage=stage, domain=host),
@@ -327,6 +349,47 @@ class TestRealEventShapes:
         ]
         assert primed.environs[0]["cdk_wsgi.source"] == "function_url"
 
+    def test_alb_matches_a_multi_value_sample(self) -> None:
+        sample = load_event(
+            "aws-lambda-go/alb-lambda-target-request-multivalue-headers.json"
+        )
+        [host] = sample["multiValueHeaders"]["host"]
+        event = alb_event(config("ALB", host, ""), "/")
+        for key in ("httpMethod", "path", "body", "isBase64Encoded"):
+            assert event[key] == sample[key]
+        # Multi-value mode: only the multi-value maps, as the target group sends them.
+        assert "headers" not in event
+        assert "queryStringParameters" not in event
+        assert all(name == name.lower() for name in event["multiValueHeaders"])
+        primed, real = Recorder(), Recorder()
+        handler_for(primed.app, Options())(event, None)
+        result = handler_for(real.app, Options())(sample, None)
+        keys = (
+            "SCRIPT_NAME",
+            "PATH_INFO",
+            "HTTP_HOST",
+            "SERVER_NAME",
+            "SERVER_PROTOCOL",
+        )
+        assert [primed.environs[0][k] for k in (*keys, "REQUEST_METHOD")] == [
+            real.environs[0][k] for k in (*keys, "REQUEST_METHOD")
+        ]
+        assert primed.environs[0]["cdk_wsgi.source"] == "alb"
+        # The response takes the request's mode: multiValueHeaders, as ALB requires.
+        assert "multiValueHeaders" in result
+        assert "headers" not in result
+
+    def test_alb_answers_in_multi_value_mode(self) -> None:
+        handler = handler_for(Recorder().app, Options())
+        result = handler(alb_event(config("ALB", ALB, ""), "/"), None)
+        assert result == {
+            "statusCode": 200,
+            "statusDescription": "200 OK",
+            "multiValueHeaders": {"Content-Type": ["text/plain"]},
+            "body": "primed",
+            "isBase64Encoded": False,
+        }
+
     @pytest.mark.parametrize(
         ("make", "sample"),
         [
@@ -348,6 +411,10 @@ class TestRealEventShapes:
                 ),
                 "aws-lambda-go/lambdaurl/function-url-domain-only-get-request.json",
             ),
+            (
+                lambda: alb_event(config("ALB", ALB, ""), "/a"),
+                "aws-lambda-go/alb-lambda-target-request-multivalue-headers.json",
+            ),
         ],
     )
     def test_every_field_is_one_real_events_have(self, make: Any, sample: str) -> None:
@@ -363,7 +430,8 @@ class TestRealEventShapes:
         real = load_event(sample)
         # Header names are the request's own; the rest of the keys are the format's.
         assert_within({k: v for k, v in event.items() if "eaders" not in k}, real, "")
-        assert (event["isBase64Encoded"], event.get("body")) == (False, None)
+        # No body: absent, or "" as load balancers send it.
+        assert (event["isBase64Encoded"], event.get("body") or None) == (False, None)
 
     def test_rest_root_and_proxy_resources(self) -> None:
         root = rest_event(config("REST", EXECUTE_API, "prod"), "/", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from typing import TYPE_CHECKING, Any
 
@@ -124,3 +125,35 @@ def test_alb_response_one_byte_over_the_limit_is_a_502() -> None:
     response = make_handler(_text_app(body))(event, ContextStub())
     assert response["statusCode"] == 502
     assert f"The response is {ALB_RESPONSE_LIMIT + 1} bytes" in response["body"]
+
+
+@pytest.mark.parametrize("multi_value", [True, False])
+def test_alb_oversized_response_is_a_logged_502_in_the_request_mode(
+    multi_value: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ALB answers a response over 1 MB with its own bare 502: the app's log and
+    body say why instead (load-balancer-troubleshooting.html#http-502-issues)."""
+    event = make_alb_event(multi_value=multi_value)
+    response = make_handler(_text_app(b"x" * ALB_RESPONSE_LIMIT))(event, ContextStub())
+    match = re.fullmatch(
+        r"The response is (\d+) bytes once encoded for alb, over its limit of "
+        rf"{ALB_RESPONSE_LIMIT} bytes\.",
+        response["body"],
+    )
+    assert match
+    assert int(match[1]) > ALB_RESPONSE_LIMIT
+    content_type = "text/plain; charset=utf-8"
+    assert response == {
+        "statusCode": 502,
+        "statusDescription": "502 Bad Gateway",
+        **(
+            {"multiValueHeaders": {"Content-Type": [content_type]}}
+            if multi_value
+            else {"headers": {"Content-Type": content_type}}
+        ),
+        "body": match[0],
+        "isBase64Encoded": False,
+    }
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", match[0])
+    ]

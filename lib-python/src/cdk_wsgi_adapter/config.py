@@ -30,7 +30,7 @@ SNAP_START_VARIABLE = "CDK_WSGI_SNAP_START"
 #: all>}`.
 PRIME_VARIABLE = "CDK_WSGI_PRIME"
 #: The front doors a priming request can imitate (PRIME_VARIABLE's apiType).
-PRIME_API_TYPES = ("REST", "HTTP", "FUNCTION_URL")
+PRIME_API_TYPES = ("REST", "HTTP", "FUNCTION_URL", "ALB")
 #: The construct's warm-up event is `{"source": WARM_UP_SOURCE, "concurrency": N}`.
 WARM_UP_SOURCE = "cdk-wsgi.warm-up"
 #: Key of the warm-up event holding N, the number of environments to keep warm.
@@ -124,8 +124,8 @@ class PrimeConfig:
     ) -> None:
         #: One of PRIME_API_TYPES.
         self.api_type = api_type
-        #: The custom domain name, else the execute-api host, or the function URL's
-        #: `<url-id>.lambda-url.<region>.on.aws`.
+        #: The custom domain name, else the execute-api host, the function URL's
+        #: `<url-id>.lambda-url.<region>.on.aws`, or the load balancer's DNS name.
         self.host = host
         self.stage = stage
         #: Absolute paths, each once, in the order given.
@@ -157,10 +157,11 @@ def parse_prime(value: str) -> PrimeConfig | None:
             for key in ("apiType", "host", "stage", "paths", "timeoutMillis")
         )
         if api_type not in PRIME_API_TYPES:
-            problem = "apiType must be 'REST', 'HTTP' or 'FUNCTION_URL'"
+            problem = "apiType must be 'REST', 'HTTP', 'FUNCTION_URL' or 'ALB'"
         elif not (isinstance(host, str) and host):
             problem = "host must be a domain name"
-        elif not (isinstance(stage, str) and stage):
+        # A load balancer has no stages: its stage is "".
+        elif not (isinstance(stage, str) and (stage or api_type == "ALB")):
             problem = "stage must be a stage name"
         elif not (isinstance(paths, list) and all(map(_is_prime_path, paths))):
             problem = (

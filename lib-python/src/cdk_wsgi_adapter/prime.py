@@ -48,6 +48,8 @@ def prime(handler: Handler, config: PrimeConfig, options: Options) -> None:
             event = rest_event(config, path, base_path)
         elif config.api_type == "HTTP":
             event = http_event(config, path, base_path)
+        elif config.api_type == "ALB":
+            event = alb_event(config, path)
         else:  # a function URL has no custom domain, so no base path
             event = function_url_event(config, path)
         started = time.perf_counter()
@@ -150,6 +152,36 @@ def function_url_event(config: PrimeConfig, path: str) -> Json:
         accountId="anonymous", apiId=url_id, domainPrefix=url_id
     )
     return event
+
+
+#: Names the priming requests' target group: the adapter learns no ARN at init.
+PRIME_TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:::targetgroup/cdk-wsgi-prime"
+
+
+def alb_event(config: PrimeConfig, path: str) -> Json:
+    """GET `path` as a load balancer sends it to a Lambda target group with
+    multi-value headers on, as the construct defines it: only the multi-value maps,
+    lowercase header names, and an empty body
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html).
+
+    A load balancer has no stage, and the construct maps no base path on its host."""
+    headers = {
+        "accept": "*/*",
+        "host": config.host,
+        "user-agent": USER_AGENT,
+        "x-forwarded-for": SOURCE_IP,
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    return {
+        "requestContext": {"elb": {"targetGroupArn": PRIME_TARGET_GROUP_ARN}},
+        "httpMethod": "GET",
+        "path": path,
+        "multiValueQueryStringParameters": {},
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "body": "",
+        "isBase64Encoded": False,
+    }
 
 
 def _payload_v2(host: str, raw_path: str, stage: str) -> Json:

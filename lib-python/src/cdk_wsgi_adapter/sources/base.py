@@ -31,5 +31,8 @@ if TYPE_CHECKING:
 
 #: Lambda's synchronous response payload limit, 6 MB of JSON (API_Invoke docs).
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
-#: ALB rejects responses over 1 MB of JSON (ELB guide, "Lambda functions as targets").
+#: ALB takes at most 1 MB of response JSON from a Lambda target, and answers a larger
+#: one with a bare 502 of its own: "The target is a Lambda function and the response
+#: body exceeds 1 MB". https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html,
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-502-issues
 ALB_RESPONSE_LIMIT = 1024 * 1024
