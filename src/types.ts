@@ -104,6 +104,44 @@ export interface WsgiApiDomainOptions {
 }
 
 /**
+ * Cross-origin requests from browsers: what the front door answers to a preflight `OPTIONS`, in its own way.
+ */
+export interface WsgiApiCorsOptions {
+  /**
+   * The origins allowed, e.g. `['https://www.example.com']`, or `['*']` for any (not with `allowCredentials`).
+   */
+  readonly allowOrigins: string[];
+
+  /**
+   * The methods allowed, e.g. `['GET', 'POST']`.
+   *
+   * @default - every method
+   */
+  readonly allowMethods?: string[];
+
+  /**
+   * The request headers allowed.
+   *
+   * @default - Content-Type, X-Amz-Date, Authorization, X-Api-Key, X-Amz-Security-Token and X-Amz-User-Agent
+   */
+  readonly allowHeaders?: string[];
+
+  /**
+   * Whether browsers may send cookies and credentials.
+   *
+   * @default false
+   */
+  readonly allowCredentials?: boolean;
+
+  /**
+   * How long browsers may cache a preflight's answer.
+   *
+   * @default - the browser's default
+   */
+  readonly maxAge?: Duration;
+}
+
+/**
  * Where an ApiType.ALB app is reached: a rule on an Application Load Balancer's listener.
  */
 export interface WsgiApiLoadBalancerOptions {

@@ -24,7 +24,7 @@ import { propError } from './private/prop-error';
 import { defineServerErrorRateAlarm } from './private/release';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
-import { ApiType, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
+import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
 
@@ -48,6 +48,30 @@ export interface WsgiApiProps extends WsgiFunctionProps {
    * @default FunctionUrlAuthType.NONE
    */
   readonly functionUrlAuthType?: lambda.FunctionUrlAuthType;
+
+  /**
+   * Cross-origin requests from browsers, answered by the front door: a preflight `OPTIONS` on every path of a REST API
+   * (the app's own responses carry its CORS headers), and both preflight and response headers on an HTTP API or a
+   * function URL. Not with `ApiType.ALB`.
+   *
+   * @default - no CORS: preflights reach the app
+   */
+  readonly cors?: WsgiApiCorsOptions;
+
+  /**
+   * An authorizer every method of the REST API requires (`ApiType.REST` only). The identity reaches the app as
+   * `REMOTE_USER` and the authorizer's context, as for any authorizer.
+   *
+   * @default - none: the app authenticates its users
+   */
+  readonly authorizer?: apigateway.IAuthorizer;
+
+  /**
+   * An authorizer every route of the HTTP API requires (`ApiType.HTTP` only), e.g. `HttpJwtAuthorizer`.
+   *
+   * @default - none: the app authenticates its users
+   */
+  readonly httpAuthorizer?: apigatewayv2.IHttpRouteAuthorizer;
 
   /**
    * The listener rule that sends requests to the app (`ApiType.ALB` only, and required with it).
@@ -252,6 +276,7 @@ export class WsgiApi extends Construct {
     const stageName = props.stageName ?? defaults.DEFAULT_STAGE_NAME[apiType];
 
     validate.validateTimeout(props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS), apiType);
+    validate.validateCors(props.cors, apiType);
     validate.validateFrontDoorProps(apiType, {
       binaryMediaTypes: props.binaryMediaTypes,
       stageName: props.stageName,
@@ -264,7 +289,12 @@ export class WsgiApi extends Construct {
       cloudWatchRole: props.cloudWatchRole,
       customDomain: props.customDomain,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
-    }, { functionUrlAuthType: props.functionUrlAuthType, loadBalancer: props.loadBalancer });
+    }, {
+      functionUrlAuthType: props.functionUrlAuthType,
+      loadBalancer: props.loadBalancer,
+      authorizer: props.authorizer,
+      httpAuthorizer: props.httpAuthorizer,
+    });
     validate.validateMediaTypes('binaryMediaTypes', props.binaryMediaTypes, true);
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
     if (props.customDomain) {
@@ -320,6 +350,9 @@ export class WsgiApi extends Construct {
       binaryMediaTypes,
       minCompressionSize: props.minCompressionSize,
       cloudWatchRole: props.cloudWatchRole ?? true,
+      cors: props.cors,
+      authorizer: props.authorizer,
+      httpAuthorizer: props.httpAuthorizer,
     };
     let api: DefinedApi;
     if (apiType === ApiType.REST) {
@@ -335,7 +368,7 @@ export class WsgiApi extends Construct {
       this.targetGroup = target.targetGroup;
       api = target;
     } else {
-      const url = defineFunctionUrl(this.alias, props.functionUrlAuthType ?? lambda.FunctionUrlAuthType.NONE);
+      const url = defineFunctionUrl(this.alias, props.functionUrlAuthType ?? lambda.FunctionUrlAuthType.NONE, props.cors);
       this.functionUrl = url.functionUrl;
       api = url;
     }

@@ -86,7 +86,7 @@ describe('ApiType.ALB', () => {
     const stack = testStack();
     const listener = listenerIn(stack);
     expect(() => new WsgiApi(stack, 'Rest', { entry: APP_ENTRY, module: 'api.app', loadBalancer: { listener, priority: 1 } })).toThrow(
-      "loadBalancer applies to ApiType.ALB only, not to ApiType.REST, got 'a listener'; remove it, or use apiType: ApiType.ALB");
+      "loadBalancer applies to ApiType.ALB only, not to ApiType.REST, got 'a loadBalancer'; remove it, or use apiType: ApiType.ALB");
     expect(() => new WsgiApi(stack, 'Zero', { entry: APP_ENTRY, module: 'api.app', apiType: ApiType.ALB, loadBalancer: { listener, priority: 0 } }))
       .toThrow('loadBalancer.priority must be a whole number from 1 to 50000, got 0; choose a priority no other rule of the listener has');
     expect(() => synthBehindAlb({ stageName: 'v1' })).toThrow(

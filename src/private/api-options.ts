@@ -1,8 +1,10 @@
 import { Size } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { WsgiApiDomainOptions } from '../types';
+import { WsgiApiCorsOptions, WsgiApiDomainOptions } from '../types';
 
 /** What the REST and HTTP builders need, already validated and defaulted by WsgiApi. */
 export interface ApiOptions {
@@ -16,6 +18,11 @@ export interface ApiOptions {
   readonly tracingEnabled: boolean;
   readonly customDomain?: WsgiApiDomainOptions;
   readonly disableExecuteApiEndpoint: boolean;
+  readonly cors?: WsgiApiCorsOptions;
+  // REST only
+  readonly authorizer?: apigateway.IAuthorizer;
+  // HTTP only
+  readonly httpAuthorizer?: apigatewayv2.IHttpRouteAuthorizer;
   // REST only
   readonly binaryMediaTypes: string[];
   readonly minCompressionSize?: Size;

@@ -1,6 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { WsgiApiCorsOptions } from '../types';
 import { DefinedApi } from './api-options';
+import { DEFAULT_CORS_HEADERS } from './cors';
 
 /** The first label of the host priming requests name behind a function URL. */
 const PRIME_LABEL = 'cdk-wsgi-prime';
@@ -15,8 +17,19 @@ export interface DefinedFunctionUrl extends DefinedApi {
  * `lambda:InvokeFunction` (the latter only through the URL), which URLs created since October 2025 need
  * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
  */
-export function defineFunctionUrl(alias: lambda.Alias, authType: lambda.FunctionUrlAuthType): DefinedFunctionUrl {
-  const functionUrl = alias.addFunctionUrl({ authType });
+export function defineFunctionUrl(alias: lambda.Alias, authType: lambda.FunctionUrlAuthType, cors?: WsgiApiCorsOptions): DefinedFunctionUrl {
+  const functionUrl = alias.addFunctionUrl({
+    authType,
+    // Lambda answers preflights and adds the headers to every response
+    // (https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html#urls-cors).
+    cors: cors && {
+      allowedOrigins: cors.allowOrigins,
+      allowedMethods: (cors.allowMethods ?? ['*']).map(method => method as lambda.HttpMethod),
+      allowedHeaders: cors.allowHeaders ?? [...DEFAULT_CORS_HEADERS],
+      allowCredentials: cors.allowCredentials,
+      maxAge: cors.maxAge,
+    },
+  });
   // Lambda counts the URL's requests and 5xx answers per alias (dimension Resource `function:alias`); the app's own
   // 500s are among them (https://docs.aws.amazon.com/lambda/latest/dg/urls-monitoring.html).
   const urlMetric = (name: string) => alias.metric(name, { statistic: 'Sum', period: Duration.minutes(1) });

@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogGroup } from './access-log';
 import { ApiOptions, DefinedApi } from './api-options';
+import { DEFAULT_CORS_HEADERS } from './cors';
 import { domainUrl, executeApiHost } from './domain-url';
 
 /** An HTTP API whose `$default` route (every method and path, `/` included) invokes the function. */
@@ -14,6 +15,16 @@ export function defineHttpApi(scope: Construct, options: ApiOptions): DefinedApi
     defaultIntegration: new HttpLambdaIntegration('Integration', options.handler, {
       payloadFormatVersion: apigatewayv2.PayloadFormatVersion.VERSION_2_0,
     }),
+    defaultAuthorizer: options.httpAuthorizer,
+    // API Gateway answers preflights and adds the headers to every response
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).
+    corsPreflight: options.cors && {
+      allowOrigins: options.cors.allowOrigins,
+      allowMethods: (options.cors.allowMethods ?? ['*']).map(method => method as apigatewayv2.CorsHttpMethod),
+      allowHeaders: options.cors.allowHeaders ?? [...DEFAULT_CORS_HEADERS],
+      allowCredentials: options.cors.allowCredentials,
+      maxAge: options.cors.maxAge,
+    },
     // The stage is ours so that throttling and access logging apply to `$default` too.
     createDefaultStage: false,
     disableExecuteApiEndpoint: options.disableExecuteApiEndpoint,

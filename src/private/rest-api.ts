@@ -22,6 +22,15 @@ export function defineRestApi(scope: Construct, options: ApiOptions): DefinedApi
       scopePermissionToMethod: false,
     },
     endpointTypes: [apigateway.EndpointType.REGIONAL],
+    // Every method the proxy defines requires it; CDK's preflight OPTIONS never does, as browsers send no credentials.
+    defaultMethodOptions: options.authorizer && { authorizer: options.authorizer },
+    defaultCorsPreflightOptions: options.cors && {
+      allowOrigins: options.cors.allowOrigins,
+      allowMethods: options.cors.allowMethods,
+      allowHeaders: options.cors.allowHeaders,
+      allowCredentials: options.cors.allowCredentials,
+      maxAge: options.cors.maxAge,
+    },
     binaryMediaTypes: options.binaryMediaTypes,
     minCompressionSize: options.minCompressionSize,
     // Stage logging fails to deploy unless the account has an API Gateway CloudWatch role.

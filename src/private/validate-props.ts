@@ -2,7 +2,7 @@ import { Annotations, Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib'
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ApiType, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
+import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
 import type { WsgiTask } from '../wsgi-task';
 import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
 import { ADAPTER_RUNTIMES, NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
@@ -295,11 +295,12 @@ export function warnRestOnlyProps(scope: Construct, props: Record<string, unknow
  * and `loadBalancer` without ApiType.ALB, which needs it.
  */
 export function validateFrontDoorProps(apiType: ApiType, apiGatewayProps: Record<string, unknown>,
-  own: { functionUrlAuthType?: unknown; loadBalancer?: unknown }): void {
-  const onlyWith: Array<[keyof typeof own, ApiType]> = [['functionUrlAuthType', ApiType.FUNCTION_URL], ['loadBalancer', ApiType.ALB]];
+  own: { functionUrlAuthType?: unknown; loadBalancer?: unknown; authorizer?: unknown; httpAuthorizer?: unknown }): void {
+  const onlyWith: Array<[keyof typeof own, ApiType]> = [['functionUrlAuthType', ApiType.FUNCTION_URL], ['loadBalancer', ApiType.ALB],
+    ['authorizer', ApiType.REST], ['httpAuthorizer', ApiType.HTTP]];
   for (const [prop, type] of onlyWith) {
     if (own[prop] !== undefined && apiType !== type) {
-      throw propError(prop, `applies to ApiType.${type} only, not to ApiType.${apiType}`, prop === 'loadBalancer' ? 'a listener' : own[prop],
+      throw propError(prop, `applies to ApiType.${type} only, not to ApiType.${apiType}`, typeof own[prop] === 'object' ? `a ${prop}` : own[prop],
         `remove it, or use apiType: ApiType.${type}`);
     }
   }
@@ -312,5 +313,21 @@ export function validateFrontDoorProps(apiType: ApiType, apiGatewayProps: Record
       throw propError(prop, `configures API Gateway, which ApiType.${apiType} does not use`, value,
         `remove ${prop}, or use ApiType.REST or ApiType.HTTP`);
     }
+  }
+}
+
+/** Origins browsers accept: `*` alone, and never with credentials (browsers refuse that answer). */
+export function validateCors(cors: WsgiApiCorsOptions | undefined, apiType: ApiType): void {
+  if (!cors) return;
+  if (apiType === ApiType.ALB) {
+    throw propError('cors', 'is answered by API Gateway or a function URL, not by a load balancer', 'set',
+      'remove cors and answer preflights in the app (flask-cors, django-cors-headers), or use another apiType');
+  }
+  if (cors.allowOrigins.length === 0) {
+    throw propError('cors.allowOrigins', 'must name at least one origin', cors.allowOrigins, "add one, e.g. 'https://www.example.com'");
+  }
+  if (cors.allowOrigins.includes('*') && (cors.allowOrigins.length > 1 || cors.allowCredentials)) {
+    throw propError('cors.allowOrigins', cors.allowCredentials ? "must name origins with allowCredentials (browsers refuse '*' then)"
+      : "must be '*' alone or origins", cors.allowOrigins, 'list the origins the app serves');
   }
 }
