@@ -20,7 +20,7 @@ const API_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
   },
   {
     id: 'AwsSolutions-APIG4',
-    reason: 'A web app authenticates its users itself; add an authorizer through api.restApi or api.httpApi where the API needs one.',
+    reason: 'A web app authenticates its users itself; set WsgiApi\'s authorizer (REST) or httpAuthorizer (HTTP) where the API needs one.',
   },
   {
     id: 'AwsSolutions-COG4',
