@@ -1,9 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { httpEvent, restEvent } from './example-events';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { albEvent, functionUrlEvent, httpEvent, restEvent } from './example-events';
 import { ExampleStack } from '../examples/example-stack';
+import { ApiType, WsgiApi } from '../src';
 
 /**
  * The synthesized example, run the way Lambda runs it: the function asset first on sys.path (/var/task),
@@ -30,26 +33,34 @@ interface DeployedFunction {
 }
 
 function synthesizedFunctions(): Record<'rest' | 'http', DeployedFunction> {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true } });
+  const app = new App({ context: SYNTH_CONTEXT });
   new ExampleStack(app, 'Example');
+  return functionsIn(app, 'Example', id => id.startsWith('RestApp') ? 'rest' : 'http');
+}
+
+/** Skips bundling (the source folder stands in for the asset) and records where each asset is. */
+const SYNTH_CONTEXT = { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true };
+
+/** The WsgiApi functions of stack `stackName` in `app`, each as Lambda would run it, keyed by `kindOf` their logical ID. */
+function functionsIn<K extends string>(app: App, stackName: string, kindOf: (logicalId: string) => K): Record<K, DeployedFunction> {
   const assembly = app.synth();
-  const template = assembly.getStackByName('Example').template;
+  const template = assembly.getStackByName(stackName).template;
   const resources: Record<string, any> = template.Resources;
   // Relative to the assembly once staged; the source folder itself when the synth skips bundling (as here).
   const assetDir = (resource: any) => path.resolve(assembly.directory, resource.Metadata['aws:asset:path']);
 
-  const found: Partial<Record<'rest' | 'http', DeployedFunction>> = {};
+  const found: Partial<Record<K, DeployedFunction>> = {};
   for (const [id, fn] of Object.entries(resources)) {
-    if (fn.Type !== 'AWS::Lambda::Function' || !id.includes('App')) continue;
+    if (fn.Type !== 'AWS::Lambda::Function' || fn.Properties.Handler !== 'cdk_wsgi_adapter.handler') continue;
     const layer = resources[fn.Properties.Layers[0].Ref];
-    found[id.startsWith('RestApp') ? 'rest' : 'http'] = {
+    found[kindOf(id)] = {
       handler: fn.Properties.Handler,
       environment: fn.Properties.Environment.Variables,
       codeDir: assetDir(fn),
       layerDir: path.join(assetDir(layer), 'python'),
     };
   }
-  return found as Record<'rest' | 'http', DeployedFunction>;
+  return found as Record<K, DeployedFunction>;
 }
 
 function invoke(fn: DeployedFunction, events: object[]): any[] {
@@ -128,6 +139,46 @@ describe('example app through the synthesized assembly', () => {
       body: 'héllo wörld',
       remote_addr: '192.168.0.1/32',
       url: 'https://id.execute-api.us-east-1.amazonaws.com/echo',
+    });
+  });
+});
+
+describe('example app behind a function URL and a load balancer, with the environment WsgiApi gives it', () => {
+  const app = new App({ context: SYNTH_CONTEXT });
+  const stack = new Stack(app, 'FrontDoors');
+  const entry = path.join(__dirname, '..', 'examples', 'flask-app');
+  new WsgiApi(stack, 'UrlApp', { entry, module: 'api:app', apiType: ApiType.FUNCTION_URL });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true })
+    .addListener('Listener', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+  new WsgiApi(stack, 'AlbApp', { entry, module: 'api:app', apiType: ApiType.ALB, loadBalancer: { listener, priority: 1 } });
+  const functions = functionsIn(app, 'FrontDoors', id => id.startsWith('UrlApp') ? 'url' : 'alb');
+
+  test('function URL: a real capture reaches the app at the root, with its host and cookies', () => {
+    const [echo, index] = invoke(functions.url, [functionUrlEvent('GET', '/echo'), functionUrlEvent('GET', '/')]);
+    expect(echo.statusCode).toBe(200);
+    expect(JSON.parse(echo.body)).toMatchObject({
+      method: 'GET',
+      path: '/echo',
+      script_root: '',
+      args: { foo: ['bar'], hello: ['world'] },
+      // The query string as the client sent it (rawQueryString), not re-ordered.
+      url: 'https://lambda-url-id.lambda-url.us-west-2.on.aws/echo?hello=world&foo=bar',
+    });
+    expect(index.statusCode).toBe(200);
+    expect(index.cookies).toEqual(['visits=1; Secure; HttpOnly; Path=/; SameSite=Lax']);
+  });
+
+  test('load balancer: a real multi-value request reaches the app at the root; the answer is multi-value', () => {
+    const [echo] = invoke(functions.alb, [albEvent('alb-multi-value.json', '/echo')]);
+    expect(echo.statusCode).toBe(200);
+    expect(echo.multiValueHeaders['Content-Type']).toEqual(['application/json']);
+    expect(JSON.parse(echo.body)).toMatchObject({
+      method: 'GET',
+      path: '/echo',
+      script_root: '',
+      args: { key: ['hello'] },
+      url: 'http://lambda-test-alb-1234567.us-east-1.elb.amazonaws.com/echo?key=hello',
     });
   });
 });
