@@ -1,5 +1,5 @@
 import {
-  forwardedHeaders, GatewayEmulator, GatewayReply, isObject, LOCAL_ACCOUNT, LocalRequest, mediaEssence,
+  forwardedHeaders, GatewayEmulator, GatewayReply, groupValues, isObject, LOCAL_ACCOUNT, LocalRequest, mediaEssence,
 } from './gateway-emulator';
 
 /** The target group the local load balancer's events name. */
@@ -26,7 +26,7 @@ export class AlbEmulator implements GatewayEmulator {
   public readonly maxBodyBytes = ALB_MAX_BODY_BYTES;
 
   public toEvent(request: LocalRequest): { event: object } | { reply: GatewayReply } {
-    const headers = group(forwardedHeaders(request).map(([name, value]): [string, string] => [name.toLowerCase(), value]));
+    const headers = groupValues(forwardedHeaders(request).map(([name, value]): [string, string] => [name.toLowerCase(), value]));
     const contentType = mediaEssence(headers['content-type']?.[headers['content-type'].length - 1] ?? '');
     const binary = headers['content-encoding'] !== undefined
       || !(contentType.startsWith('text/') || TEXT_BODY_TYPES.includes(contentType));
@@ -39,7 +39,7 @@ export class AlbEmulator implements GatewayEmulator {
         path: request.rawPath,
         // "If the query parameters are URL-encoded, the load balancer does not decode them": keys and values as sent,
         // `+` included (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#multi-value-headers).
-        multiValueQueryStringParameters: group(queryPairs(request.rawQuery)),
+        multiValueQueryStringParameters: groupValues(queryPairs(request.rawQuery)),
         multiValueHeaders: headers,
         // A real event without a body carries an empty string (test/fixtures/events/alb-multi-value.json).
         body: hasBody ? request.body.toString(binary ? 'base64' : 'utf8') : '',
@@ -112,19 +112,4 @@ function queryPairs(rawQuery: string): Array<[string, string]> {
     const at = piece.indexOf('=');
     return at === -1 ? [piece, ''] : [piece.slice(0, at), piece.slice(at + 1)];
   });
-}
-
-/** Pairs grouped by name, values in the order sent. */
-function group(pairs: Array<[string, string]>): Record<string, string[]> {
-  // A Map, then own properties: a parameter named `__proto__` stays a parameter.
-  const groups = new Map<string, string[]>();
-  for (const [name, value] of pairs) {
-    const values = groups.get(name);
-    if (values) {
-      values.push(value);
-    } else {
-      groups.set(name, [value]);
-    }
-  }
-  return Object.fromEntries(groups);
 }

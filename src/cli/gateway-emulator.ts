@@ -130,3 +130,20 @@ export function requestTime(time: Date): string {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Pairs grouped by name, values in the order sent: the multi-value maps of REST and ALB events. A Map first, then own
+ * properties, so a name such as `__proto__` stays a name.
+ */
+export function groupValues(pairs: Array<[string, string]>): Record<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    const values = groups.get(name);
+    if (values) {
+      values.push(value);
+    } else {
+      groups.set(name, [value]);
+    }
+  }
+  return Object.fromEntries(groups);
+}

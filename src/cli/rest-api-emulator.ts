@@ -1,5 +1,5 @@
 import {
-  forwardedHeaders, GatewayEmulator, GatewayReply, headerValue, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
+  forwardedHeaders, GatewayEmulator, GatewayReply, groupValues, headerValue, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
   LocalRequest, matchesMediaTypes, messageReply, requestTime,
 } from './gateway-emulator';
 
@@ -107,18 +107,4 @@ export class RestApiEmulator implements GatewayEmulator {
   private gatewayError(request: LocalRequest, statusCode: number, message: string, errorType: string): GatewayReply {
     return messageReply(statusCode, message, [['x-amzn-RequestId', request.requestId], ['x-amzn-ErrorType', errorType]]);
   }
-}
-
-/** Pairs grouped by name in first-seen order: REST's multi-value maps (`headers` keeps the last value). */
-function groupValues(pairs: Array<[string, string]>): Record<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const [name, value] of pairs) {
-    const values = groups.get(name);
-    if (values) {
-      values.push(value);
-    } else {
-      groups.set(name, [value]);
-    }
-  }
-  return Object.fromEntries(groups);
 }
