@@ -13,6 +13,7 @@ import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './private/adapter-contract';
 import { ApiOptions, DefinedApi } from './private/api-options';
+import { checkCertificateHost } from './private/certificate-host';
 import * as defaults from './private/defaults';
 import { customDomainName } from './private/domain-url';
 import { defineFunctionUrl } from './private/function-url';
@@ -299,6 +300,9 @@ export class WsgiApi extends Construct {
     validate.validateThrottling(props.throttlingRateLimit, props.throttlingBurstLimit);
     if (props.customDomain) {
       validate.validateCustomDomain(props.customDomain, apiType);
+      if (props.customDomain.certificate) {
+        checkCertificateHost(this, 'customDomain.certificate', props.customDomain.certificate, props.customDomain.domainName!);
+      }
     } else if (props.disableExecuteApiEndpoint) {
       throw propError('disableExecuteApiEndpoint', 'leaves the API unreachable without a custom domain', true,
         'set customDomain too, or keep the execute-api endpoint');

@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { checkCertificateHost } from './private/certificate-host';
 import { propError } from './private/prop-error';
 
 /**
@@ -52,6 +53,7 @@ export class WsgiDomain extends Construct {
   constructor(scope: Construct, id: string, props: WsgiDomainProps) {
     super(scope, id);
     this.domainName = props.domainName;
+    checkCertificateHost(this, 'certificate', props.certificate, props.domainName);
     this.apiGatewayDomain = new apigatewayv2.DomainName(this, 'DomainName', {
       domainName: props.domainName,
       certificate: props.certificate,

@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { APP_ENTRY, logicalId, testStack } from './helpers';
@@ -81,5 +81,29 @@ describe('WsgiDomain: several apps on one domain', () => {
     expect(() => app(stack, 'B', { domainName: 'shop.example.com' })).toThrow(
       "customDomain.certificate is required for a domain of the app's own, got undefined; give domainName and certificate, or a shared "
       + 'WsgiDomain as customDomain.domain');
+  });
+
+  test('a certificate the app defines for another host is a warning at synth; a matching or imported one is not', () => {
+    const stack = testStack();
+    const warnings = () => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('certificateForAnotherHost'))
+      .map(({ id, entry }) => `${id}: ${entry.data}`);
+    const certificate = (id: string, domainName: string, subjectAlternativeNames?: string[]) =>
+      new acm.Certificate(stack, id, { domainName, subjectAlternativeNames, validation: acm.CertificateValidation.fromDns() });
+
+    new WsgiDomain(stack, 'Wrong', { domainName: 'example.com', certificate: certificate('ForWww', 'www.example.com') });
+    new WsgiDomain(stack, 'TooDeep', { domainName: 'a.b.example.com', certificate: certificate('Wildcard', '*.example.com') });
+    app(stack, 'Own', { domainName: 'shop.example.org', certificate: certificate('ForShop', 'shop.example.com') });
+    new WsgiDomain(stack, 'Listed', { domainName: 'Example.com', certificate: certificate('WithNames', 'www.example.com', ['example.com']) });
+    new WsgiDomain(stack, 'OneLabel', { domainName: 'api.example.com', certificate: certificate('Wildcard2', '*.example.com') });
+    new WsgiDomain(stack, 'Imported', {
+      domainName: 'example.net', certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
+    });
+
+    const fix = (host: string) => `browsers will refuse the connection. Give it a certificate whose domainName or subjectAlternativeNames include ${host}`;
+    expect(warnings()).toEqual([
+      `/TestStack/Wrong: certificate is for www.example.com, which does not cover example.com; ${fix('example.com')} [ack: cdk-wsgi:certificateForAnotherHost]`,
+      `/TestStack/TooDeep: certificate is for *.example.com, which does not cover a.b.example.com; ${fix('a.b.example.com')} [ack: cdk-wsgi:certificateForAnotherHost]`,
+      `/TestStack/Own: customDomain.certificate is for shop.example.com, which does not cover shop.example.org; ${fix('shop.example.org')} [ack: cdk-wsgi:certificateForAnotherHost]`,
+    ]);
   });
 });

@@ -172,6 +172,30 @@ export function selectFunction(functions: AssemblyFunction[], source: string, qu
   throw new Error(`--function ${query} ${problem} in ${source}; the functions are:\n${list()}`);
 }
 
+/** Custom domain → base path ('' at the root) of the apps mapped on one, from their CDK_WSGI_BASE_PATHS. */
+export function customDomainsOf(fn: AssemblyFunction): Record<string, string> {
+  const value = fn.properties.Environment?.Variables?.[contract.ENV_BASE_PATHS];
+  // A domain name known only at deploy time leaves a reference here, not JSON: no local domain to serve it under.
+  return typeof value === 'string' ? JSON.parse(value) : {};
+}
+
+/** The functions mapped on custom domain `domain`; `source` says where the list came from. */
+export function selectDomain(functions: AssemblyFunction[], source: string, domain: string): AssemblyFunction[] {
+  const mapped = functions.filter(fn => domain in customDomainsOf(fn));
+  if (mapped.length > 0) return mapped;
+  const domains = new Map<string, string[]>();
+  for (const fn of functions) {
+    for (const [name, basePath] of Object.entries(customDomainsOf(fn))) {
+      domains.set(name, [...domains.get(name) ?? [], `${fn.name} at /${basePath}`]);
+    }
+  }
+  if (domains.size === 0) {
+    throw new Error(`--domain ${domain}: no WsgiApi in ${source} has a custom domain (customDomain)`);
+  }
+  const list = [...domains].map(([name, apps]) => `  ${name}: ${apps.join(', ')}`).join('\n');
+  throw new Error(`--domain ${domain} names no custom domain in ${source}; the domains are:\n${list}`);
+}
+
 /** `REST API`, `HTTP API`, `function URL`, `load balancer`. */
 function frontDoorName(apiType: ApiType): string {
   switch (apiType) {

@@ -42,6 +42,21 @@ export interface GatewayEmulator {
   tooLarge(request: LocalRequest): GatewayReply;
 }
 
+/**
+ * An API mapping on a custom domain: requests to `domainName` under `/basePath` reach the API's stage, the base path
+ * deciding (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html).
+ */
+export interface DomainMapping {
+  readonly domainName: string;
+  /** Without slashes; '' when mapped at the root. */
+  readonly basePath: string;
+}
+
+/** `/shop` for a mapping at `shop`, '' at the root: the request path's part that selected the API. */
+export function mappingPrefix(mapping: DomainMapping): string {
+  return mapping.basePath ? `/${mapping.basePath}` : '';
+}
+
 /** The execute-api host the adapter recognises, so the stage goes into SCRIPT_NAME as when deployed. */
 export const LOCAL_API_ID = 'local';
 export const LOCAL_DOMAIN = `${LOCAL_API_ID}.execute-api.localhost`;

@@ -1,30 +1,35 @@
 import {
-  forwardedHeaders, GatewayEmulator, GatewayReply, groupValues, headerValue, isObject, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_DOMAIN,
-  LocalRequest, matchesMediaTypes, messageReply, requestTime,
+  DomainMapping, forwardedHeaders, GatewayEmulator, GatewayReply, groupValues, headerValue, isObject, LOCAL_ACCOUNT, LOCAL_API_ID,
+  LOCAL_DOMAIN, LocalRequest, mappingPrefix, matchesMediaTypes, messageReply, requestTime,
 } from './gateway-emulator';
 
 /**
  * A REST API with `ANY /` and `ANY /{proxy+}` on one stage, as WsgiApi defines it: Lambda proxy events
- * (payload 1.0) for paths under `/{stage}`, API Gateway's own 403 for any other path.
+ * (payload 1.0) for paths under `/{stage}`, API Gateway's own 403 for any other path. With `mapping`, the stage is
+ * reached through a custom domain's base path instead.
  */
 export class RestApiEmulator implements GatewayEmulator {
   public readonly basePath: string;
   public readonly description: string;
+  private readonly prefix: string;
 
-  constructor(private readonly stage: string, private readonly binaryMediaTypes: string[]) {
-    this.basePath = `/${stage}/`;
+  constructor(private readonly stage: string, private readonly binaryMediaTypes: string[], private readonly mapping?: DomainMapping) {
+    this.prefix = mapping ? mappingPrefix(mapping) : `/${stage}`;
+    this.basePath = `${this.prefix}/`;
     this.description = `REST API, stage ${stage}`;
   }
 
   public toEvent(request: LocalRequest): { event: object } | { reply: GatewayReply } {
-    const stagePrefix = `/${this.stage}`;
-    if (request.rawPath !== stagePrefix && !request.rawPath.startsWith(`${stagePrefix}/`)) {
+    if (!this.mapping && request.rawPath !== this.prefix && !request.rawPath.startsWith(`${this.prefix}/`)) {
       // No such stage: API Gateway answers before any route is matched.
       return { reply: this.gatewayError(request, 403, 'Forbidden', 'ForbiddenException') };
     }
-    // `path` drops the stage and stays percent-encoded; requestContext.path keeps both.
-    const path = request.rawPath.slice(stagePrefix.length) || '/';
-    const resource = path === '/' ? '/' : '/{proxy+}';
+    // The route matched below the stage or base path; `path` drops the stage but keeps a custom domain's base path,
+    // and stays percent-encoded. requestContext.path is the path the client sent.
+    const routed = request.rawPath.slice(this.prefix.length) || '/';
+    const path = this.mapping ? request.rawPath : routed;
+    const resource = routed === '/' ? '/' : '/{proxy+}';
+    const domainName = this.mapping?.domainName ?? LOCAL_DOMAIN;
     // REST events carry no Content-Length; the adapter counts the body itself.
     const headerPairs = forwardedHeaders(request, ['content-length']);
     // Query values arrive decoded with form semantics (`+` is a space), in no raw form.
@@ -43,13 +48,13 @@ export class RestApiEmulator implements GatewayEmulator {
         multiValueHeaders: groupValues(headerPairs),
         queryStringParameters: hasQuery ? Object.fromEntries(query) : null,
         multiValueQueryStringParameters: hasQuery ? groupValues(query) : null,
-        pathParameters: path === '/' ? null : { proxy: path.slice(1) },
+        pathParameters: routed === '/' ? null : { proxy: routed.slice(1) },
         stageVariables: null,
         requestContext: {
           accountId: LOCAL_ACCOUNT,
           apiId: LOCAL_API_ID,
-          domainName: LOCAL_DOMAIN,
-          domainPrefix: LOCAL_API_ID,
+          domainName,
+          domainPrefix: domainName.split('.', 1)[0],
           extendedRequestId: request.requestId,
           httpMethod: request.method,
           identity: { sourceIp: request.sourceIp, userAgent: headerValue(request.headers, 'user-agent') ?? null },

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { readAssembly, selectFunction, settingsOf } from './assembly';
+import { AssemblyFunction, customDomainsOf, readAssembly, selectDomain, selectFunction, settingsOf } from './assembly';
 import { Command, UsageError } from './command';
-import { serve } from './serve';
+import { serve, serveDomain } from './serve';
 import { ServeSettings, settingsFromFlags } from './settings';
 import * as defaults from '../private/defaults';
 import { ApiType } from '../types';
@@ -19,6 +19,8 @@ The app, from the cloud assembly (run \`cdk synth\` first):
   --assembly DIR         the cloud assembly (default: cdk.out)
   --function NAME        the WsgiApi to serve when there are several: its construct
                          path (MyStack/App) or its function's logical ID
+  --domain NAME          every WsgiApi mapped on custom domain NAME, on one port, each
+                         under its base path as the domain routes them
 
 Or from flags:
   --entry DIR            the app's folder
@@ -42,6 +44,7 @@ Server:
 const OPTIONS = {
   'assembly': { type: 'string' },
   'function': { type: 'string' },
+  'domain': { type: 'string' },
   'entry': { type: 'string' },
   'module': { type: 'string' },
   'api-type': { type: 'string' },
@@ -73,17 +76,32 @@ export const serveCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port must be a port number from 0 to 65535, got '${values.port}'`);
     }
-    const settings = resolveSettings(values);
-    const server = await serve(settings, {
+    const options = {
       host: values.host,
       port,
       python: values.python ?? defaultPython(),
       reload: !values['no-reload'],
-      out: line => process.stdout.write(`${line}\n`),
-      err: text => process.stderr.write(text),
-    });
-    const banner = [`cdk-wsgi serve: ${settings.label} (${server.gateway.description}) at ${server.url}`];
-    const unset = settings.deployTimeVariables.filter(name => process.env[name] === undefined);
+      out: (line: string) => process.stdout.write(`${line}\n`),
+      err: (text: string) => process.stderr.write(text),
+    };
+    const banner: string[] = [];
+    let server: { close(): Promise<void> };
+    let apps: ServeSettings[];
+    if (values.domain !== undefined) {
+      const domain = values.domain;
+      apps = resolveDomain(domain, values);
+      const served = await serveDomain(domain, apps, options);
+      banner.push(`cdk-wsgi serve: ${domain} at ${served.url}`,
+        ...served.apps.map(app => `  ${app.url} → ${app.label} (${app.gateway.description})`));
+      server = served;
+    } else {
+      const settings = resolveSettings(values);
+      const served = await serve(settings, options);
+      banner.push(`cdk-wsgi serve: ${settings.label} (${served.gateway.description}) at ${served.url}`);
+      server = served;
+      apps = [settings];
+    }
+    const unset = [...new Set(apps.flatMap(app => app.deployTimeVariables))].filter(name => process.env[name] === undefined);
     if (unset.length > 0) {
       banner.push(`cdk-wsgi serve: ${unset.join(', ')} get their values at deploy time; export them to give the app one`);
     }
@@ -98,7 +116,6 @@ export const serveCommand: Command = {
 };
 
 function resolveSettings(values: Values): ServeSettings {
-  const appFlags = ['api-type', 'stage', 'binary-media-types', 'text-media-types', 'timeout'] as const;
   if (values.entry !== undefined || values.module !== undefined) {
     if (values.entry === undefined || values.module === undefined) {
       throw new UsageError('--entry and --module go together');
@@ -116,12 +133,43 @@ function resolveSettings(values: Values): ServeSettings {
       timeout: values.timeout,
     });
   }
+  rejectAppFlags(values);
+  const dir = values.assembly ?? 'cdk.out';
+  const functions = assemblyFunctions(values);
+  try {
+    return settingsOf(selectFunction(functions, dir, values.function));
+  } catch (error) {
+    const shared = values.function === undefined ? sharedDomain(functions) : undefined;
+    if (shared === undefined) throw error;
+    throw new Error(`${(error as Error).message}\nor serve the apps of ${shared} together: --domain ${shared}`);
+  }
+}
+
+function resolveDomain(domain: string, values: Values): ServeSettings[] {
+  if (values.entry !== undefined || values.module !== undefined || values.function !== undefined) {
+    throw new UsageError('--domain serves the apps a cloud assembly maps on that domain; leave out --entry, --module and --function');
+  }
+  rejectAppFlags(values);
+  return selectDomain(assemblyFunctions(values), values.assembly ?? 'cdk.out', domain).map(settingsOf);
+}
+
+/** Flags that describe an app are for --entry and --module only: a synthesized app says all of it. */
+function rejectAppFlags(values: Values): void {
+  const appFlags = ['api-type', 'stage', 'binary-media-types', 'text-media-types', 'timeout'] as const;
   const misplaced = appFlags.filter(flag => values[flag] !== undefined);
   if (misplaced.length > 0) {
     throw new UsageError(`--${misplaced[0]} needs --entry and --module; with a cloud assembly, the synthesized app decides it`);
   }
-  const dir = values.assembly ?? 'cdk.out';
-  return settingsOf(selectFunction(readAssembly(dir, 'pass --entry and --module'), dir, values.function));
+}
+
+function assemblyFunctions(values: Values): AssemblyFunction[] {
+  return readAssembly(values.assembly ?? 'cdk.out', 'pass --entry and --module');
+}
+
+/** A custom domain several of `functions` are mapped on, if any. */
+function sharedDomain(functions: AssemblyFunction[]): string | undefined {
+  const domains = functions.flatMap(fn => Object.keys(customDomainsOf(fn)));
+  return domains.find((domain, i) => domains.indexOf(domain) !== i);
 }
 
 /** The interpreter local bundling uses, else the project's virtualenv, else the one on PATH. */

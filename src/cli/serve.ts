@@ -5,7 +5,7 @@ import * as path from 'path';
 import { AlbEmulator } from './alb-emulator';
 import { AppRunner } from './app-runner';
 import { FunctionUrlEmulator } from './function-url-emulator';
-import { GatewayEmulator, GatewayReply, LocalRequest, messageReply } from './gateway-emulator';
+import { DomainMapping, GatewayEmulator, GatewayReply, LocalRequest, mappingPrefix, messageReply } from './gateway-emulator';
 import { HttpApiEmulator } from './http-api-emulator';
 import { PythonWorker } from './python-worker';
 import { RestApiEmulator } from './rest-api-emulator';
@@ -42,15 +42,68 @@ const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 // Managed by the local server for its own connection, whatever the app said.
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
+/** Several apps of one custom domain on one local server, each under its base path. */
+export interface LocalDomainServer {
+  /** The domain's root on the local server: `http://127.0.0.1:8000/`. */
+  readonly url: string;
+  /** Each app: its label, its front door, and where it is served. */
+  readonly apps: Array<{ readonly label: string; readonly gateway: GatewayEmulator; readonly url: string }>;
+  close(): Promise<void>;
+}
+
+/** One app on the local server, behind its emulated front door. */
+interface Mount {
+  readonly settings: ServeSettings;
+  readonly gateway: GatewayEmulator;
+  /** The path part that selects this app on a shared domain ('' at the root or alone); the longest that matches wins. */
+  readonly prefix: string;
+  /** Set once the server listens: the worker learns its port. */
+  runner?: AppRunner;
+}
+
 /**
  * Serves the app on a local HTTP server, each request turned into the event its front door would send, run
  * through cdk_wsgi_adapter in a Python worker, and answered the way the front door answers.
  */
 export async function serve(settings: ServeSettings, options: ServeOptions): Promise<LocalServer> {
   const gateway = emulatorFor(settings);
-  let runner: AppRunner | undefined;
+  const { origin, close } = await listen([{ settings, gateway, prefix: '' }], options);
+  return { url: `${origin}${gateway.basePath}`, gateway, close };
+}
+
+/**
+ * Serves the apps mapped on the custom domain `domainName` together, as that domain answers: a request goes to the app
+ * whose base path matches most of its path, through the app's own front door with the domain in its event, so each
+ * app sees its base path in SCRIPT_NAME; a path no mapping matches gets API Gateway's 403.
+ */
+export async function serveDomain(domainName: string, apps: ServeSettings[], options: ServeOptions): Promise<LocalDomainServer> {
+  const mounts: Mount[] = apps.map(settings => {
+    const mapping = { domainName, basePath: settings.basePaths[domainName] ?? '' };
+    return { settings, gateway: emulatorFor(settings, mapping), prefix: mappingPrefix(mapping) };
+  });
+  mounts.sort((a, b) => b.prefix.length - a.prefix.length);
+  const { origin, close } = await listen(mounts, options);
+  return {
+    url: `${origin}/`,
+    apps: mounts.map(({ settings, gateway }) => ({ label: settings.label, gateway, url: `${origin}${gateway.basePath}` })),
+    close,
+  };
+}
+
+/** The front door `settings` names, emulated; REST and HTTP APIs through a custom domain's `mapping` when given. */
+export function emulatorFor(settings: ServeSettings, mapping?: DomainMapping): GatewayEmulator {
+  switch (settings.apiType) {
+    case ApiType.REST: return new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? [], mapping);
+    case ApiType.HTTP: return new HttpApiEmulator(settings.stageName, mapping);
+    case ApiType.FUNCTION_URL: return new FunctionUrlEmulator();
+    case ApiType.ALB: return new AlbEmulator();
+  }
+}
+
+/** Starts the server, then each app's worker (which learns the port), and its source watcher. */
+async function listen(mounts: Mount[], options: ServeOptions): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
-    handle(req, res, gateway, runner!, options).catch(error => {
+    handle(req, res, mounts, options).catch(error => {
       options.err(`cdk-wsgi serve: ${req.method} ${req.url}: ${(error as Error).stack}\n`);
       res.destroy();
     });
@@ -60,47 +113,43 @@ export async function serve(settings: ServeSettings, options: ServeOptions): Pro
     server.listen(options.port, options.host, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-
-  runner = new AppRunner(() => {
-    const worker = new PythonWorker({ python: options.python, settings, port, stderr: options.err });
-    worker.ready.then(info => {
-      if (info.error) {
-        options.err(`cdk-wsgi serve: the app failed to import: ${info.error}${info.hint ? `\n  ${info.hint}` : ''}\n`);
-      }
-    }, () => undefined);
-    return worker;
-  }, options.out);
-  const watcher = options.reload
-    ? new SourceWatcher(settings.entry, files => runner!.reload(describeChange(files)), options.out)
-    : undefined;
+  // On a shared domain, the app's label tells whose import failed or reloaded.
+  const named = (settings: ServeSettings, line: string) => (mounts.length > 1 ? line.replace(/^cdk-wsgi serve: /, `$&${settings.label}: `) : line);
+  for (const mount of mounts) {
+    const { settings } = mount;
+    mount.runner = new AppRunner(() => {
+      const worker = new PythonWorker({ python: options.python, settings, port, stderr: options.err });
+      worker.ready.then(info => {
+        if (info.error) {
+          options.err(named(settings, `cdk-wsgi serve: the app failed to import: ${info.error}${info.hint ? `\n  ${info.hint}` : ''}\n`));
+        }
+      }, () => undefined);
+      return worker;
+    }, line => options.out(named(settings, line)));
+  }
+  // One watcher per folder: apps that share their sources reload together.
+  const watchers = options.reload
+    ? [...new Set(mounts.map(mount => mount.settings.entry))].map(entry => new SourceWatcher(entry, files => {
+      for (const mount of mounts) if (mount.settings.entry === entry) mount.runner!.reload(describeChange(files));
+    }, options.out))
+    : [];
   const close = async () => {
-    watcher?.close();
-    runner!.close();
+    for (const watcher of watchers) watcher.close();
+    for (const mount of mounts) mount.runner!.close();
     server.closeAllConnections();
     await new Promise(resolve => server.close(resolve));
   };
   try {
-    await runner.started;
+    await Promise.all(mounts.map(mount => mount.runner!.started));
   } catch (error) {
     await close();
     throw error;
   }
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `http://${host}:${port}${gateway.basePath}`, gateway, close };
+  return { origin: `http://${host}:${port}`, close };
 }
 
-/** The front door `settings` names, emulated. */
-export function emulatorFor(settings: ServeSettings): GatewayEmulator {
-  switch (settings.apiType) {
-    case ApiType.REST: return new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? []);
-    case ApiType.HTTP: return new HttpApiEmulator(settings.stageName);
-    case ApiType.FUNCTION_URL: return new FunctionUrlEmulator();
-    case ApiType.ALB: return new AlbEmulator();
-  }
-}
-
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, gateway: GatewayEmulator, runner: AppRunner,
-  options: ServeOptions): Promise<void> {
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, mounts: Mount[], options: ServeOptions): Promise<void> {
   const started = Date.now();
   const body = await readBody(req);
   const target = req.url ?? '/';
@@ -118,8 +167,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, gatew
     requestId: randomUUID(),
     time: new Date(started),
   };
-  const reply = body === undefined ? gateway.tooLarge(request) : await invoke(request, gateway, runner, options);
-  write(res, request, reply, gateway, options);
+  const mount = mounts.find(({ prefix }) => request.rawPath === prefix || request.rawPath.startsWith(`${prefix}/`));
+  let reply: GatewayReply;
+  if (!mount) {
+    // A custom domain answers a path that no API mapping matches itself, before any API sees it.
+    reply = messageReply(403, 'Forbidden', [['x-amzn-RequestId', request.requestId], ['x-amzn-ErrorType', 'ForbiddenException']]);
+  } else {
+    reply = body === undefined ? mount.gateway.tooLarge(request) : await invoke(request, mount.gateway, mount.runner!, options);
+  }
+  write(res, request, reply, mount?.gateway, options);
   options.out(`${request.method} ${target} ${res.statusCode} ${Date.now() - started} ms`);
 }
 
@@ -163,7 +219,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayReply, gateway: GatewayEmulator, options: ServeOptions): void {
+/** Writes `reply`; a reply the front door would reject becomes its failure reply. */
+function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayReply, gateway: GatewayEmulator | undefined,
+  options: ServeOptions): void {
   const head = request.method === 'HEAD';
   // No body, and so no Content-Length, for 1xx, 204 and 304; a HEAD reply keeps the app's Content-Length.
   const bodyless = reply.statusCode < 200 || reply.statusCode === 204 || reply.statusCode === 304;
@@ -178,6 +236,7 @@ function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayRe
   try {
     res.writeHead(reply.statusCode, headers);
   } catch (error) {
+    if (!gateway) throw error; // the domain's own 403 is always valid
     options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: the front door would reject this response: ${(error as Error).message}\n`);
     write(res, request, gateway.failure(request), gateway, options);
     return;
