@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conftest import fresh_python
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
 SCRIPT = textwrap.dedent(
     """
@@ -18,10 +23,11 @@ SCRIPT = textwrap.dedent(
     sys.path[:0] = [sys.argv[1], sys.argv[2]]
     from events import make_http_event
     import cdk_wsgi_adapter
+    handler = cdk_wsgi_adapter.handler  # looked up at init, as Lambda's runtime does
     print("IMPORTED", file=sys.stderr, flush=True)
     results = [
-        cdk_wsgi_adapter.handler(make_http_event(raw_path="/x"), None),
-        cdk_wsgi_adapter.handler({"source": "cdk-wsgi.warm-up", "concurrency": 1}, None),
+        handler(make_http_event(raw_path="/x"), None),
+        handler({"source": "cdk-wsgi.warm-up", "concurrency": 1}, None),
     ]
     print(json.dumps(results))
     """
@@ -97,6 +103,145 @@ class TestHandlerEntry:
         }
         assert "no WSGI app to serve /x" in after_import
         assert results[1] == {"warmed": 1}
+
+
+# `make_handler` imported first, as a user without the construct does; then `handler`
+# looked up twice, as Lambda's runtime does once at init. Markers split the log.
+LAZY_SCRIPT = textwrap.dedent(
+    """
+    import json, logging, sys
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(message)s")
+    sys.path[:0] = [sys.argv[1], sys.argv[2]]
+    before = set(sys.modules)
+    from cdk_wsgi_adapter import make_handler
+    import cdk_wsgi_adapter
+    at_import = sorted(set(sys.modules) - before)
+    built_at_import = "handler" in vars(cdk_wsgi_adapter)
+    print("IMPORTED", file=sys.stderr, flush=True)
+    first = cdk_wsgi_adapter.handler
+    print("LOOKED UP", file=sys.stderr, flush=True)
+    second = cdk_wsgi_adapter.handler
+    import counted_app
+    print(json.dumps({
+        "at_import": at_import,
+        "built_at_import": built_at_import,
+        "at_lookup": sorted(set(sys.modules) - before),
+        "same": first is second and vars(cdk_wsgi_adapter)["handler"] is first,
+        "calls": counted_app.calls,
+    }))
+    """
+)
+
+COUNTED_APP = textwrap.dedent(
+    """
+    import sys
+    calls = {}
+    print("APP IMPORTED", file=sys.stderr, flush=True)
+
+    def app(environ, start_response):
+        calls[environ["PATH_INFO"]] = calls.get(environ["PATH_INFO"], 0) + 1
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+    """
+)
+
+#: Modules only the handler's build imports, with the construct's variables set below.
+BUILT_ONLY = {
+    "counted_app",
+    "cdk_wsgi_adapter.prime",
+    "cdk_wsgi_adapter.snapstart",
+    "snapshot_restore_py",
+}
+
+
+class TestLazyHandler:
+    """`handler` is built on its first lookup, once: importing the package does no work."""
+
+    def test_import_builds_nothing_and_the_first_lookup_builds_it_once(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "counted_app.py").write_text(COUNTED_APP)
+        prime = {
+            "apiType": "HTTP",
+            "host": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "stage": "$default",
+            "paths": ["/primed"],
+            "timeoutMillis": 600_000,
+        }
+        proc = fresh_python(
+            LAZY_SCRIPT,
+            env={
+                "PYTHONPATH": str(tmp_path),
+                "CDK_WSGI_APP": "counted_app:app",
+                "CDK_WSGI_PRIME": json.dumps(prime),
+                "CDK_WSGI_SNAP_START": "1",
+                "CDK_WSGI_BASE_PATHS": "not json",  # logged when the variables are read
+            },
+        )
+        printed = json.loads(proc.stdout)
+        at_import, _, rest = proc.stderr.partition("IMPORTED\n")
+        at_lookup, _, after = rest.partition("LOOKED UP\n")
+        assert at_import == ""
+        assert printed["built_at_import"] is False
+        assert BUILT_ONLY.isdisjoint(printed["at_import"])
+        assert "APP IMPORTED" in at_lookup
+        assert "CDK_WSGI_BASE_PATHS must be a JSON object" in at_lookup
+        assert "primed GET /primed" in at_lookup
+        assert set(printed["at_lookup"]) >= BUILT_ONLY
+        assert printed["same"] is True
+        assert printed["calls"] == {"/primed": 1}  # primed once: built once
+        assert after == ""
+
+
+@pytest.fixture
+def unbuilt() -> Iterator[ModuleType]:
+    """The package with `handler` not built yet, as after its import; put back after."""
+    import cdk_wsgi_adapter
+
+    namespace = vars(cdk_wsgi_adapter)
+    saved = namespace.pop("handler", None)
+    try:
+        yield cdk_wsgi_adapter
+    finally:
+        namespace.pop("handler", None)
+        if saved is not None:
+            namespace["handler"] = saved
+
+
+class TestLazyHandlerInProcess:
+    def test_the_first_lookup_builds_it_from_the_environment_once(
+        self, unbuilt: ModuleType, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        built: list[object] = []
+
+        def init(environ: Mapping[str, str]) -> object:
+            assert environ is os.environ
+            built.append(object())
+            return built[-1]
+
+        monkeypatch.setattr(unbuilt, "_init", init)
+        first = unbuilt.handler
+        assert unbuilt.handler is first
+        assert built == [first]
+        assert vars(unbuilt)["handler"] is first
+
+    def test_an_unknown_attribute_raises_as_for_any_module(
+        self, unbuilt: ModuleType
+    ) -> None:
+        with pytest.raises(AttributeError) as raised:
+            unbuilt.no_such_name  # noqa: B018
+        with pytest.raises(AttributeError) as plain:
+            ModuleType("cdk_wsgi_adapter").no_such_name  # noqa: B018
+        assert str(raised.value) == str(plain.value)
+        assert str(raised.value) == (
+            "module 'cdk_wsgi_adapter' has no attribute 'no_such_name'"
+        )
+        # What Python's "Did you mean" suggestions read.
+        assert (raised.value.name, raised.value.obj) == ("no_such_name", unbuilt)
+        assert not hasattr(unbuilt, "no_such_name")
+        with pytest.raises(ImportError, match="cannot import name 'no_such_name'"):
+            from cdk_wsgi_adapter import no_such_name  # noqa: F401
+        assert "handler" not in vars(unbuilt)  # none of these built it
 
 
 class TestInProcess:

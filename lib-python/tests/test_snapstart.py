@@ -30,10 +30,11 @@ SCRIPT = textwrap.dedent(
         sys.modules["snapshot_restore_py"] = None  # what a missing module raises
     before = set(sys.modules)
     import cdk_wsgi_adapter
+    handler = cdk_wsgi_adapter.handler  # looked up at init, as Lambda's runtime does
     loaded = sorted(set(sys.modules) - before)
     print("IMPORTED", file=sys.stderr, flush=True)
     from events import make_http_event
-    status = cdk_wsgi_adapter.handler(make_http_event(), None)["statusCode"]
+    status = handler(make_http_event(), None)["statusCode"]
     hooks = []
     if "snapshot_restore_py" in loaded:
         from snapshot_restore_py import get_after_restore

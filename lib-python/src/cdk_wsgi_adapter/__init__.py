@@ -4,11 +4,18 @@
 `cdk_wsgi_adapter.handler`): it serves the app named by CDK_WSGI_APP, imported once,
 during the init phase. `make_handler` builds the same adapter around any WSGI app,
 without CDK.
+
+Importing the package builds nothing, so `from cdk_wsgi_adapter import make_handler`
+reads no variable and imports no app: `handler` is built on its first lookup. Lambda's
+Python runtime looks it up right after the import, in the init phase (awslambdaric's
+bootstrap._get_handler), so the app's import, priming and the SnapStart hook still
+happen there, before the first request and before a snapshot is taken.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 from .adapter import handler_for, make_handler
 from .config import (
@@ -35,7 +42,7 @@ __all__ = ["UnsupportedEventError", "handler", "make_handler"]
 def _load_app(spec: str | None) -> tuple[WSGIApplication, bool]:
     """The app named by `spec`, and whether it imported (else a stand-in 500 app)."""
     if spec is None:
-        # Fine for make_handler users; only a request through `handler` reports it.
+        # The construct always sets it; without it, each request says why it is a 500.
         return unavailable_app(f"{APP_VARIABLE} is not set"), False
     try:
         return import_app(spec), True
@@ -66,5 +73,19 @@ def _init(environ: Mapping[str, str]) -> Handler:
     return handler
 
 
-#: The Lambda handler for the app named by CDK_WSGI_APP.
-handler = _init(os.environ)
+if TYPE_CHECKING:
+    #: The Lambda handler for the app named by CDK_WSGI_APP, built on first lookup.
+    handler: Handler
+
+
+def __getattr__(name: str) -> Handler:
+    """Build `handler` on its first lookup and keep it as the module's attribute, so
+    that later lookups find it without coming here."""
+    if name != "handler":
+        raise AttributeError(
+            f"module {__name__!r} has no attribute {name!r}",
+            name=name,
+            obj=sys.modules[__name__],
+        )
+    built = globals()["handler"] = _init(os.environ)
+    return built

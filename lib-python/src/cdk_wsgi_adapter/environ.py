@@ -49,8 +49,9 @@ def new_environ(
     """The environ of a request, before its headers, path and body; `protocol` is
     optional, as the event's field is."""
     environ = _CONSTANTS.copy()
-    # isascii() first: a call to wsgi_text saved three times over is what (b) on 3.14
-    # needs to stay within the performance contract (bench/README.md).
+    # isascii() first: these are nearly always ASCII, and the three calls to wsgi_text
+    # saved keep a small JSON POST through an HTTP API within the performance contract
+    # on Python 3.14 (bench/README.md).
     environ["REQUEST_METHOD"] = method if method.isascii() else wsgi_text(method)
     environ["QUERY_STRING"] = query if query.isascii() else wsgi_text(query)
     if not (isinstance(protocol, str) and protocol):
@@ -208,7 +209,8 @@ def finish_environ(
         host = wsgi_text(domain)
         if host:
             environ["HTTP_HOST"] = host
-    # Only a port makes host_name's work worth its call: what (b) needs of the contract.
+    # Only a port makes host_name's work worth its call: API Gateway's Host has none,
+    # and a small JSON POST through an HTTP API needs the call saved (bench/README.md).
     environ["SERVER_NAME"] = (host_name(host) if ":" in host else host) or "localhost"
     return environ
 
