@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { CfnOutput, Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -11,20 +10,20 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import * as contract from './private/adapter-contract';
+import * as contract from './contracts/adapter-contract';
+import * as defaults from './contracts/defaults';
 import { ApiOptions, DefinedApi } from './private/api-options';
 import { checkCertificateHost } from './private/certificate-host';
-import * as defaults from './private/defaults';
 import { customDomainName } from './private/domain-url';
 import { defineFunctionUrl } from './private/function-url';
 import { defineHttpApi } from './private/http-api';
 import { defineLoadBalancerTarget } from './private/load-balancer';
 import { DEFAULT_LOG_RETENTION } from './private/log-retention';
 import { acknowledgeApiFindings } from './private/nag';
-import { propError } from './private/prop-error';
 import { defineServerErrorRateAlarm } from './private/release';
 import { defineRestApi } from './private/rest-api';
 import * as validate from './private/validate-props';
+import { propError } from './shared/prop-error';
 import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
@@ -386,7 +385,6 @@ export class WsgiApi extends Construct {
       // The host the adapter's priming requests name.
       host: api.host,
       stage: stageName,
-      serveEntry: path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.',
       serverErrorRateAlarm: this.serverErrorRateAlarm,
     });
 

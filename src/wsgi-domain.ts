@@ -4,7 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { checkCertificateHost } from './private/certificate-host';
-import { propError } from './private/prop-error';
+import { propError } from './shared/prop-error';
 
 /**
  * Properties for a WsgiDomain.

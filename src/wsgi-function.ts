@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,11 +10,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import * as contract from './private/adapter-contract';
+import * as contract from './contracts/adapter-contract';
+import * as defaults from './contracts/defaults';
 import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
-import { resolveAppSource } from './private/app-source';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
-import * as defaults from './private/defaults';
 import { defineDeployTasks } from './private/deploy-tasks';
 import { FrontDoor } from './private/front-door';
 import { functionCode } from './private/function-code';
@@ -23,6 +23,7 @@ import { acknowledgeFunctionFindings } from './private/nag';
 import { defineFunctionAlarms, defineGradualDeployment, publishLive } from './private/release';
 import * as validate from './private/validate-props';
 import { defineWarmUp } from './private/warm-up';
+import { resolveAppSource } from './shared/app-source';
 import { BundlingMode, WsgiApiDeploymentOptions, WsgiApiProvisionedConcurrency, WsgiApiWarmUpOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 import { WsgiTask } from './wsgi-task';
@@ -238,6 +239,7 @@ export class WsgiFunction extends Construct {
 
   private readonly props: WsgiFunctionProps;
   private frontDoor?: FrontDoor;
+  private readonly serveEntry: string;
 
   constructor(scope: Construct, id: string, props: WsgiFunctionProps) {
     super(scope, id);
@@ -331,6 +333,10 @@ export class WsgiFunction extends Construct {
     }
 
     acknowledgeFunctionFindings(this, this.lambdaFunction, runtime);
+    // `entry` as the user wrote it, relative to where they synthesize: the CLI runs from the same folder.
+    this.serveEntry = path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.';
+    // The remote commands find every WsgiFunction by this, with a front door or without.
+    this.addCliMetadata({ entry: this.serveEntry });
     this.node.addValidation({
       validate: () => props.prime?.length && !this.frontDoor
         ? [`prime needs a front door to shape its requests (${JSON.stringify(props.prime)}): put the function behind a WsgiApi, or remove prime`]
@@ -348,10 +354,8 @@ export class WsgiFunction extends Construct {
       throw new Error(`${userPath(this)} already has a front door; define a WsgiFunction per front door`);
     }
     this.frontDoor = frontDoor;
-    const cfnFunction = this.lambdaFunction.node.defaultChild as lambda.CfnFunction;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
-    const serveMetadata: contract.ServeMetadata = { entry: frontDoor.serveEntry, apiType: frontDoor.apiType, stageName: frontDoor.stage };
-    cfnFunction.addMetadata(contract.METADATA_KEY, serveMetadata);
+    this.addCliMetadata({ entry: this.serveEntry, apiType: frontDoor.apiType, stageName: frontDoor.stage });
     if (this.props.prime?.length) {
       const prime: contract.PrimeConfig = {
         apiType: frontDoor.apiType,
@@ -366,6 +370,10 @@ export class WsgiFunction extends Construct {
       this.deploymentGroup.addAlarm(frontDoor.serverErrorRateAlarm);
     }
   }
+  private addCliMetadata(metadata: contract.ServeMetadata): void {
+    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).addMetadata(contract.METADATA_KEY, metadata);
+  }
+
 
   /**
    * Lets `grantee` run management commands (`cdk-wsgi exec`, `command`, `manage`, `flask`): invoke the `manage` alias,

@@ -1,5 +1,5 @@
-import { commandEvent, CommandKind } from './private/adapter-contract';
-import { propError } from './private/prop-error';
+import { commandEvent, CommandKind } from './contracts/adapter-contract';
+import { propError } from './shared/prop-error';
 
 // Labels name a task in logs and errors, where a long script would bury the outcome.
 const LABEL_LENGTH = 80;

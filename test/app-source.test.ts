@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APP_ENTRY, FIXTURES } from './helpers';
-import { resolveAppSource } from '../src/private/app-source';
+import { resolveAppSource } from '../src/shared/app-source';
 
 describe('resolveAppSource', () => {
   test.each([

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Aws, Stack, Stage } from 'aws-cdk-lib';
 import { APP_ENTRY, logicalId } from './helpers';
-import { ApiType, WsgiApi } from '../src';
+import { ApiType, WsgiApi, WsgiFunction } from '../src';
 import { AssemblyFunction, readAssembly, selectFunction, settingsOf } from '../src/cli/assembly';
 import { settingsFromFlags } from '../src/cli/settings';
 
@@ -77,5 +77,24 @@ describe('cloud assembly', () => {
     const fromFlags = settingsFromFlags({ entry: APP_ENTRY, module: 'api.app' });
     expect({ ...fromAssembly, label: 'app' }).toEqual({ ...fromFlags, label: 'app' });
     expect(settingsOf(named('Apps/Http'))).toMatchObject({ stageName: '$default', binaryMediaTypes: undefined });
+  });
+});
+
+describe('a WsgiFunction without a front door', () => {
+  test('is found, for the remote commands, and serve says which flags describe its front door', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-assembly-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const fn = new WsgiFunction(new Stack(app, 'Alone'), 'Worker', { entry: path.relative(process.cwd(), APP_ENTRY), module: 'api.app' });
+      app.synth();
+      const [found, ...others] = readAssembly(outdir, 'pass --entry and --module');
+      expect(others).toEqual([]);
+      expect(found).toMatchObject({ name: 'Alone/Worker', logicalId: logicalId(fn.lambdaFunction), apiType: undefined });
+      expect(() => selectFunction([found, found], outdir)).toThrow(`  Alone/Worker (${found.logicalId}, no front door)`);
+      expect(() => settingsOf(found)).toThrow('Alone/Worker is a WsgiFunction without a front door of cdk-wsgi\'s, so serve cannot tell how its '
+        + `requests arrive; name the front door with flags: cdk-wsgi serve --entry ${found.metadata.entry} --module api:app --api-type rest|http|function-url|alb`);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

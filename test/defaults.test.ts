@@ -1,5 +1,5 @@
 import { ApiType } from '../src';
-import * as defaults from '../src/private/defaults';
+import * as defaults from '../src/contracts/defaults';
 
 // WsgiApi and `cdk-wsgi serve --entry` share these; the props' @default tags and the README quote them.
 describe('defaults', () => {

@@ -1,4 +1,4 @@
-import { DEPENDENCY_FILES } from '../src/private/dependency-files';
+import { DEPENDENCY_FILES } from '../src/contracts/dependency-files';
 
 describe('dependency files', () => {
   test("are PythonFunction's, in its order", () => {

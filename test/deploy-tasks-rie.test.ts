@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -6,10 +7,11 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { BundlingMode, WsgiApi, WsgiTask } from '../src';
 import { Emulator, localPlatform, pythonFunctions } from './rie';
+import { ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../src/contracts/deploy-task-contract';
+import { handler, runDeployTasks } from '../src/deploy-task-runner/deploy-task-runner';
+import { commandClient } from '../src/deploy-task-runner/run-command';
 import { deployTasksJson } from '../src/private/deploy-tasks';
-import { ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../src/remote/deploy-task-contract';
-import { handler, runDeployTasks } from '../src/remote/deploy-task-runner';
-import { commandClient } from '../src/remote/run-command';
+import { RUNNER_HANDLER } from '../src/private/runner-asset';
 
 /**
  * The deploy-task runner's handler, as the trigger invokes it, against a real Django project (a model and its
@@ -38,6 +40,7 @@ describe('deploy tasks run by the runner in the Lambda Runtime Interface Emulato
   const savedEnv = { ...process.env };
   let emulator: Emulator;
   let synthesizedTasks: string;
+  let runnerAsset: string;
   let logged: string[];
 
   /** The runner's environment in Lambda, and the SDK's pointed at the emulator with dummy credentials. */
@@ -70,8 +73,9 @@ describe('deploy tasks run by the runner in the Lambda Runtime Interface Emulato
     });
     const assembly = app.synth();
     const resources: Record<string, any> = assembly.getStackByName('Notes').template.Resources;
-    const runner = Object.values(resources).find(r => r.Properties?.Handler === 'deploy-task-runner.handler');
+    const runner = Object.values(resources).find(r => r.Properties?.Handler === RUNNER_HANDLER);
     synthesizedTasks = runner.Properties.Environment.Variables[ENV_DEPLOY_TASKS];
+    runnerAsset = path.join(assembly.directory, runner.Metadata['aws:asset:path']);
     const [fn] = pythonFunctions(assembly, 'Notes');
     // The runner invokes the new version by its number, which the adapter accepts commands through.
     emulator = await Emulator.start(fn, platform.python, { qualifier: '1' });
@@ -148,6 +152,24 @@ describe('deploy tasks run by the runner in the Lambda Runtime Interface Emulato
     expect(logged.some(line => line.startsWith('deploy task 2/2'))).toBe(false);
   });
 
+  // Lambda loads the asset's files as they are, with the AWS SDK its Node.js runtime provides: a file the runner
+  // requires and the asset lacks fails here. The staged sources run as the package's compiled files would.
+  test('the staged asset runs on its own, with nothing of the library but its files', async () => {
+    const [file, name] = RUNNER_HANDLER.split(/\.(?=[^.]+$)/);
+    const run = await runNode(`require(${JSON.stringify(path.join(runnerAsset, file))}).${name}()`
+      + '.catch(error => { console.error(error); process.exitCode = 1; })', {
+      [ENV_DEPLOY_TARGET]: 'function',
+      [ENV_DEPLOY_TASKS]: deployTasksJson([WsgiTask.shell('echo from the staged runner')]),
+      AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${emulator.port}`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+    });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toContain("deploy task 'shell echo from the staged runner' exited with 0:\nfrom the staged runner\n");
+    expect(run.stdout).toContain('1 deploy task(s) succeeded in function');
+  });
+
   describe('while IAM has not caught up with the runner\'s permission', () => {
     let proxy: http.Server;
     let denials: number;
@@ -196,3 +218,33 @@ describe('deploy tasks run by the runner in the Lambda Runtime Interface Emulato
     });
   });
 });
+
+/**
+ * Runs `code` in a Node.js process of its own, in an empty folder, that can load TypeScript as Lambda loads JavaScript
+ * and resolves packages only from this repository's node_modules, standing in for the runtime's AWS SDK.
+ */
+function runNode(code: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-runner-'));
+  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), '-e', code], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      NODE_PATH: path.join(ROOT, 'node_modules'),
+      // Compiled as the library is; without the SDK's notice that it will need a newer Node.js than this machine's.
+      TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+      NODE_NO_WARNINGS: '1',
+      ...env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', chunk => { stdout += chunk; });
+  child.stderr.on('data', chunk => { stderr += chunk; });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', exitCode => {
+      fs.rmSync(cwd, { recursive: true, force: true });
+      resolve({ code: exitCode, stdout, stderr });
+    });
+  });
+}

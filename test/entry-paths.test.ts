@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BundlingMode, WsgiApi } from '../src';
 import { bundledRuntime } from './lambda-files';
-import { METADATA_KEY } from '../src/private/adapter-contract';
+import { METADATA_KEY } from '../src/contracts/adapter-contract';
 
 // Local bundling runs for real (pip with an empty requirements file, then compiling bytecode).
 jest.setTimeout(120_000);

@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { adapterEnvironment, APP_ENTRY, logicalId, synthWsgiApi, testStack } from './helpers';
 import { ApiType, WsgiApi, WsgiTask } from '../src';
+import { ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../src/contracts/deploy-task-contract';
 import { deployTasksJson } from '../src/private/deploy-tasks';
-import { RUNNER_ASSET_DIR } from '../src/private/runner-asset';
-import { ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../src/remote/deploy-task-contract';
+import { RUNNER_ASSET_ROOT } from '../src/private/runner-asset';
 
 // Management commands on the construct's side, and deployTasks, which runs them at each deployment: one file, so
 // the suite pays for loading aws-cdk-lib once.
@@ -96,7 +96,7 @@ const TASKS = [
 /** The deploy-task runner's function resource, by the handler only it has, with its logical ID. */
 function runnerOf(template: Template): { id: string; resource: any } {
   const found = Object.entries(template.findResources('AWS::Lambda::Function', {
-    Properties: { Handler: 'deploy-task-runner.handler' },
+    Properties: { Handler: 'deploy-task-runner/deploy-task-runner.handler' },
   }));
   expect(found).toHaveLength(1);
   const [[id, resource]] = found;
@@ -167,7 +167,25 @@ describe('deploy tasks', () => {
       { label: 'python import tasks; tasks.seed()', event: { source: 'cdk-wsgi.command', kind: 'python', code: 'import tasks; tasks.seed()' } },
       { label: 'shell echo done', event: { source: 'cdk-wsgi.command', kind: 'shell', command: 'echo done' } },
     ]);
-    expect(resource.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'deploy-task-runner.handler', Architectures: ['arm64'] });
+    expect(resource.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'deploy-task-runner/deploy-task-runner.handler', Architectures: ['arm64'] });
+  });
+
+  // Lambda loads the files as they are: test/deploy-tasks-rie.test.ts runs the staged asset on its own.
+  test('the runner\'s code is its own folder and the contract it loads, nothing else of the library', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-asset-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const { template } = synthWsgiApi({ deployTasks: TASKS }, new Stack(app, 'TestStack'));
+      const staged = path.join(outdir, `asset.${runnerOf(template).resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      const files = fs.readdirSync(staged, { recursive: true, withFileTypes: true }).filter(entry => entry.isFile())
+        .map(entry => path.relative(staged, path.join(entry.parentPath, entry.name)));
+      // The sources here (ts-jest), the same files compiled in the package.
+      expect(files.map(file => file.replace(/\.ts$/, '')).sort()).toEqual([
+        'contracts/deploy-task-contract', 'deploy-task-runner/deploy-task-runner', 'deploy-task-runner/run-command',
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('the runner ends before the trigger stops waiting, and both before the 15 minutes Lambda allows', () => {
@@ -205,12 +223,12 @@ describe('deploy tasks', () => {
 
   test('do not run again when only the runner\'s code changes (an upgrade of cdk-wsgi)', () => {
     const changedRunner = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
-    fs.cpSync(RUNNER_ASSET_DIR, changedRunner, { recursive: true });
-    fs.appendFileSync(path.join(changedRunner, 'deploy-task-runner.ts'), '\n// a newer runner\n');
+    fs.cpSync(RUNNER_ASSET_ROOT, changedRunner, { recursive: true });
+    fs.appendFileSync(path.join(changedRunner, 'deploy-task-runner', 'deploy-task-runner.ts'), '\n// a newer runner\n');
     const synthWithRunner = (dir: string) => {
       let result!: { properties: string; runnerCode: unknown };
       jest.isolateModules(() => {
-        jest.doMock('../src/private/runner-asset', () => ({ RUNNER_ASSET_DIR: dir }));
+        jest.doMock('../src/private/runner-asset', () => ({ ...jest.requireActual('../src/private/runner-asset'), RUNNER_ASSET_ROOT: dir }));
         const { WsgiApi: IsolatedWsgiApi, WsgiTask: IsolatedTask } = jest.requireActual<typeof import('../src')>('../src');
         const stack = testStack();
         const api = new IsolatedWsgiApi(stack, 'App', {
@@ -224,7 +242,7 @@ describe('deploy tasks', () => {
       });
       return result;
     };
-    const before = synthWithRunner(RUNNER_ASSET_DIR);
+    const before = synthWithRunner(RUNNER_ASSET_ROOT);
     const after = synthWithRunner(changedRunner);
     expect(after.runnerCode).not.toEqual(before.runnerCode);
     expect(after.properties).toBe(before.properties);

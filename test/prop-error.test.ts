@@ -1,4 +1,4 @@
-import { propError } from '../src/private/prop-error';
+import { propError } from '../src/shared/prop-error';
 
 describe('propError', () => {
   test('names the prop and the rule, shows the value and says the fix', () => {

@@ -6,7 +6,7 @@ import { ExampleStack } from '../examples/example-stack';
 import { BundlingMode } from '../src';
 import { albEvent, functionUrlEvent, httpEvent, restEvent } from './example-events';
 import { EmulatedFunction, Emulator, localPlatform, pythonFunctions } from './rie';
-import { CommandAnswer, commandEvent } from '../src/private/adapter-contract';
+import { CommandAnswer, commandEvent } from '../src/contracts/adapter-contract';
 
 /**
  * The example, bundled for this machine's platform, run by AWS's Lambda Runtime Interface Emulator and

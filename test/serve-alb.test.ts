@@ -6,7 +6,7 @@ import { PYTHON, runCli, SERVE_APP, startServe, stopCli, urlOf, InProcessServer 
 import { ApiType } from '../src';
 import { selectFunction, settingsOf, templateFunctions } from '../src/cli/assembly';
 import { settingsFromFlags } from '../src/cli/settings';
-import * as contract from '../src/private/adapter-contract';
+import * as contract from '../src/contracts/adapter-contract';
 
 jest.setTimeout(60_000);
 const MB = 1024 * 1024;

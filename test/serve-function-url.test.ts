@@ -7,7 +7,7 @@ import { copyApp, EXAMPLE_APP, InProcessServer, PYTHON, runCli, SERVE_APP, start
 import { ApiType, WsgiApi } from '../src';
 import { selectFunction, settingsOf, templateFunctions } from '../src/cli/assembly';
 import { settingsFromFlags } from '../src/cli/settings';
-import * as contract from '../src/private/adapter-contract';
+import * as contract from '../src/contracts/adapter-contract';
 
 jest.setTimeout(60_000);
 

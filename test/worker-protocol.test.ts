@@ -1,24 +1,7 @@
-import { invocationLine, parseWorkerMessage, WorkerSettings } from '../src/cli/worker-protocol';
+import { invocationLine, parseWorkerMessage } from '../src/contracts/worker-protocol';
 
-// Mirrored by lib-python/tests/test_serve_protocol.py: the two sides must pin the same literals.
+// The CLI's side; test/contract-parity.test.ts passes each side's lines through the other.
 describe('worker protocol', () => {
-  test('the settings have fixed names', () => {
-    const settings: WorkerSettings = {
-      entry: '/app',
-      app: 'api:app',
-      textMediaTypes: ['image/svg+xml'],
-      binaryMediaTypes: null,
-      basePaths: { 'api.example.com': 'v1' },
-      port: 8000,
-      functionName: 'MyStack-App',
-      memorySize: 512,
-      timeoutSeconds: 29,
-    };
-    expect(Object.keys(settings).sort()).toEqual([
-      'app', 'basePaths', 'binaryMediaTypes', 'entry', 'functionName', 'memorySize', 'port', 'textMediaTypes', 'timeoutSeconds',
-    ]);
-  });
-
   test('an invocation is one line with the request ID and the event', () => {
     expect(invocationLine('req-1', '{"path":"/"}')).toBe('{"requestId":"req-1","event":{"path":"/"}}\n');
   });

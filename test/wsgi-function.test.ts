@@ -29,9 +29,9 @@ describe('WsgiFunction', () => {
     for (const type of ['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api', 'AWS::Lambda::Permission']) {
       template.resourceCountIs(type, 0);
     }
-    // No serve metadata: `cdk-wsgi serve` learns the request shape from a front door.
+    // The remote commands find it by its entry; a front door would add how requests arrive.
     const [resource] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'cdk_wsgi_adapter.handler' } }));
-    expect(resource.Metadata?.['cdk-wsgi']).toBeUndefined();
+    expect(resource.Metadata['cdk-wsgi']).toEqual({ entry: 'test/fixtures/wsgi-app' });
   });
 
   test("fn.alias behind a front door of the user's own: an HTTP API integration invokes live", () => {

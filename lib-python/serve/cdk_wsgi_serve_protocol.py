@@ -3,9 +3,9 @@ one argument, then one JSON object per line each way.
 
 The worker writes `ready` once the app is imported, then reads one invocation per line
 and answers each with `result` or `error`. The TypeScript side is
-src/cli/worker-protocol.ts; tests/test_serve_protocol.py and
-test/worker-protocol.test.ts pin the same literals. The long module name keeps clear of
-the app's modules: the worker imports this one first, so a short name could shadow one.
+src/contracts/worker-protocol.ts; test/contract-parity.test.ts passes each side's
+lines through the other. The long module name keeps clear of the app's modules: the
+worker imports this one first, so a short name could shadow one.
 """
 
 from __future__ import annotations

@@ -1,44 +1,13 @@
-"""Pins the TS<->Python contract: changing any literal here is a breaking change.
+"""The construct's settings as the adapter reads them.
 
-The TypeScript side pins the same strings in src/private/adapter-contract.ts.
+test/contract-parity.test.ts compares the names with src/contracts/adapter-contract.ts.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from cdk_wsgi_adapter import config
 from cdk_wsgi_adapter.config import load_settings, parse_base_paths, parse_prime
-
-
-class TestContract:
-    def test_variable_names(self) -> None:
-        assert config.APP_VARIABLE == "CDK_WSGI_APP"
-        assert config.TEXT_MEDIA_TYPES_VARIABLE == "CDK_WSGI_TEXT_MEDIA_TYPES"
-        assert config.BINARY_MEDIA_TYPES_VARIABLE == "CDK_WSGI_BINARY_MEDIA_TYPES"
-        assert config.BASE_PATHS_VARIABLE == "CDK_WSGI_BASE_PATHS"
-        assert config.SNAP_START_VARIABLE == "CDK_WSGI_SNAP_START"
-        assert config.PRIME_VARIABLE == "CDK_WSGI_PRIME"
-        assert config.MANAGEMENT_VARIABLE == "CDK_WSGI_MANAGEMENT"
-
-    def test_manage_alias_name(self) -> None:
-        # The alias the construct defines and grantManage grants; the CLI invokes it.
-        assert config.MANAGE_ALIAS_NAME == "manage"
-
-    def test_prime_value_shape(self) -> None:
-        # {"apiType", "host", "stage", "paths", "timeoutMillis"}: TestParsePrime
-        # reads each key.
-        assert config.PRIME_API_TYPES == ("REST", "HTTP", "FUNCTION_URL", "ALB")
-
-    def test_warm_up_event_shape(self) -> None:
-        assert config.WARM_UP_SOURCE == "cdk-wsgi.warm-up"
-        assert config.WARM_UP_CONCURRENCY_KEY == "concurrency"
-        assert config.WARM_UP_MAX_CONCURRENCY == 100
-        from cdk_wsgi_adapter.warmup import warm_up_concurrency
-
-        assert (
-            warm_up_concurrency({"source": "cdk-wsgi.warm-up", "concurrency": 3}) == 3
-        )
 
 
 class TestLoadSettings:

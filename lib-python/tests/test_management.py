@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from cdk_wsgi_adapter import config, make_handler, management
+from cdk_wsgi_adapter import make_handler, management
 from commands import invoke, python, shell
 from conftest import Capture, ContextStub, Invoked, exploding_app, load_event
 from events import (
@@ -26,17 +26,6 @@ from events import (
 
 class TestContract:
     """Pins the event and answer shapes the CLI relies on."""
-
-    def test_names(self) -> None:
-        assert config.COMMAND_SOURCE == "cdk-wsgi.command"
-        assert config.COMMAND_KINDS == ("python", "shell", "manage", "flask")
-        assert config.COMMAND_FIELDS == {
-            "python": "code",
-            "shell": "command",
-            "manage": "args",
-            "flask": "args",
-        }
-        assert config.MANAGEMENT_VARIABLE == "CDK_WSGI_MANAGEMENT"
 
     def test_answer_shape(self) -> None:
         assert python("print('hi')") == {

@@ -1,5 +1,5 @@
 import { PythonWorker } from './python-worker';
-import { Outcome, ReadyInfo } from './worker-protocol';
+import { Outcome, ReadyInfo } from '../contracts/worker-protocol';
 
 /** Requests waiting for the worker beyond this are throttled, which bounds the queue. */
 export const MAX_WAITING = 100;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { unreadable } from './files';
 import { ServeSettings, splitList } from './settings';
-import * as contract from '../private/adapter-contract';
+import * as contract from '../contracts/adapter-contract';
 import { ApiType } from '../types';
 
 /** A WsgiApi function found in a cloud assembly. */
@@ -14,7 +14,8 @@ export interface AssemblyFunction {
   /** Where it is deployed: its CloudFormation stack name, and its region when the stack names one. */
   readonly deployedAs: DeployedStack;
   readonly logicalId: string;
-  readonly apiType: ApiType;
+  /** Undefined for a WsgiFunction without a front door of ours. */
+  readonly apiType?: ApiType;
   /** Where the stack's template sits: `entry` may be relative to its parent. */
   readonly assemblyDir: string;
   readonly metadata: contract.ServeMetadata;
@@ -116,6 +117,10 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
   if (!app) {
     throw new Error(`${name} has no ${contract.ENV_APP} variable; synthesize it again with this version of cdk-wsgi`);
   }
+  if (metadata.apiType === undefined) {
+    throw new Error(`${name} is a WsgiFunction without a front door of cdk-wsgi's, so serve cannot tell how its requests arrive; `
+      + `name the front door with flags: cdk-wsgi serve --entry ${metadata.entry} --module ${app} --api-type rest|http|function-url|alb`);
+  }
   if (!Object.values(ApiType).includes(metadata.apiType)) {
     throw new Error(`${name}'s front door (${metadata.apiType}) is not one this version of cdk-wsgi serves; update cdk-wsgi`);
   }
@@ -125,7 +130,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
     entry: findEntry(metadata.entry, fn.assemblyDir),
     app,
     apiType: metadata.apiType,
-    stageName: metadata.stageName,
+    stageName: metadata.stageName ?? '',
     textMediaTypes: splitList(text(contract.ENV_TEXT_MEDIA_TYPES) ?? ''),
     binaryMediaTypes: metadata.apiType === ApiType.REST ? splitList(binary ?? '') : undefined,
     basePaths: JSON.parse(text(contract.ENV_BASE_PATHS) ?? '{}'),
@@ -197,8 +202,9 @@ export function selectDomain(functions: AssemblyFunction[], source: string, doma
 }
 
 /** `REST API`, `HTTP API`, `function URL`, `load balancer`. */
-function frontDoorName(apiType: ApiType): string {
+function frontDoorName(apiType: ApiType | undefined): string {
   switch (apiType) {
+    case undefined: return 'no front door';
     case ApiType.FUNCTION_URL: return 'function URL';
     case ApiType.ALB: return 'load balancer';
     default: return `${apiType} API`;

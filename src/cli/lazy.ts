@@ -9,7 +9,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
 
 export const remoteTarget = (): typeof import('./remote-target') => require('./remote-target');
-export const runCommand = (): typeof import('../remote/run-command') => require('../remote/run-command');
+export const runCommand = (): typeof import('../deploy-task-runner/run-command') => require('../deploy-task-runner/run-command');
 export const awsErrors = (): typeof import('./aws-errors') => require('./aws-errors');
 export const logEvents = (): typeof import('./log-events') => require('./log-events');
 export const cloudWatchLogs = (): typeof import('@aws-sdk/client-cloudwatch-logs') => require('@aws-sdk/client-cloudwatch-logs');

@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { ServeSettings } from './settings';
-import { invocationLine, Outcome, parseWorkerMessage, ReadyInfo, WorkerMessage, WorkerSettings } from './worker-protocol';
-import { ENV_PREFIX } from '../private/adapter-contract';
+import { ENV_PREFIX } from '../contracts/adapter-contract';
+import { invocationLine, Outcome, parseWorkerMessage, ReadyInfo, WorkerMessage, WorkerSettings } from '../contracts/worker-protocol';
 
 /** The Python half, shipped in the package next to the adapter it imports. */
 export const WORKER_SCRIPT = path.join(__dirname, '..', '..', 'lib-python', 'serve', 'worker.py');

@@ -4,7 +4,7 @@ import { Command, UsageError } from './command';
 import { readText } from './files';
 import * as lazy from './lazy';
 import type { RemoteTarget, TargetOptions } from './remote-target';
-import { CommandKind, commandEvent } from '../private/adapter-contract';
+import { CommandKind, commandEvent } from '../contracts/adapter-contract';
 
 /** The options every command that reaches the deployed function takes; logs-command.ts shares them. */
 export const TARGET_OPTIONS = {

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStackResourceCommand, GetTemplateCommand 
 import { AssemblyFunction, readAssembly, selectFunction, templateFunctions } from './assembly';
 import { AwsSettings, clientConfig, recordingTargets } from './aws-clients';
 import { UsageError } from './command';
-import { ENV_MANAGEMENT, MANAGE_ALIAS_NAME } from '../private/adapter-contract';
+import { ENV_MANAGEMENT, MANAGE_ALIAS_NAME } from '../contracts/adapter-contract';
 
 /** Where the remote commands find the function, and the AWS settings they call with. */
 export interface TargetOptions {

@@ -5,7 +5,7 @@ import { AssemblyFunction, customDomainsOf, readAssembly, selectDomain, selectFu
 import { Command, UsageError } from './command';
 import { serve, serveDomain } from './serve';
 import { ServeSettings, settingsFromFlags } from './settings';
-import * as defaults from '../private/defaults';
+import * as defaults from '../contracts/defaults';
 import { ApiType } from '../types';
 
 const USAGE = `Usage: cdk-wsgi serve [options]

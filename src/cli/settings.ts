@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { resolveAppSource } from '../private/app-source';
-import * as defaults from '../private/defaults';
+import * as defaults from '../contracts/defaults';
+import { resolveAppSource } from '../shared/app-source';
 import { ApiType } from '../types';
 
 /** Everything `cdk-wsgi serve` needs to run one app the way its WsgiApi deploys it. */

@@ -4,8 +4,8 @@ import { ApiType } from '../types';
  * The contract between this construct and the Python adapter (lib-python/src/cdk_wsgi_adapter/config.py).
  *
  * Every value the adapter needs travels as a `CDK_WSGI_*` environment variable known at synth time, and the
- * warm-up schedule sends one fixed event shape. test/adapter-contract.test.ts and lib-python/tests/test_config.py
- * pin the same literals: changing any of them is a breaking change.
+ * warm-up schedule sends one fixed event shape. test/contract-parity.test.ts runs the Python side and compares the two:
+ * changing a value on both sides passes it, and is still a breaking change.
  */
 
 /** The Lambda handler string: the adapter lives in the layer at /opt/python/cdk_wsgi_adapter. */
@@ -35,13 +35,22 @@ export interface PrimeConfig {
   /** The custom domain name when there is one, else the execute-api host. */
   readonly host: string;
   readonly stage: string;
-  /** Absolute paths without query or percent-escapes. */
+  /** Absolute paths without query or percent-escapes (isPrimePath). */
   readonly paths: string[];
   /**
    * Milliseconds priming may take in all: the path in progress is stopped there and the rest skipped, so that init
    * stays within Lambda's limit.
    */
   readonly timeoutMillis: number;
+}
+
+// An absolute path of RFC 3986 pchars: what a priming request can carry without query or escapes to encode, and reads
+// the same percent-encoded (REST) and decoded (HTTP APIs).
+const PRIME_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+
+/** Whether the adapter primes `path`: the construct refuses any other, and the adapter ignores a list holding one. */
+export function isPrimePath(path: string): boolean {
+  return PRIME_PATH.test(path);
 }
 
 /** Every variable name starts with this prefix; user environment variables may not. */
@@ -70,13 +79,17 @@ export const MANAGE_ALIAS_NAME = 'manage';
 /** The `source` of a management command event, which only a direct Invoke can send (no front door sets it). */
 export const COMMAND_SOURCE = 'cdk-wsgi.command';
 
-/** What a management command runs: Python code, a shell command, Django's manage.py, or the Flask CLI. */
-export type CommandKind = 'python' | 'shell' | 'manage' | 'flask';
+/**
+ * What a management command runs (Python code, a shell command, Django's manage.py, or the Flask CLI), and the event
+ * field holding it: code (python) and command (shell) are strings, args (manage, flask) lists.
+ */
+export const COMMAND_FIELDS = { python: 'code', shell: 'command', manage: 'args', flask: 'args' } as const;
 
-/** The event that runs `kind`: code (python) and command (shell) are strings, args (manage, flask) lists. */
+export type CommandKind = keyof typeof COMMAND_FIELDS;
+
+/** The event that runs `kind`. */
 export function commandEvent(kind: CommandKind, command: string | string[]): Record<string, unknown> {
-  const field = { python: 'code', shell: 'command', manage: 'args', flask: 'args' }[kind];
-  return { source: COMMAND_SOURCE, kind, [field]: command };
+  return { source: COMMAND_SOURCE, kind, [COMMAND_FIELDS[kind]]: command };
 }
 
 /** The adapter's answer: the exit status, and the output chunks of each stream in the order written. */
@@ -90,10 +103,14 @@ export interface CommandAnswer {
 /** CloudFormation metadata key on the function, holding its ServeMetadata. */
 export const METADATA_KEY = 'cdk-wsgi';
 
-/** What `cdk-wsgi serve` reads from the function's metadata, besides its template properties. */
+/**
+ * What the CLI reads from the function's metadata, besides its template properties: every WsgiFunction has it (the
+ * remote commands find functions by it), and a front door adds its type and stage (for `cdk-wsgi serve`).
+ */
 export interface ServeMetadata {
   /** `entry` relative to the directory the app was synthesized from, with `/` separators. */
   readonly entry: string;
-  readonly apiType: ApiType;
-  readonly stageName: string;
+  /** Undefined for a WsgiFunction without a front door of ours. */
+  readonly apiType?: ApiType;
+  readonly stageName?: string;
 }

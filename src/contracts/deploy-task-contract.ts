@@ -1,6 +1,7 @@
 /**
- * What WsgiApi (src/private/deploy-tasks.ts) gives the deploy-task runner (deploy-task-runner.ts) in its environment.
- * No imports: the construct reads this file at synth without loading the AWS SDK, and it ships in the runner's asset.
+ * What WsgiApi (src/private/deploy-tasks.ts) gives the deploy-task runner (src/deploy-task-runner) in its environment.
+ * No imports: the construct reads this file at synth without loading the AWS SDK, and it ships in the runner's asset
+ * (src/private/runner-asset.ts).
  */
 
 /** The qualified ARN of the function version the tasks run in: the one the deployment publishes. */

@@ -2,7 +2,7 @@
  * The protocol between `cdk-wsgi serve` and its Python worker (lib-python/serve/worker.py): the settings as the
  * worker's one argument, then one JSON object per line each way. The worker writes `ready` once the app is imported,
  * then one `result` or `error` for each invocation it reads. lib-python/serve/cdk_wsgi_serve_protocol.py is the
- * Python side; test/worker-protocol.test.ts and lib-python/tests/test_serve_protocol.py pin the same literals.
+ * Python side; test/contract-parity.test.ts passes each side's lines through the other.
  */
 
 /** The worker's one argument, as JSON. */

@@ -1,6 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from './deploy-task-contract';
 import { commandClient, CommandFailedError, outputText, runCommand } from './run-command';
+import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../contracts/deploy-task-contract';
 
 /**
  * The Lambda handler of WsgiApi's deploy-task runner, which a CDK Trigger invokes (without a payload) once the new

@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
-// Types only: this folder is also the deploy-task runner's Lambda asset, which holds nothing else of the library.
-import type { CommandAnswer } from '../private/adapter-contract';
+// Types only: the runner's Lambda asset holds the one contract it loads at run time (src/private/runner-asset.ts).
+import type { CommandAnswer } from '../contracts/adapter-contract';
 
 /** A command the function ran but could not answer: it timed out, crashed, or is not a cdk-wsgi function. */
 export class CommandFailedError extends Error {}

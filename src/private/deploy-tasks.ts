@@ -6,9 +6,9 @@ import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { functionRole } from './function-role';
 import { acknowledgeRunnerFindings } from './nag';
-import { propError } from './prop-error';
-import { RUNNER_ASSET_DIR } from './runner-asset';
-import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../remote/deploy-task-contract';
+import { RUNNER_ASSET_EXCLUDE, RUNNER_ASSET_ROOT, RUNNER_HANDLER } from './runner-asset';
+import { DeployTaskSpec, ENV_DEPLOY_TARGET, ENV_DEPLOY_TASKS } from '../contracts/deploy-task-contract';
+import { propError } from '../shared/prop-error';
 import type { WsgiTask } from '../wsgi-task';
 
 /** The app's side of the deploy tasks: where they run, and what must wait for them. */
@@ -42,7 +42,7 @@ export function deployTasksJson(tasks: WsgiTask[]): string {
 
 /**
  * Runs `tasks` in `target.version` after each deployment that publishes one: a Node.js function (the runner, whose
- * code is src/remote) invoked by a CDK Trigger that comes after the version and before the aliases.
+ * code is src/deploy-task-runner) invoked by a CDK Trigger that comes after the version and before the aliases.
  *
  * The trigger runs again whenever its properties change (an Update, which its provider answers by invoking the
  * handler named by HandlerArn). They hold the app version's ARN and a digest of the tasks, and name the runner by an
@@ -67,8 +67,8 @@ export function defineDeployTasks(scope: Construct, tasks: WsgiTask[], target: D
     // the runner's own files (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#nodejs-sdk-included).
     runtime: RUNNER_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
-    code: lambda.Code.fromAsset(RUNNER_ASSET_DIR),
-    handler: 'deploy-task-runner.handler',
+    code: lambda.Code.fromAsset(RUNNER_ASSET_ROOT, { exclude: [...RUNNER_ASSET_EXCLUDE] }),
+    handler: RUNNER_HANDLER,
     timeout: RUNNER_TIMEOUT,
     environment: { [ENV_DEPLOY_TARGET]: target.version.functionArn, [ENV_DEPLOY_TASKS]: json },
     logGroup,

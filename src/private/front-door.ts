@@ -1,14 +1,12 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { ServeMetadata } from './adapter-contract';
+import { ServeMetadata } from '../contracts/adapter-contract';
 
 /** What a front door (a WsgiApi) tells its WsgiFunction once it exists: how requests reach the app. */
 export interface FrontDoor {
-  readonly apiType: ServeMetadata['apiType'];
+  readonly apiType: NonNullable<ServeMetadata['apiType']>;
   /** The host the front door's requests name, for priming. */
   readonly host: string;
   readonly stage: string;
-  /** The folder `cdk-wsgi serve` runs the app from, as the user wrote it. */
-  readonly serveEntry: string;
   /** The alarm on the front door's 5xx rate, which gradual deployments also watch. */
   readonly serverErrorRateAlarm?: cloudwatch.IAlarm;
 }

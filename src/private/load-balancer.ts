@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { WsgiApiLoadBalancerOptions } from '../types';
 import { DefinedApi } from './api-options';
-import { propError } from './prop-error';
+import { propError } from '../shared/prop-error';
 
 /** A Lambda target group behind a listener rule, and what WsgiApi needs of it. */
 export interface DefinedLoadBalancerTarget extends DefinedApi {

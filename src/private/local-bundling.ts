@@ -5,12 +5,12 @@ import * as path from 'path';
 import { BundlingOptions, FileSystem, IgnoreMode, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { bytecodeCompiler, localPython } from './bytecode-compiler';
-import { DEPENDENCY_FILES, DependencyFile } from './dependency-files';
 import { machineOf, platformTags, pythonVersionOf } from './lambda-platform';
 import {
   buildFailedMessage, distFiles, fallbackMatches, missingRequirement, noWheelMessage, notPureMessage, pipEnv,
   pipFailedMessage, PipTarget, projectOf, SdistOnly, stripAnsi, VersionMatches,
 } from './pip-errors';
+import { DEPENDENCY_FILES, DependencyFile } from '../contracts/dependency-files';
 
 /** What never belongs in a Lambda asset; excluded from both its content and its hash. */
 export const DEFAULT_ASSET_EXCLUDES = [

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { WsgiApiDeploymentOptions, WsgiApiProvisionedConcurrency } from '../types';
 import { DefinedApi } from './api-options';
-import { DEFAULT_UTILIZATION_TARGET, LIVE_ALIAS_NAME } from './defaults';
+import { DEFAULT_UTILIZATION_TARGET, LIVE_ALIAS_NAME } from '../contracts/defaults';
 
 /**
  * The `live` alias on the function's current version: what every front door invokes, so that SnapStart and

@@ -2,21 +2,19 @@ import { Annotations, Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib'
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ENV_PREFIX, isPrimePath, WARM_UP_MAX_CONCURRENCY } from '../contracts/adapter-contract';
 import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
 import type { WsgiTask } from '../wsgi-task';
-import { ENV_PREFIX, WARM_UP_MAX_CONCURRENCY } from './adapter-contract';
 import { ADAPTER_RUNTIMES, NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 import {
   DEFAULT_MEMORY_SIZE, DEFAULT_PRIME_TIMEOUT_SECONDS, DEFAULT_UTILIZATION_TARGET, DEFAULT_WARM_UP_INTERVAL_MINUTES, INIT_LIMIT_SECONDS,
   MAX_FUNCTION_TIMEOUT_SECONDS, MAX_INTEGRATION_TIMEOUT_SECONDS, PREINITIALIZED_INIT_LIMIT_SECONDS,
-} from './defaults';
-import { propError } from './prop-error';
+} from '../contracts/defaults';
+import { propError } from '../shared/prop-error';
 
 // Characters API Gateway allows in a base path mapping (rest-api-mappings.md), at most 300 of them.
 const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/(\*|[A-Za-z0-9!#$&^_.+-]+)$/;
-// An absolute path of RFC 3986 pchars: what a priming request can carry without query or escapes to encode.
-const PRIME_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 const isSet = (value: unknown): boolean => value !== undefined && !Token.isUnresolved(value);
 
@@ -224,7 +222,7 @@ export function validateFunctionLogs(logRetention: unknown, logGroup: unknown, f
 export function validatePrime(paths: string[] | undefined, timeout: Duration | undefined, preinitialized: boolean,
   functionTimeout: Duration): void {
   for (const primePath of paths ?? []) {
-    if (isSet(primePath) && !PRIME_PATH.test(primePath)) {
+    if (isSet(primePath) && !isPrimePath(primePath)) {
       throw propError('prime', "entries must be absolute paths of plain URL characters, without query or '%' escapes",
         primePath, "write a path such as '/' or '/health'");
     }

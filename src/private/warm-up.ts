@@ -4,7 +4,7 @@ import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { warmUpEvent } from './adapter-contract';
+import { warmUpEvent } from '../contracts/adapter-contract';
 
 /**
  * A schedule sending the warm-up event to the function, which answers it without calling the app.

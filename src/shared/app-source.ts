@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEPENDENCY_FILES } from './dependency-files';
 import { propError } from './prop-error';
+import { DEPENDENCY_FILES } from '../contracts/dependency-files';
 
 const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
 const DOTTED = `${IDENTIFIER}(?:\\.${IDENTIFIER})*`;

@@ -1,7 +1,8 @@
 """The contract with the CDK construct: variable names and parsing, the warm-up event,
 the management command event and its answer.
 
-`src/private/adapter-contract.ts` pins the same literals; changing one breaks it.
+The TypeScript side is `src/contracts/adapter-contract.ts`; test/contract-parity.test.ts
+runs this module to check that both say the same.
 """
 
 from __future__ import annotations

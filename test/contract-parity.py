@@ -1,0 +1,90 @@
+"""The Python side of the contracts test/contract-parity.test.ts compares, as JSON.
+
+stdin holds what the TypeScript side sends (the handler string, priming configs and
+paths, warm-up events, qualifiers, the serve worker's settings and invocation line):
+each is read here as the adapter or the serve worker reads it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+
+import cdk_wsgi_serve_protocol as protocol
+
+from cdk_wsgi_adapter import config
+from cdk_wsgi_adapter.management import DEFAULT_MILLIS, accepts
+from cdk_wsgi_adapter.warmup import warm_up_concurrency
+
+# parse_prime logs what it refuses; the answer says it.
+logging.disable(logging.CRITICAL)
+
+sent = json.load(sys.stdin)
+module, _, attribute = sent["handler"].rpartition(".")
+
+
+def prime_config(value: dict[str, object]) -> dict[str, object] | None:
+    parsed = config.parse_prime(json.dumps(value))
+    if parsed is None:
+        return None
+    return {
+        "apiType": parsed.api_type,
+        "host": parsed.host,
+        "stage": parsed.stage,
+        "paths": list(parsed.paths),
+        "timeoutMillis": parsed.timeout_millis,
+    }
+
+
+json.dump(
+    {
+        "variables": {
+            name.removesuffix("_VARIABLE"): value
+            for name, value in vars(config).items()
+            if name.endswith("_VARIABLE")
+        },
+        "handlerIsCallable": callable(
+            getattr(importlib.import_module(module), attribute, None)
+        ),
+        "warmUp": {
+            "source": config.WARM_UP_SOURCE,
+            "concurrencyKey": config.WARM_UP_CONCURRENCY_KEY,
+            "maxConcurrency": config.WARM_UP_MAX_CONCURRENCY,
+            "concurrencies": [warm_up_concurrency(e) for e in sent["warmUpEvents"]],
+        },
+        "commands": {
+            "source": config.COMMAND_SOURCE,
+            "kinds": list(config.COMMAND_KINDS),
+            "fields": config.COMMAND_FIELDS,
+        },
+        "manageAliasName": config.MANAGE_ALIAS_NAME,
+        "accepts": {qualifier: accepts(qualifier) for qualifier in sent["qualifiers"]},
+        "longestTimeoutMillis": DEFAULT_MILLIS,
+        "prime": {
+            "apiTypes": list(config.PRIME_API_TYPES),
+            "configs": [prime_config(value) for value in sent["primeConfigs"]],
+            "paths": {
+                path: prime_config({**sent["primeConfigs"][0], "paths": [path]})
+                is not None
+                for path in sent["primePaths"]
+            },
+        },
+        "worker": {
+            "settingsKeys": sorted(protocol.WorkerSettings.__required_keys__),
+            "settings": protocol.read_settings(json.dumps(sent["workerSettings"])),
+            "invocation": protocol.read_invocation(sent["invocationLine"].encode()),
+            "lines": [
+                protocol.encode(message).decode()
+                for message in (
+                    protocol.ready_message(),
+                    protocol.ready_message(error="ImportError: x", hint="install x"),
+                    protocol.result_message({"statusCode": 200}),
+                    protocol.error_message("ValueError: boom"),
+                )
+            ],
+        },
+    },
+    sys.stdout,
+)

@@ -1,0 +1,158 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { ApiType, WsgiTask } from '../src';
+import * as contract from '../src/contracts/adapter-contract';
+import * as defaults from '../src/contracts/defaults';
+import { DeployTaskSpec } from '../src/contracts/deploy-task-contract';
+import { invocationLine, parseWorkerMessage, WorkerSettings } from '../src/contracts/worker-protocol';
+import { deployTasksJson } from '../src/private/deploy-tasks';
+
+/*
+ * Each contract between the TypeScript side (the construct, the CLI, the deploy-task runner) and the Python side (the
+ * adapter, the serve worker), compared across the two: test/contract-parity.py reads what this side sends as the
+ * adapter or the worker would, and reports its own names. A value changed on one side only fails here; one changed on
+ * both passes, and is still a breaking change for deployed functions.
+ */
+
+const ROOT = path.join(__dirname, '..');
+
+const PRIME_CONFIGS: contract.PrimeConfig[] = Object.values(ApiType).map(apiType => ({
+  apiType,
+  host: 'api.example.com',
+  stage: defaults.DEFAULT_STAGE_NAME[apiType],
+  paths: ['/', '/health'],
+  timeoutMillis: defaults.DEFAULT_PRIME_TIMEOUT_SECONDS * 1000,
+}));
+
+// Accepted and refused alike: pchars, query, fragment, escapes, spaces, non-ASCII, characters URLs must escape.
+const PRIME_PATHS = [
+  '/', '/health', "/AZaz09-._~!$&'()*+,;=:@/x/", '/a/b/', '//', '/a:b@c',
+  '', 'health', '*', '/a?b=1', '/a#top', '/a%20b', '/a b', '/café', '/a\\b', '/a"b', '/<a>', '/a[0]', '/a{b}', '/a|b',
+  '/a^b', '/a`b', '/tab\t', '/line\n', '/\u0000',
+];
+
+const WORKER_SETTINGS: WorkerSettings = {
+  entry: '/app',
+  app: 'api:app',
+  textMediaTypes: ['image/svg+xml'],
+  binaryMediaTypes: null,
+  basePaths: { 'api.example.com': 'v1' },
+  port: 8000,
+  functionName: 'MyStack-App',
+  memorySize: 512,
+  timeoutSeconds: 29,
+};
+
+const sent = {
+  handler: contract.ADAPTER_HANDLER,
+  warmUpEvents: [contract.warmUpEvent(3), contract.warmUpEvent(contract.WARM_UP_MAX_CONCURRENCY),
+    contract.warmUpEvent(contract.WARM_UP_MAX_CONCURRENCY + 1)],
+  // A deploy task's numbered version, the CLI's alias, and the alias front doors invoke.
+  qualifiers: ['1', contract.MANAGE_ALIAS_NAME, defaults.LIVE_ALIAS_NAME],
+  primeConfigs: PRIME_CONFIGS,
+  primePaths: PRIME_PATHS,
+  workerSettings: WORKER_SETTINGS,
+  invocationLine: invocationLine('req-1', '{"path":"/"}'),
+};
+
+/** The Python side: what test/contract-parity.py reports. */
+function pythonSide(): any {
+  const run = spawnSync('python3', [path.join(__dirname, 'contract-parity.py')], {
+    input: JSON.stringify(sent),
+    encoding: 'utf-8',
+    env: {
+      PATH: process.env.PATH,
+      PYTHONPATH: [path.join(ROOT, 'lib-python', 'src'), path.join(ROOT, 'lib-python', 'serve')].join(path.delimiter),
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+  });
+  if (run.status !== 0) throw new Error(`test/contract-parity.py failed (${run.status}):\n${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+describe('the TypeScript and Python sides agree on', () => {
+  const python = pythonSide();
+
+  test('the CDK_WSGI_* variable names, each under the same name (ENV_X and X_VARIABLE)', () => {
+    const typescript = Object.fromEntries(Object.entries(contract)
+      .filter(([name]) => name.startsWith('ENV_') && name !== 'ENV_PREFIX')
+      .map(([name, value]) => [name.slice('ENV_'.length), value]));
+    expect(python.variables).toEqual(typescript);
+    for (const value of Object.values<string>(python.variables)) expect(value.startsWith(contract.ENV_PREFIX)).toBe(true);
+  });
+
+  test('the handler string, which names the adapter\'s callable', () => {
+    expect(python.handlerIsCallable).toBe(true);
+  });
+
+  test('the warm-up event, and how many environments one keeps warm at most', () => {
+    expect(python.warmUp.source).toBe(contract.WARM_UP_SOURCE);
+    expect(Object.keys(contract.warmUpEvent(1))).toEqual(['source', python.warmUp.concurrencyKey]);
+    expect(python.warmUp.maxConcurrency).toBe(contract.WARM_UP_MAX_CONCURRENCY);
+    expect(python.warmUp.concurrencies).toEqual([3, contract.WARM_UP_MAX_CONCURRENCY, contract.WARM_UP_MAX_CONCURRENCY]);
+  });
+
+  test('management command events: their source, kinds and the field each kind\'s command is in', () => {
+    expect(python.commands.source).toBe(contract.COMMAND_SOURCE);
+    expect(python.commands.kinds).toEqual(Object.keys(contract.COMMAND_FIELDS));
+    expect(python.commands.fields).toEqual(contract.COMMAND_FIELDS);
+    for (const kind of python.commands.kinds as contract.CommandKind[]) {
+      expect(contract.commandEvent(kind, kind === 'python' || kind === 'shell' ? 'x' : ['x']))
+        .toEqual({ source: python.commands.source, kind, [python.commands.fields[kind]]: expect.anything() });
+    }
+  });
+
+  test('where commands are accepted: the manage alias and a numbered version, not live', () => {
+    expect(python.manageAliasName).toBe(contract.MANAGE_ALIAS_NAME);
+    expect(python.accepts).toEqual({ 1: true, [contract.MANAGE_ALIAS_NAME]: true, [defaults.LIVE_ALIAS_NAME]: false });
+  });
+
+  test('the deploy-task runner\'s events, which are management commands of the adapter\'s kinds', () => {
+    const tasks = [WsgiTask.manage('migrate', '--noinput'), WsgiTask.flask('routes'), WsgiTask.python('print(1)'), WsgiTask.shell('true')];
+    const specs: DeployTaskSpec[] = JSON.parse(deployTasksJson(tasks));
+    expect(specs.map(spec => spec.event.kind)).toEqual(['manage', 'flask', 'python', 'shell']);
+    for (const { event } of specs) {
+      const field = python.commands.fields[event.kind as string];
+      expect(Object.keys(event).sort()).toEqual(['kind', 'source', field].sort());
+      expect(event.source).toBe(python.commands.source);
+      expect(typeof event[field]).toBe(field === 'args' ? 'object' : 'string');
+    }
+  });
+
+  test('Lambda\'s longest timeout, the time a command gets when the context cannot tell', () => {
+    expect(python.longestTimeoutMillis).toBe(defaults.MAX_FUNCTION_TIMEOUT_SECONDS * 1000);
+  });
+
+  test('the priming config each front door\'s function gets, stage included', () => {
+    expect([...python.prime.apiTypes].sort()).toEqual(Object.values(ApiType).sort());
+    expect(python.prime.configs).toEqual(PRIME_CONFIGS);
+  });
+
+  test('which priming paths are accepted and which refused', () => {
+    const typescript = Object.fromEntries(PRIME_PATHS.map(p => [p, contract.isPrimePath(p)]));
+    expect(python.prime.paths).toEqual(typescript);
+    expect(Object.values(typescript)).toContain(true);
+    expect(Object.values(typescript)).toContain(false);
+  });
+
+  describe('the serve worker protocol', () => {
+    test('the settings\' names', () => {
+      expect(python.worker.settingsKeys).toEqual(Object.keys(WORKER_SETTINGS).sort());
+      expect(python.worker.settings).toEqual(WORKER_SETTINGS);
+    });
+
+    test('the invocation line, read by the worker', () => {
+      expect(python.worker.invocation).toEqual(['req-1', { path: '/' }]);
+    });
+
+    test('the worker\'s lines, one JSON object each, read by the CLI', () => {
+      for (const line of python.worker.lines as string[]) expect(line).toMatch(/^[^\n]+\n$/);
+      expect(python.worker.lines.map(parseWorkerMessage)).toEqual([
+        { ready: {} },
+        { ready: { error: 'ImportError: x', hint: 'install x' } },
+        { result: { statusCode: 200 } },
+        { error: 'ValueError: boom' },
+      ]);
+    });
+  });
+});
