@@ -77,7 +77,7 @@ describe('cdk-wsgi serve: a load balancer in front of the serve fixture, through
     // The fixture echoes the body in hex, over the 1 MB response limit: the adapter's own 502 shows the app ran.
     const fits = await fetch(url, { method: 'POST', body: Buffer.alloc(MB, 'a'), headers: { 'Content-Type': 'text/plain' } });
     expect(fits.status).toBe(502);
-    expect(await fits.text()).toMatch(/^The response is \d+ bytes once encoded for alb/);
+    expect(await fits.text()).toMatch(/^The response is \d+ bytes once encoded for an Application Load Balancer/);
   });
 });
 
@@ -95,8 +95,8 @@ describe('cdk-wsgi serve: a load balancer in front of an app answering over 1 MB
     try {
       const res = await fetch(big.server.url);
       expect(res.status).toBe(502);
-      expect(await res.text()).toMatch(/^The response is \d+ bytes once encoded for alb, over its limit of 1048576 bytes\.$/);
-      expect(big.err()).toMatch(/The response is \d+ bytes once encoded for alb, over its limit of 1048576 bytes\./);
+      expect(await res.text()).toMatch(/^The response is \d+ bytes once encoded for an Application Load Balancer, over its limit of 1048576 bytes\.$/);
+      expect(big.err()).toMatch(/The response is \d+ bytes once encoded for an Application Load Balancer, over its limit of 1048576 bytes\./);
     } finally {
       await big.server.close();
       fs.rmSync(entry, { recursive: true, force: true });

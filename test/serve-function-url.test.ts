@@ -92,7 +92,7 @@ describe('cdk-wsgi serve: a function URL in front of an app answering over 6 MB'
     try {
       const res = await fetch(big.server.url);
       expect(res.status).toBe(502);
-      expect(await res.text()).toMatch(/^The response is \d+ bytes once encoded for function_url, over its limit of 6291456 bytes\.$/);
+      expect(await res.text()).toMatch(/^The response is \d+ bytes once encoded for a function URL, over its limit of 6291456 bytes\.$/);
     } finally {
       await big.server.close();
       fs.rmSync(entry, { recursive: true, force: true });

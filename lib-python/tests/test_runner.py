@@ -259,7 +259,7 @@ class TestRunner:
         response = make_handler(validator(app))(make_rest_event(), ContextStub())
         assert response["statusCode"] == 502
         assert response["body"].startswith("The response is ")
-        assert "for rest_v1, over its limit of 6291456 bytes." in response["body"]
+        assert "for API Gateway, over its limit of 6291456 bytes." in response["body"]
         assert set(response) == {
             "statusCode",
             "multiValueHeaders",

@@ -136,7 +136,7 @@ def test_alb_oversized_response_is_a_logged_502_in_the_request_mode(
     event = make_alb_event(multi_value=multi_value)
     response = make_handler(_text_app(b"x" * ALB_RESPONSE_LIMIT))(event, ContextStub())
     match = re.fullmatch(
-        r"The response is (\d+) bytes once encoded for alb, over its limit of "
+        r"The response is (\d+) bytes once encoded for an Application Load Balancer, over its limit of "
         rf"{ALB_RESPONSE_LIMIT} bytes\.",
         response["body"],
     )

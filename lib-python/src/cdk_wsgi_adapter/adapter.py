@@ -95,10 +95,19 @@ def _unsupported(event: Any) -> UnsupportedEventError:
     return UnsupportedEventError(message)
 
 
+#: Each source's front door as the user knows it, for messages the client reads.
+_FRONT_DOORS = {
+    "rest_v1": "API Gateway",
+    "http_v2": "an HTTP API",
+    "function_url": "a function URL",
+    "alb": "an Application Load Balancer",
+}
+
+
 def _too_large(source: EventSource, event: Json, size: int, options: Options) -> Json:
     message = (
-        f"The response is {size} bytes once encoded for {source.NAME}, over "
-        f"its limit of {source.RESPONSE_LIMIT} bytes."
+        f"The response is {size} bytes once encoded for {_FRONT_DOORS[source.NAME]}, "
+        f"over its limit of {source.RESPONSE_LIMIT} bytes."
     )
     logger().error("%s", message)
     return source.to_response(event, plain_response(502, message), options)
