@@ -16,6 +16,7 @@ class TestLoadSettings:
         assert app is None
         assert options.binary_media_types is None
         assert options.base_paths == {}
+        assert options.origin_secret is None
         assert "text/*" in options.text_media_types.patterns
 
     def test_all_variables(self) -> None:
@@ -44,6 +45,13 @@ class TestLoadSettings:
         options = load_settings({"CDK_WSGI_BINARY_MEDIA_TYPES": ""})[1]
         assert options.binary_media_types is not None
         assert options.binary_media_types.patterns == ()
+
+    def test_origin_secret_as_utf8_bytes_read_once(self) -> None:
+        options = load_settings({"CDK_WSGI_ORIGIN_SECRET": "k9#Qz!v é"})[1]
+        assert options.origin_secret == "k9#Qz!v é".encode()
+
+    def test_empty_origin_secret_is_no_distribution(self) -> None:
+        assert load_settings({"CDK_WSGI_ORIGIN_SECRET": ""})[1].origin_secret is None
 
     @pytest.mark.parametrize("value", ["{not json", "[1]", '{"a": 1}', "null"])
     def test_malformed_base_paths_are_logged_and_ignored(

@@ -150,6 +150,8 @@ BUILT_ONLY = {
     "counted_app",
     "cdk_wsgi_adapter.prime",
     "cdk_wsgi_adapter.snapstart",
+    "cdk_wsgi_adapter.distribution",
+    "hmac",
     "snapshot_restore_py",
 }
 
@@ -175,6 +177,7 @@ class TestLazyHandler:
                 "CDK_WSGI_APP": "counted_app:app",
                 "CDK_WSGI_PRIME": json.dumps(prime),
                 "CDK_WSGI_SNAP_START": "1",
+                "CDK_WSGI_ORIGIN_SECRET": "kT9#vQ2!rL7$wZ4^mP8&xB1*cN6(hF3)",
                 "CDK_WSGI_BASE_PATHS": "not json",  # logged when the variables are read
             },
         )

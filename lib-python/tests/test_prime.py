@@ -19,8 +19,15 @@ import pytest
 
 import cdk_wsgi_adapter
 from cdk_wsgi_adapter.adapter import handler_for
-from cdk_wsgi_adapter.config import Options, PrimeConfig
+from cdk_wsgi_adapter.config import (
+    ORIGIN_SECRET_HEADER,
+    VIEWER_ADDRESS_HEADER,
+    VIEWER_HOST_HEADER,
+    Options,
+    PrimeConfig,
+)
 from cdk_wsgi_adapter.prime import (
+    SOURCE_IP,
     USER_AGENT,
     alb_event,
     function_url_event,
@@ -102,9 +109,10 @@ def run_prime(
     app: WSGIApplication,
     prime_config: PrimeConfig,
     base_paths: Mapping[str, str] | None = None,
+    origin_secret: str | None = None,
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Prime `app` through the real handler; the (event, result) of each request."""
-    options = Options(base_paths=base_paths)
+    options = Options(base_paths=base_paths, origin_secret=origin_secret)
     handler = handler_for(app, options)
     calls: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
@@ -592,6 +600,83 @@ class TestFrameworks:
             ("INFO", "/hello", "200"),
             ("INFO", "/url", "200"),
             ("WARNING", "/nowhere", "404"),
+        ]
+
+
+SECRET = "kT9#vQ2!rL7$wZ4^mP8&xB1*cN6(hF3)"
+#: The distribution's own domain name, or its alternate one: the visitor's host.
+SITE = "www.example.com"
+
+
+class TestThroughDistribution:
+    """With CDK_WSGI_ORIGIN_SECRET set, a primed request carries the distribution's
+    headers, so the app sees it as a visitor's (test_distribution.py)."""
+
+    @pytest.mark.parametrize(
+        ("api_type", "host", "stage"),
+        [
+            ("REST", EXECUTE_API, "prod"),
+            ("REST", SITE, "prod"),
+            ("HTTP", EXECUTE_API, "$default"),
+            ("HTTP", EXECUTE_API, "prod"),
+            ("FUNCTION_URL", FUNCTION_URL, "$default"),
+            ("ALB", ALB, ""),
+        ],
+    )
+    def test_the_app_sees_a_visitor_s_request(
+        self, api_type: str, host: str, stage: str
+    ) -> None:
+        recorder = Recorder()
+        [(event, result)] = run_prime(
+            recorder.app, config(api_type, host, stage, "/health"), origin_secret=SECRET
+        )
+        assert result["statusCode"] == 200
+        [environ] = recorder.environs
+        assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("", "/health")
+        assert environ["HTTP_HOST"] == environ["SERVER_NAME"] == host
+        assert environ["REMOTE_ADDR"] == SOURCE_IP
+        assert not any(key.startswith("HTTP_X_CDK_WSGI_") for key in environ)
+        sent = {
+            ORIGIN_SECRET_HEADER: SECRET,
+            VIEWER_HOST_HEADER: host,
+            VIEWER_ADDRESS_HEADER: SOURCE_IP,
+        }
+        if "headers" in event:
+            assert event["headers"].items() >= sent.items()
+        if "multiValueHeaders" in event:
+            assert (
+                event["multiValueHeaders"].items()
+                >= {name: [value] for name, value in sent.items()}.items()
+            )
+
+    def test_without_the_secret_no_distribution_headers(self) -> None:
+        [(event, _)] = run_prime(
+            Recorder().app, config("REST", EXECUTE_API, "prod", "/health")
+        )
+        names = {*event["headers"], *event["multiValueHeaders"]}
+        assert not any(name.lower().startswith("x-cdk-wsgi-") for name in names)
+
+    @pytest.mark.parametrize("framework", ["django", "flask"])
+    @pytest.mark.parametrize(
+        ("api_type", "host", "stage"),
+        [
+            ("REST", EXECUTE_API, "prod"),
+            ("REST", SITE, "prod"),
+            ("HTTP", EXECUTE_API, "prod"),
+            ("FUNCTION_URL", FUNCTION_URL, "$default"),
+        ],
+    )
+    def test_urls_name_the_site_without_a_stage(
+        self, framework: str, api_type: str, host: str, stage: str
+    ) -> None:
+        app = importlib.import_module(f"apps.{framework}_app").app
+        calls = run_prime(
+            validator(app),
+            config(api_type, host, stage, "/url"),
+            origin_secret=SECRET,
+        )
+        assert [(r["statusCode"], r["body"]) for _, r in calls] == [
+            (200, f"https://{host}/hello")
         ]
 
 

@@ -29,20 +29,28 @@ def make_handler(
     text_media_types: Iterable[str] = (),
     binary_media_types: Iterable[str] | None = None,
     base_paths: Mapping[str, str] | None = None,
+    origin_secret: str | None = None,
 ) -> Handler:
     """Wrap a WSGI app as a Lambda handler `handler(event, context)`; the options are
     the construct's: extra text media types, the REST API's binaryMediaTypes (None for
-    other front doors), and custom domain -> base path."""
+    other front doors), custom domain -> base path, and the secret its CloudFront
+    distribution sends (distribution.py)."""
     options = Options(
         text_media_types=text_media_types,
         binary_media_types=binary_media_types,
         base_paths=base_paths,
+        origin_secret=origin_secret,
     )
     return handler_for(app, options)
 
 
 def handler_for(app: WSGIApplication, options: Options) -> Handler:
     """The Lambda handler serving `app` with already parsed `options`."""
+    secret = options.origin_secret
+    if secret is not None:
+        # Only with a distribution: hmac loads OpenSSL (hashlib), as many instructions
+        # as the rest of the adapter's cold import (bench/instructions).
+        from .distribution import from_viewer
 
     def handler(event: Any, context: Any) -> Json:
         """Answer one Lambda invocation."""
@@ -68,6 +76,8 @@ def handler_for(app: WSGIApplication, options: Options) -> Handler:
             )
             response = plain_response(400, "Bad Request")
         else:
+            if secret is not None:
+                from_viewer(environ, secret)
             response = run_app(app, environ)
         result = source.to_response(event, response, options)
         size = oversize(response, result, source.RESPONSE_LIMIT)

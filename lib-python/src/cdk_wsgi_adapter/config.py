@@ -30,6 +30,16 @@ SNAP_START_VARIABLE = "CDK_WSGI_SNAP_START"
 #: "paths": ["/", "/health", ...], "timeoutMillis": <how long priming may take in
 #: all>}`.
 PRIME_VARIABLE = "CDK_WSGI_PRIME"
+#: A secret shared with the construct's CloudFront distribution, which sends it in
+#: ORIGIN_SECRET_HEADER; unset or empty when the app has no distribution.
+ORIGIN_SECRET_VARIABLE = "CDK_WSGI_ORIGIN_SECRET"
+#: The distribution's headers to the origin. The secret is an origin custom header;
+#: a viewer-request CloudFront Function copies the viewer's Host and IP address into
+#: the other two (CloudFront sends its origin's domain as Host, and API Gateway and
+#: function URLs see its edge as the client).
+ORIGIN_SECRET_HEADER = "x-cdk-wsgi-origin-secret"
+VIEWER_HOST_HEADER = "x-cdk-wsgi-viewer-host"
+VIEWER_ADDRESS_HEADER = "x-cdk-wsgi-viewer-address"
 #: The front doors a priming request can imitate (PRIME_VARIABLE's apiType).
 PRIME_API_TYPES = ("REST", "HTTP", "FUNCTION_URL", "ALB")
 #: The construct's warm-up event is `{"source": WARM_UP_SOURCE, "concurrency": N}`.
@@ -67,7 +77,12 @@ MANAGE_ALIAS_NAME = "manage"
 class Options:
     """Per-handler translation options (the parsed form of the variables above)."""
 
-    __slots__ = ("base_paths", "binary_media_types", "text_media_types")
+    __slots__ = (
+        "base_paths",
+        "binary_media_types",
+        "origin_secret",
+        "text_media_types",
+    )
 
     def __init__(
         self,
@@ -75,6 +90,7 @@ class Options:
         text_media_types: Iterable[str] = (),
         binary_media_types: Iterable[str] | None = None,
         base_paths: Mapping[str, str] | None = None,
+        origin_secret: str | None = None,
     ) -> None:
         self.text_media_types = MediaTypes(
             (*DEFAULT_TEXT_MEDIA_TYPES, *text_media_types)
@@ -89,6 +105,9 @@ class Options:
             domain.strip().lower(): path.strip("/")
             for domain, path in (base_paths or {}).items()
         }
+        #: The UTF-8 bytes of ORIGIN_SECRET_VARIABLE; None ("" too) when the app has
+        #: no distribution in front.
+        self.origin_secret = origin_secret.encode() if origin_secret else None
 
 
 def parse_base_paths(value: str) -> dict[str, str]:
@@ -206,5 +225,6 @@ def load_settings(environ: Mapping[str, str]) -> tuple[str | None, Options]:
         text_media_types=environ.get(TEXT_MEDIA_TYPES_VARIABLE, "").split(","),
         binary_media_types=None if binary is None else binary.split(","),
         base_paths=parse_base_paths(base_paths) if base_paths else None,
+        origin_secret=environ.get(ORIGIN_SECRET_VARIABLE),
     )
     return environ.get(APP_VARIABLE, "").strip() or None, options

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
+from .config import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER, VIEWER_HOST_HEADER
 from .deadline import Alarm
 from .environ import is_execute_api
 from .exceptions import DeadlineExceeded
@@ -52,6 +53,8 @@ def prime(handler: Handler, config: PrimeConfig, options: Options) -> None:
             event = alb_event(config, path)
         else:  # a function URL has no custom domain, so no base path
             event = function_url_event(config, path)
+        if options.origin_secret is not None:
+            through_distribution(event, config, options.origin_secret)
         started = time.perf_counter()
         try:
             result = alarm.run(remaining, partial(handler, event, None))
@@ -152,6 +155,24 @@ def function_url_event(config: PrimeConfig, path: str) -> Json:
         accountId="anonymous", apiId=url_id, domainPrefix=url_id
     )
     return event
+
+
+def through_distribution(event: Json, config: PrimeConfig, secret: bytes) -> None:
+    """Add to `event` the headers the construct's CloudFront distribution sends with a
+    visitor's request (distribution.py): the origin secret, `config.host` as the
+    viewer's Host and SOURCE_IP as its address, named in lowercase as CloudFront
+    sends them, in each header map the front door's events have."""
+    headers = {
+        ORIGIN_SECRET_HEADER: secret.decode(),
+        VIEWER_HOST_HEADER: config.host,
+        VIEWER_ADDRESS_HEADER: SOURCE_IP,
+    }
+    if "headers" in event:
+        event["headers"].update(headers)
+    if "multiValueHeaders" in event:
+        event["multiValueHeaders"].update(
+            {name: [value] for name, value in headers.items()}
+        )
 
 
 #: Names the priming requests' target group: the adapter learns no ARN at init.

@@ -1,0 +1,67 @@
+"""Requests through the construct's CloudFront distribution: the environ says what the
+visitor used, not what CloudFront did.
+
+CloudFront sends its origin's own domain as Host (an API Gateway or function URL origin
+answers no other), and the front door sees CloudFront's edge as the client. So the
+distribution sends the deployment's secret in ORIGIN_SECRET_HEADER, an origin custom
+header, which CloudFront overwrites when a viewer sends one of that name
+(https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html),
+and its viewer-request function copies the viewer's Host and IP address
+(event.viewer.ip,
+https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html)
+into VIEWER_HOST_HEADER and VIEWER_ADDRESS_HEADER. A request carrying the secret came
+through the distribution; any other, such as the API's own URL called with forged viewer
+headers, is served as a direct request. The three headers never reach the app.
+
+Imported only for a handler built with an origin secret: hmac loads OpenSSL.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from .config import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER, VIEWER_HOST_HEADER
+from .environ import host_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .compat import WSGIEnvironment
+
+_SECRET, _HOST, _ADDRESS = (
+    "HTTP_" + name.upper().replace("-", "_")
+    for name in (ORIGIN_SECRET_HEADER, VIEWER_HOST_HEADER, VIEWER_ADDRESS_HEADER)
+)
+
+
+def from_viewer(environ: WSGIEnvironment, secret: bytes) -> None:
+    """Take the distribution's headers out of `environ` (a source's, headers in); when
+    they carry `secret`, make the host, scheme, client address and path the viewer's."""
+    sent = environ.pop(_SECRET, None)
+    host = _single(environ.pop(_HOST, None))
+    address = _single(environ.pop(_ADDRESS, None))
+    # Header values are WSGI text: latin-1 gives back the bytes received. Several
+    # values arrive joined with commas, and never equal the secret.
+    if sent is None or not hmac.compare_digest(sent.encode("latin-1"), secret):
+        return
+    # The distribution redirects HTTP to HTTPS.
+    environ["wsgi.url_scheme"] = "https"
+    environ["SERVER_PORT"] = "443"
+    # Without a usable viewer value, the event's own stays, as for a direct request.
+    name = host_name(host)
+    if name:
+        environ["HTTP_HOST"] = host
+        environ["SERVER_NAME"] = name
+    if address:
+        environ["REMOTE_ADDR"] = address
+    # The distribution is the app's only front, at its root: the stage (REST and named
+    # HTTP API stages) is its origin path, which the sources keep out of PATH_INFO.
+    # Its origin is the API's or the function URL's own domain, which no base path maps.
+    environ["SCRIPT_NAME"] = ""
+    environ["PATH_INFO"] = environ["PATH_INFO"] or "/"
+
+
+def _single(value: str | None) -> str:
+    # Missing, empty, or several values joined with commas (a host or an IP address has
+    # none): "", so the event's own value applies.
+    value = (value or "").strip()
+    return "" if "," in value else value
