@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -139,6 +140,46 @@ export interface WsgiApiCorsOptions {
    * @default - the browser's default
    */
   readonly maxAge?: Duration;
+}
+
+/**
+ * A CloudFront distribution in front of the app's REST API, HTTP API or function URL.
+ */
+export interface WsgiApiDistributionOptions {
+  /**
+   * The site's domain name, e.g. `www.example.com`: the distribution answers it, and the app sees it as its host.
+   *
+   * @default - the distribution's own `*.cloudfront.net` name
+   */
+  readonly domainName?: string;
+
+  /**
+   * The ACM certificate for `domainName`, in us-east-1 (CloudFront takes certificates from there only).
+   *
+   * @default - required with `domainName`
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * A Route 53 hosted zone in which to define `domainName`'s alias records (A and AAAA).
+   *
+   * @default - no DNS records; point `domainName` at `api.distribution.distributionDomainName` yourself
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * The ARN of an AWS WAF web ACL (scope CLOUDFRONT, in us-east-1) to protect the site.
+   *
+   * @default - none
+   */
+  readonly webAclId?: string;
+
+  /**
+   * The edge locations that serve the site, by price.
+   *
+   * @default PriceClass.PRICE_CLASS_ALL
+   */
+  readonly priceClass?: cloudfront.PriceClass;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -14,6 +15,7 @@ import * as contract from './contracts/adapter-contract';
 import * as defaults from './contracts/defaults';
 import { ApiOptions, DefinedApi } from './private/api-options';
 import { checkCertificateHost } from './private/certificate-host';
+import { defineDistribution } from './private/distribution';
 import { customDomainName } from './private/domain-url';
 import { defineFunctionUrl } from './private/function-url';
 import { defineHttpApi } from './private/http-api';
@@ -22,9 +24,10 @@ import { DEFAULT_LOG_RETENTION } from './private/log-retention';
 import { acknowledgeApiFindings } from './private/nag';
 import { defineServerErrorRateAlarm } from './private/release';
 import { defineRestApi } from './private/rest-api';
+import { validateDistribution } from './private/validate-distribution';
 import * as validate from './private/validate-props';
 import { propError } from './shared/prop-error';
-import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
+import { ApiType, WsgiApiCorsOptions, WsgiApiDistributionOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
 
@@ -167,6 +170,15 @@ export interface WsgiApiProps extends WsgiFunctionProps {
    * @default false
    */
   readonly disableExecuteApiEndpoint?: boolean;
+
+  /**
+   * A CloudFront distribution in front of the REST API, HTTP API or function URL: nothing cached, HTTPS only, every
+   * method and viewer header but Host forwarded. The app sees the visitor's host, address and `https`, with an empty
+   * `SCRIPT_NAME`, on requests that come through it; `api.url` becomes its URL.
+   *
+   * @default - no distribution
+   */
+  readonly distribution?: WsgiApiDistributionOptions;
 }
 
 /**
@@ -223,6 +235,11 @@ export class WsgiApi extends Construct {
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
 
   /**
+   * Conditional: the CloudFront distribution in front of the app, when `distribution` is set.
+   */
+  public readonly distribution?: cloudfront.Distribution;
+
+  /**
    * Conditional: the warm-up schedule, when `warmUp` is set.
    */
   public readonly warmUpRule?: events.Rule;
@@ -277,6 +294,9 @@ export class WsgiApi extends Construct {
 
     validate.validateTimeout(props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS), apiType);
     validate.validateCors(props.cors, apiType);
+    if (props.distribution) {
+      validateDistribution(props.distribution, apiType, props.customDomain !== undefined, props.disableExecuteApiEndpoint);
+    }
     validate.validateFrontDoorProps(apiType, {
       binaryMediaTypes: props.binaryMediaTypes,
       stageName: props.stageName,
@@ -376,6 +396,20 @@ export class WsgiApi extends Construct {
       api = url;
     }
     this.url = api.url;
+    let primeHost = api.host;
+    if (props.distribution) {
+      const site = defineDistribution(this, {
+        restApi: this.restApi,
+        httpApi: this.httpApi,
+        functionUrl: this.functionUrl,
+        stageName,
+        timeout: props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS),
+      }, props.distribution);
+      this.distribution = site.distribution;
+      this.url = site.url;
+      this.lambdaFunction.addEnvironment(contract.ENV_ORIGIN_SECRET, site.originSecret);
+      primeHost = site.primeHost;
+    }
 
     if (props.deployment && !props.deployment.alarms) {
       this.serverErrorRateAlarm = defineServerErrorRateAlarm(this, api);
@@ -383,7 +417,7 @@ export class WsgiApi extends Construct {
     fn._attachFrontDoor({
       apiType,
       // The host the adapter's priming requests name.
-      host: api.host,
+      host: primeHost,
       stage: stageName,
       serverErrorRateAlarm: this.serverErrorRateAlarm,
     });

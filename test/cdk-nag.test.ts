@@ -86,6 +86,24 @@ describe('cdk-nag AwsSolutions', () => {
     expect(all.filter(f => f.includes('BehindAlb/App/'))).toEqual([]);
   });
 
+  test.each([ApiType.REST, ApiType.HTTP, ApiType.FUNCTION_URL])('%s behind a CloudFront distribution, with and without a domain: no findings', apiType => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Site', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new WsgiApi(stack, 'Own', { entry: APP_ENTRY, module: 'api.app', apiType, distribution: {} });
+    new WsgiApi(stack, 'Named', {
+      entry: APP_ENTRY,
+      module: 'api.app',
+      apiType,
+      distribution: {
+        domainName: 'www.example.com',
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/site'),
+        hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+      },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([]);
+  });
+
   test('two apps on a shared WsgiDomain: no findings', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'SharedDomain', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExampleStack } from '../examples/example-stack';
 import { ApiType, WsgiApi } from '../src';
@@ -40,6 +41,23 @@ const EXAMPLES: Record<string, (app: App) => Stack> = {
       prime: ['/'],
       deployment: {},
       snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS,
+    });
+    return stack;
+  },
+  // Not an example file either: each origin behind a CloudFront distribution.
+  'distribution': app => {
+    const stack = new Stack(app, 'CdkWsgiSite', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new WsgiApi(stack, 'Rest', { entry: FLASK_APP, module: 'api.app', distribution: {} });
+    new WsgiApi(stack, 'Http', { entry: FLASK_APP, module: 'api.app', apiType: ApiType.HTTP, stageName: 'v1', distribution: {} });
+    new WsgiApi(stack, 'Url', {
+      entry: FLASK_APP,
+      module: 'api.app',
+      apiType: ApiType.FUNCTION_URL,
+      timeout: Duration.minutes(2),
+      distribution: {
+        domainName: 'www.example.com',
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/site'),
+      },
     });
     return stack;
   },

@@ -14,7 +14,7 @@ import sys
 
 import cdk_wsgi_serve_protocol as protocol
 
-from cdk_wsgi_adapter import config
+from cdk_wsgi_adapter import config, make_handler
 from cdk_wsgi_adapter.management import DEFAULT_MILLIS, accepts
 from cdk_wsgi_adapter.warmup import warm_up_concurrency
 
@@ -36,6 +36,22 @@ def prime_config(value: dict[str, object]) -> dict[str, object] | None:
         "paths": list(parsed.paths),
         "timeoutMillis": parsed.timeout_millis,
     }
+
+
+def seen(environ, start_response):  # type: ignore[no-untyped-def]
+    """A WSGI app that answers what it was given of the request."""
+    start_response("200 OK", [("Content-Type", "application/json")])
+    keys = ("HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR", "SCRIPT_NAME")
+    shown = {key: environ.get(key) for key in keys}
+    shown["PATH_INFO"] = environ["PATH_INFO"]
+    shown["scheme"] = environ["wsgi.url_scheme"]
+    shown["cdkWsgiHeaders"] = sorted(k for k in environ if k.startswith("HTTP_X_CDK_WSGI"))
+    return [json.dumps(shown).encode()]
+
+
+def through_distribution(secret: str, event: dict[str, object]) -> object:
+    answer = make_handler(seen, origin_secret=secret)(event, None)
+    return json.loads(answer["body"])
 
 
 json.dump(
@@ -70,6 +86,17 @@ json.dump(
                 is not None
                 for path in sent["primePaths"]
             },
+        },
+        "distribution": {
+            "headers": [
+                config.ORIGIN_SECRET_HEADER,
+                config.VIEWER_HOST_HEADER,
+                config.VIEWER_ADDRESS_HEADER,
+            ],
+            "seen": [
+                through_distribution(sent["distribution"]["secret"], event)
+                for event in sent["distribution"]["events"]
+            ],
         },
         "worker": {
             "settingsKeys": sorted(protocol.WorkerSettings.__required_keys__),

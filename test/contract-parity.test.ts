@@ -1,11 +1,13 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import * as vm from 'vm';
 import { ApiType, WsgiTask } from '../src';
 import * as contract from '../src/contracts/adapter-contract';
 import * as defaults from '../src/contracts/defaults';
 import { DeployTaskSpec } from '../src/contracts/deploy-task-contract';
 import { invocationLine, parseWorkerMessage, WorkerSettings } from '../src/contracts/worker-protocol';
 import { deployTasksJson } from '../src/private/deploy-tasks';
+import { VIEWER_REQUEST_FUNCTION_CODE } from '../src/private/viewer-request-function';
 
 /*
  * Each contract between the TypeScript side (the construct, the CLI, the deploy-task runner) and the Python side (the
@@ -43,6 +45,56 @@ const WORKER_SETTINGS: WorkerSettings = {
   timeoutSeconds: 29,
 };
 
+/**
+ * What a REST API's function receives of a visitor's request through the distribution: the viewer-request function run
+ * on the visitor's request (a client's forged copies included), then the origin custom header CloudFront adds, and the
+ * origin's own Host; the stage is the origin path. `secret` is what the origin header carries.
+ */
+function throughDistribution(secret: string): object {
+  const viewerRequest = vm.runInNewContext(`${VIEWER_REQUEST_FUNCTION_CODE}; handler`);
+  const request = viewerRequest({
+    viewer: { ip: '203.0.113.9' },
+    request: {
+      method: 'GET',
+      uri: '/login',
+      querystring: {},
+      headers: {
+        host: { value: 'www.example.com' },
+        [contract.VIEWER_HOST_HEADER]: { value: 'forged.example' },
+        [contract.VIEWER_ADDRESS_HEADER]: { value: '10.0.0.1' },
+      },
+    },
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, { value }] of Object.entries<{ value: string }>(request.headers)) headers[name] = value;
+  headers[contract.ORIGIN_SECRET_HEADER] = secret;
+  headers.host = 'abc123.execute-api.eu-west-1.amazonaws.com';
+  return {
+    resource: '/{proxy+}',
+    path: '/login',
+    httpMethod: 'GET',
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: 'login' },
+    stageVariables: null,
+    requestContext: {
+      resourcePath: '/{proxy+}',
+      httpMethod: 'GET',
+      path: '/prod/login',
+      protocol: 'HTTP/1.1',
+      stage: 'prod',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      identity: { sourceIp: '130.176.0.1' },
+    },
+    body: null,
+    isBase64Encoded: false,
+  };
+}
+
+const DISTRIBUTION_SECRET = 'k3Y9secretGeneratedAtDeploy0000000000000000000000';
+
 const sent = {
   handler: contract.ADAPTER_HANDLER,
   warmUpEvents: [contract.warmUpEvent(3), contract.warmUpEvent(contract.WARM_UP_MAX_CONCURRENCY),
@@ -53,6 +105,7 @@ const sent = {
   primePaths: PRIME_PATHS,
   workerSettings: WORKER_SETTINGS,
   invocationLine: invocationLine('req-1', '{"path":"/"}'),
+  distribution: { secret: DISTRIBUTION_SECRET, events: [throughDistribution(DISTRIBUTION_SECRET), throughDistribution('forged')] },
 };
 
 /** The Python side: what test/contract-parity.py reports. */
@@ -133,6 +186,31 @@ describe('the TypeScript and Python sides agree on', () => {
     expect(python.prime.paths).toEqual(typescript);
     expect(Object.values(typescript)).toContain(true);
     expect(Object.values(typescript)).toContain(false);
+  });
+
+  test('the distribution\'s headers: the visitor\'s host and address reach the app through it, and nothing through the API\'s own URL', () => {
+    expect(python.distribution.headers).toEqual([contract.ORIGIN_SECRET_HEADER, contract.VIEWER_HOST_HEADER, contract.VIEWER_ADDRESS_HEADER]);
+    const [trusted, forged] = python.distribution.seen;
+    expect(trusted).toEqual({
+      HTTP_HOST: 'www.example.com',
+      SERVER_NAME: 'www.example.com',
+      SERVER_PORT: '443',
+      REMOTE_ADDR: '203.0.113.9',
+      SCRIPT_NAME: '',
+      PATH_INFO: '/login',
+      scheme: 'https',
+      cdkWsgiHeaders: [],
+    });
+    expect(forged).toEqual({
+      HTTP_HOST: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      SERVER_NAME: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      SERVER_PORT: '443',
+      REMOTE_ADDR: '130.176.0.1',
+      SCRIPT_NAME: '/prod',
+      PATH_INFO: '/login',
+      scheme: 'https',
+      cdkWsgiHeaders: [],
+    });
   });
 
   describe('the serve worker protocol', () => {

@@ -53,6 +53,23 @@ export function isPrimePath(path: string): boolean {
   return PRIME_PATH.test(path);
 }
 
+/**
+ * The per-deployment secret a WsgiApi's CloudFront distribution sends in ORIGIN_SECRET_HEADER: a request that carries
+ * it came through the distribution, so the adapter takes the visitor's host and address from the VIEWER_* headers.
+ * Resolved by CloudFormation from a generated Secrets Manager secret; unset without a distribution.
+ */
+export const ENV_ORIGIN_SECRET = 'CDK_WSGI_ORIGIN_SECRET';
+
+/** An origin custom header: CloudFront overwrites a viewer's header of the same name. */
+export const ORIGIN_SECRET_HEADER = 'x-cdk-wsgi-origin-secret';
+
+/**
+ * Set by the distribution's viewer-request function from the visitor's Host (which the origin must not receive: an API
+ * Gateway or function URL origin answers only its own host) and address.
+ */
+export const VIEWER_HOST_HEADER = 'x-cdk-wsgi-viewer-host';
+export const VIEWER_ADDRESS_HEADER = 'x-cdk-wsgi-viewer-address';
+
 /** Every variable name starts with this prefix; user environment variables may not. */
 export const ENV_PREFIX = 'CDK_WSGI_';
 

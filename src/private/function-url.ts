@@ -4,8 +4,8 @@ import { WsgiApiCorsOptions } from '../types';
 import { DefinedApi } from './api-options';
 import { DEFAULT_CORS_HEADERS } from './cors';
 
-/** The first label of the host priming requests name behind a function URL. */
-const PRIME_LABEL = 'cdk-wsgi-prime';
+/** The first label of the host priming requests name when the function cannot know its front door's. */
+export const PRIME_LABEL = 'cdk-wsgi-prime';
 
 /** A function URL and what WsgiApi needs of it. */
 export interface DefinedFunctionUrl extends DefinedApi {

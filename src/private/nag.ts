@@ -44,6 +44,32 @@ const FUNCTION_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
   },
 ];
 
+/** The findings a WsgiApi's CloudFront distribution keeps on purpose, as API_FINDINGS. */
+const DISTRIBUTION_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
+  {
+    id: 'AwsSolutions-CFR1',
+    reason: 'A public site serves every country; add a geo restriction to api.distribution where the law or the business needs one.',
+  },
+  {
+    id: 'AwsSolutions-CFR2',
+    reason: 'AWS WAF is a choice with its own cost; distribution.webAclId attaches a web ACL.',
+  },
+  {
+    id: 'AwsSolutions-CFR3',
+    reason: 'The function logs every request it serves; CloudFront\'s own access logs need a log destination of the user\'s choice, set on api.distribution.',
+  },
+  {
+    id: 'AwsSolutions-SMG4',
+    reason: 'The secret only proves a request came through the distribution; both read it at deploy time, so a new value needs a deployment, not rotation.',
+  },
+];
+
+/** Without a domain name, the distribution serves the *.cloudfront.net certificate, whose TLS versions CloudFront fixes. */
+const DEFAULT_CERTIFICATE_FINDING = {
+  id: 'AwsSolutions-CFR4',
+  reason: 'The *.cloudfront.net certificate accepts the TLS versions CloudFront decides; a distribution.domainName with its certificate requires TLS 1.2.',
+};
+
 /**
  * AwsSolutions-L1 wants each function on the newest runtime its family has in the user's aws-cdk-lib, which lists
  * runtimes before the adapter is built and tested for them.
@@ -75,4 +101,11 @@ export function acknowledgeRunnerFindings(runner: Construct, runtime: lambda.Run
     id: 'AwsSolutions-L1',
     reason: `The deploy-task runner is cdk-wsgi's own code, tested on ${runtime.name}, whose built-in AWS SDK it uses.`,
   });
+}
+
+/** Acknowledges DISTRIBUTION_FINDINGS on `scope`, and the default certificate's TLS versions when it serves one. */
+export function acknowledgeDistributionFindings(scope: Construct, defaultCertificate: boolean): void {
+  for (const acknowledgement of [...DISTRIBUTION_FINDINGS, ...defaultCertificate ? [DEFAULT_CERTIFICATE_FINDING] : []]) {
+    Validations.of(scope).acknowledge(acknowledgement);
+  }
 }

@@ -1,0 +1,171 @@
+import * as vm from 'vm';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { adapterEnvironment, logicalId, synthWsgiApi, testStack } from './helpers';
+import { ApiType, WsgiApiDistributionOptions } from '../src';
+import { VIEWER_REQUEST_FUNCTION_CODE } from '../src/private/viewer-request-function';
+
+// IDs of CloudFront's managed policies (using-managed-cache-policies.html, using-managed-origin-request-policies.html).
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+const US_EAST_1_CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/site';
+
+function site(stack: Stack, overrides: Partial<WsgiApiDistributionOptions> = {}): WsgiApiDistributionOptions {
+  return {
+    domainName: 'www.example.com',
+    certificate: acm.Certificate.fromCertificateArn(stack, 'SiteCert', US_EAST_1_CERTIFICATE),
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+    ...overrides,
+  };
+}
+
+/** The one distribution's DistributionConfig. */
+function distributionConfig(template: ReturnType<typeof synthWsgiApi>['template']): any {
+  const [distribution, ...others] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+  expect(others).toEqual([]);
+  return distribution.Properties.DistributionConfig;
+}
+
+describe('distribution: CloudFront in front of the app', () => {
+  test('REST: the stage as origin path, nothing cached, every method, viewer headers but Host, HTTPS only, the secret header', () => {
+    const stack = testStack();
+    const { api, template } = synthWsgiApi({ distribution: site(stack) }, stack);
+    const config = distributionConfig(template);
+    expect(config).toMatchObject({
+      Aliases: ['www.example.com'],
+      Enabled: true,
+      HttpVersion: 'http2and3',
+      ViewerCertificate: { AcmCertificateArn: US_EAST_1_CERTIFICATE, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      DefaultCacheBehavior: {
+        AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+        CachePolicyId: CACHING_DISABLED,
+        OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+        ViewerProtocolPolicy: 'redirect-to-https',
+        Compress: true,
+        FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^AppViewerRequest/), 'FunctionARN'] } }],
+      },
+    });
+    const [origin] = config.Origins;
+    // `/` and the fourth part of https://<id>.execute-api.<region>.<suffix>/<stage>/: the stage.
+    expect(origin.OriginPath).toEqual({ 'Fn::Join': ['', ['/', { 'Fn::Select': [3, { 'Fn::Split': ['/', expect.anything()] }] }]] });
+    expect(JSON.stringify(origin.OriginPath)).toContain(`"Ref":"${logicalId(api.restApi!.deploymentStage)}"`);
+    expect(stack.resolve(origin.DomainName)['Fn::Select'][0]).toBe(2);
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+
+    // One generated secret: its value reaches the origin header and the function only as CloudFormation resolves it.
+    const [secretId] = Object.keys(template.findResources('AWS::SecretsManager::Secret', {
+      Properties: { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } },
+    }));
+    const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
+    expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: 'x-cdk-wsgi-origin-secret', HeaderValue: reference }]);
+    expect(adapterEnvironment(template)).toMatchObject({ CDK_WSGI_ORIGIN_SECRET: reference });
+
+    template.hasResourceProperties('AWS::CloudFront::Function', { FunctionConfig: { Runtime: 'cloudfront-js-2.0' } });
+    for (const type of ['A', 'AAAA']) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Type: type, Name: 'www.example.com.', AliasTarget: { DNSName: { 'Fn::GetAtt': [logicalId(api.distribution!), 'DomainName'] } },
+      });
+    }
+    expect(api.distribution).toBeInstanceOf(cloudfront.Distribution);
+    expect(api.url).toBe('https://www.example.com/');
+    template.hasOutput('*', { Value: 'https://www.example.com/' });
+  });
+
+  test('HTTP: the API endpoint\'s host as origin, a named stage as origin path; without a domain, the distribution\'s own URL', () => {
+    const { api, template, stack } = synthWsgiApi({ apiType: ApiType.HTTP, stageName: 'v1', distribution: {} });
+    const config = distributionConfig(template);
+    expect(config.Aliases).toBeUndefined();
+    const [origin] = config.Origins;
+    expect(origin.OriginPath).toBe('/v1');
+    expect(origin.DomainName['Fn::Select'][0]).toBe(2);
+    expect(stack.resolve(api.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(api.distribution!), 'DomainName'] }, '/']] });
+    // Nothing for the user to acknowledge: no TLS policy is set on the default certificate, which fixes its own.
+    expect(config.ViewerCertificate).toBeUndefined();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('function URL: CloudFront waits as long as the function may run, within its default quota', () => {
+    const fits = synthWsgiApi({ apiType: ApiType.FUNCTION_URL, timeout: Duration.seconds(90), distribution: {} });
+    expect(distributionConfig(fits.template).Origins[0].CustomOriginConfig).toMatchObject({ OriginReadTimeout: 90 });
+    const short = synthWsgiApi({ apiType: ApiType.FUNCTION_URL, distribution: {} });
+    expect(distributionConfig(short.template).Origins[0].CustomOriginConfig.OriginReadTimeout).toBeUndefined();
+
+    const long = synthWsgiApi({ apiType: ApiType.FUNCTION_URL, timeout: Duration.minutes(5), distribution: {} });
+    expect(distributionConfig(long.template).Origins[0].CustomOriginConfig).toMatchObject({ OriginReadTimeout: 120 });
+    Annotations.fromStack(long.stack).hasWarning('/TestStack/App', Match.stringLikeRegexp(
+      "the function's timeout is 300 s, but CloudFront waits at most 120 s for an origin without a quota increase"));
+  });
+
+  test('priming names the site\'s domain, or a cloudfront.net host', () => {
+    const stack = testStack();
+    const named = synthWsgiApi({ prime: ['/'], distribution: site(stack) }, stack);
+    expect(JSON.parse(adapterEnvironment(named.template).CDK_WSGI_PRIME)).toMatchObject({ apiType: 'REST', host: 'www.example.com', stage: 'prod' });
+    const own = synthWsgiApi({ prime: ['/'], apiType: ApiType.HTTP, distribution: {} });
+    expect(JSON.parse(adapterEnvironment(own.template).CDK_WSGI_PRIME)).toMatchObject({ host: 'cdk-wsgi-prime.cloudfront.net' });
+  });
+
+  test('the viewer-request function passes the visitor\'s host and address, replacing any a client sent', () => {
+    const handler = vm.runInNewContext(`${VIEWER_REQUEST_FUNCTION_CODE}; handler`);
+    // The event shape CloudFront Functions receive (functions-event-structure.html): lowercase header names.
+    const request = {
+      method: 'POST',
+      uri: '/login',
+      querystring: {},
+      cookies: {},
+      headers: {
+        'host': { value: 'www.example.com' },
+        'x-cdk-wsgi-viewer-host': { value: 'forged.example' },
+        'x-cdk-wsgi-viewer-address': { value: '10.0.0.1' },
+      },
+    };
+    const out = handler({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '2001:db8::1' }, request });
+    expect(out.headers).toEqual({
+      'host': { value: 'www.example.com' },
+      'x-cdk-wsgi-viewer-host': { value: 'www.example.com' },
+      'x-cdk-wsgi-viewer-address': { value: '2001:db8::1' },
+    });
+    expect(handler({ viewer: { ip: '192.0.2.7' }, request: { headers: {} } }).headers['x-cdk-wsgi-viewer-host']).toEqual({ value: '' });
+  });
+
+  test('props that do not fit fail the synth naming the prop, the value and the fix', () => {
+    // Each attempt in a stack of its own: a failed constructor leaves its construct behind.
+    const attempt = (overrides: (stack: Stack) => object) => () => {
+      const stack = testStack();
+      return synthWsgiApi(overrides(stack), stack);
+    };
+    const euCertificate = (stack: Stack) => acm.Certificate.fromCertificateArn(stack, 'Eu', 'arn:aws:acm:eu-west-1:123456789012:certificate/eu');
+    expect(attempt(() => ({ apiType: ApiType.ALB, distribution: {} }))).toThrow(
+      /^distribution puts CloudFront in front of a REST API, HTTP API or function URL/);
+    expect(attempt(stack => ({ distribution: { domainName: 'www.example.com', certificate: euCertificate(stack) } }))).toThrow(
+      "distribution.certificate must be in us-east-1, where CloudFront takes certificates from, got 'eu-west-1'; request one for "
+      + 'www.example.com in us-east-1 (a stack there with crossRegionReferences, or the ACM console) and pass it');
+    expect(attempt(() => ({ distribution: { domainName: 'www.example.com' } }))).toThrow(
+      'distribution.certificate is required with distribution.domainName, got undefined; give an ACM certificate for www.example.com in us-east-1');
+    expect(attempt(stack => ({ distribution: { certificate: euCertificate(stack) } }))).toThrow(/^distribution.domainName is required with distribution.certificate/);
+    expect(attempt(() => ({ distribution: { webAclId: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/site/abc' } }))).toThrow(
+      /^distribution.webAclId must be a web ACL of scope CLOUDFRONT/);
+    expect(attempt(stack => ({ distribution: {}, customDomain: { domainName: 'api.example.com', certificate: euCertificate(stack) } }))).toThrow(
+      /^customDomain would make the API answer a second host beside the distribution/);
+    expect(attempt(() => ({ distribution: {}, disableExecuteApiEndpoint: true }))).toThrow(
+      'disableExecuteApiEndpoint would cut the distribution off: its origin is the execute-api endpoint, got true; remove it; the app '
+      + 'tells requests through the distribution from direct ones by their secret header');
+  });
+
+  test('a certificate defined in a stack of another Region is refused too; one in us-east-1 is taken', () => {
+    const app = new App();
+    const east = new Stack(app, 'East', { env: { account: '123456789012', region: 'us-east-1' }, crossRegionReferences: true });
+    const westStack = new Stack(app, 'West', { env: { account: '123456789012', region: 'eu-west-1' }, crossRegionReferences: true });
+    const eastCertificate = new acm.Certificate(east, 'Cert', { domainName: 'www.example.com' });
+    const westCertificate = new acm.Certificate(westStack, 'Cert', { domainName: 'www.example.com' });
+    expect(() => synthWsgiApi({ distribution: { domainName: 'www.example.com', certificate: westCertificate } }, westStack))
+      .toThrow(/^distribution.certificate must be in us-east-1/);
+    const { template } = synthWsgiApi({ distribution: { domainName: 'www.example.com', certificate: eastCertificate } }, new Stack(app, 'Site', {
+      env: { account: '123456789012', region: 'eu-west-1' }, crossRegionReferences: true,
+    }));
+    expect(distributionConfig(template).Aliases).toEqual(['www.example.com']);
+  });
+});
