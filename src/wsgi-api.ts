@@ -418,6 +418,7 @@ export class WsgiApi extends Construct {
       apiType,
       // The host the adapter's priming requests name.
       host: primeHost,
+      distribution: props.distribution !== undefined,
       stage: stageName,
       serverErrorRateAlarm: this.serverErrorRateAlarm,
     });

@@ -355,7 +355,9 @@ export class WsgiFunction extends Construct {
     }
     this.frontDoor = frontDoor;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
-    this.addCliMetadata({ entry: this.serveEntry, apiType: frontDoor.apiType, stageName: frontDoor.stage });
+    this.addCliMetadata({
+      entry: this.serveEntry, apiType: frontDoor.apiType, stageName: frontDoor.stage, distribution: frontDoor.distribution || undefined,
+    });
     if (this.props.prime?.length) {
       const prime: contract.PrimeConfig = {
         apiType: frontDoor.apiType,

@@ -92,6 +92,7 @@ json.dump(
                 config.ORIGIN_SECRET_HEADER,
                 config.VIEWER_HOST_HEADER,
                 config.VIEWER_ADDRESS_HEADER,
+                config.VIEWER_PROTO_HEADER,
             ],
             "seen": [
                 through_distribution(sent["distribution"]["secret"], event)

@@ -39,6 +39,7 @@ const WORKER_SETTINGS: WorkerSettings = {
   textMediaTypes: ['image/svg+xml'],
   binaryMediaTypes: null,
   basePaths: { 'api.example.com': 'v1' },
+  originSecret: 'local-secret',
   port: 8000,
   functionName: 'MyStack-App',
   memorySize: 512,
@@ -62,6 +63,7 @@ function throughDistribution(secret: string): object {
         host: { value: 'www.example.com' },
         [contract.VIEWER_HOST_HEADER]: { value: 'forged.example' },
         [contract.VIEWER_ADDRESS_HEADER]: { value: '10.0.0.1' },
+        [contract.VIEWER_PROTO_HEADER]: { value: 'http' },
       },
     },
   });
@@ -189,7 +191,9 @@ describe('the TypeScript and Python sides agree on', () => {
   });
 
   test('the distribution\'s headers: the visitor\'s host and address reach the app through it, and nothing through the API\'s own URL', () => {
-    expect(python.distribution.headers).toEqual([contract.ORIGIN_SECRET_HEADER, contract.VIEWER_HOST_HEADER, contract.VIEWER_ADDRESS_HEADER]);
+    expect(python.distribution.headers).toEqual([
+      contract.ORIGIN_SECRET_HEADER, contract.VIEWER_HOST_HEADER, contract.VIEWER_ADDRESS_HEADER, contract.VIEWER_PROTO_HEADER,
+    ]);
     const [trusted, forged] = python.distribution.seen;
     expect(trusted).toEqual({
       HTTP_HOST: 'www.example.com',

@@ -120,6 +120,7 @@ describe('distribution: CloudFront in front of the app', () => {
         'host': { value: 'www.example.com' },
         'x-cdk-wsgi-viewer-host': { value: 'forged.example' },
         'x-cdk-wsgi-viewer-address': { value: '10.0.0.1' },
+        'x-cdk-wsgi-viewer-proto': { value: 'http' },
       },
     };
     const out = handler({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '2001:db8::1' }, request });
@@ -127,6 +128,7 @@ describe('distribution: CloudFront in front of the app', () => {
       'host': { value: 'www.example.com' },
       'x-cdk-wsgi-viewer-host': { value: 'www.example.com' },
       'x-cdk-wsgi-viewer-address': { value: '2001:db8::1' },
+      'x-cdk-wsgi-viewer-proto': { value: 'https' },
     });
     expect(handler({ viewer: { ip: '192.0.2.7' }, request: { headers: {} } }).headers['x-cdk-wsgi-viewer-host']).toEqual({ value: '' });
   });

@@ -32,6 +32,8 @@ class WorkerSettings(TypedDict):
     textMediaTypes: list[str]
     binaryMediaTypes: list[str] | None
     basePaths: dict[str, str]
+    #: The secret serve's stand-in distribution sends; null without a distribution.
+    originSecret: str | None
     port: int
     functionName: str
     memorySize: int

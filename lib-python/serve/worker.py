@@ -123,6 +123,7 @@ def load(
         text_media_types=settings["textMediaTypes"],
         binary_media_types=settings["binaryMediaTypes"],
         base_paths=settings["basePaths"],
+        origin_secret=settings["originSecret"],
     )
     return handler, ready
 

@@ -5,7 +5,7 @@ address and path; without it, a request is served as a direct one. The distribut
 headers never reach the app. The events are real samples reshaped as CloudFront's
 origin request reaches each front door: the origin's own Host, CloudFront's edge as
 the client, `via`, `x-amz-cf-id` and `cloudfront-forwarded-proto`, and the
-distribution's three headers.
+distribution's four headers.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from cdk_wsgi_adapter.config import (
     ORIGIN_SECRET_HEADER,
     VIEWER_ADDRESS_HEADER,
     VIEWER_HOST_HEADER,
+    VIEWER_PROTO_HEADER,
 )
 from conftest import Capture, ContextStub, load_event
 
@@ -42,11 +43,17 @@ CLOUDFRONT_HEADERS = {
     "x-amz-cf-id": "Yd3dT1uX2tfPZ7RrW8w8Hm0cP1M6cJd7b0h2mYQbq9lK2eXvN4tO3A==",
     "cloudfront-forwarded-proto": "https",
 }
-DISTRIBUTION_HEADERS = (ORIGIN_SECRET_HEADER, VIEWER_HOST_HEADER, VIEWER_ADDRESS_HEADER)
+DISTRIBUTION_HEADERS = (
+    ORIGIN_SECRET_HEADER,
+    VIEWER_HOST_HEADER,
+    VIEWER_ADDRESS_HEADER,
+    VIEWER_PROTO_HEADER,
+)
 DISTRIBUTION_KEYS = {
     "HTTP_X_CDK_WSGI_ORIGIN_SECRET",
     "HTTP_X_CDK_WSGI_VIEWER_HOST",
     "HTTP_X_CDK_WSGI_VIEWER_ADDRESS",
+    "HTTP_X_CDK_WSGI_VIEWER_PROTO",
 }
 
 Event = dict[str, Any]
@@ -138,11 +145,13 @@ def through_distribution(
     secret: str | list[str] | None = SECRET,
     host: str | None = VIEWER_HOST,
     address: str | None = VIEWER_ADDRESS,
+    proto: str | None = "https",
 ) -> Event:
     """`event` with the distribution's headers as CloudFront sends them (None: left out)."""
     set_header(event, ORIGIN_SECRET_HEADER, secret)
     set_header(event, VIEWER_HOST_HEADER, host)
     set_header(event, VIEWER_ADDRESS_HEADER, address)
+    set_header(event, VIEWER_PROTO_HEADER, proto)
     return event
 
 
@@ -211,6 +220,25 @@ class TestTrusted:
         environ = environ_of(event)
         assert environ["HTTP_HOST"] == "www.example.com:8443"
         assert (environ["SERVER_NAME"], environ["SERVER_PORT"]) == (VIEWER_HOST, "443")
+
+    @pytest.mark.parametrize(
+        ("host", "port"),
+        [("127.0.0.1:8000", "8000"), ("[::1]:5000", "5000"), ("localhost", "80")],
+    )
+    @origins
+    def test_http_from_serve_on_this_machine(
+        self, origin: str, host: str, port: str
+    ) -> None:
+        # `cdk-wsgi serve` stands in for the distribution over plain HTTP.
+        event = through_distribution(ORIGINS[origin]("/"), host=host, proto="http")
+        environ = environ_of(event)
+        assert (environ["wsgi.url_scheme"], environ["SERVER_PORT"]) == ("http", port)
+        assert environ["HTTP_HOST"] == host
+
+    @pytest.mark.parametrize("proto", [None, "", "HTTP", "ftp", "http, http"])
+    def test_any_other_proto_is_https(self, proto: str | None) -> None:
+        environ = environ_of(through_distribution(rest_origin("/"), proto=proto))
+        assert (environ["wsgi.url_scheme"], environ["SERVER_PORT"]) == ("https", "443")
 
     @origins
     def test_an_ipv6_viewer_address(self, origin: str) -> None:
@@ -372,6 +400,7 @@ class TestUntrusted:
             "HTTP_X_CDK_WSGI_ORIGIN_SECRET": SECRET,
             "HTTP_X_CDK_WSGI_VIEWER_HOST": VIEWER_HOST,
             "HTTP_X_CDK_WSGI_VIEWER_ADDRESS": VIEWER_ADDRESS,
+            "HTTP_X_CDK_WSGI_VIEWER_PROTO": "https",
         }
         assert environ_of(event, secret="") == environ
 

@@ -23,6 +23,7 @@ from cdk_wsgi_adapter.config import (
     ORIGIN_SECRET_HEADER,
     VIEWER_ADDRESS_HEADER,
     VIEWER_HOST_HEADER,
+    VIEWER_PROTO_HEADER,
     Options,
     PrimeConfig,
 )
@@ -640,6 +641,7 @@ class TestThroughDistribution:
             ORIGIN_SECRET_HEADER: SECRET,
             VIEWER_HOST_HEADER: host,
             VIEWER_ADDRESS_HEADER: SOURCE_IP,
+            VIEWER_PROTO_HEADER: "https",
         }
         if "headers" in event:
             assert event["headers"].items() >= sent.items()

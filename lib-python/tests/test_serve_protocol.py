@@ -24,6 +24,7 @@ SETTINGS: protocol.WorkerSettings = {
     "textMediaTypes": ["image/svg+xml"],
     "binaryMediaTypes": None,
     "basePaths": {"api.example.com": "v1"},
+    "originSecret": None,
     "port": 8000,
     "functionName": "MyStack-App",
     "memorySize": 512,

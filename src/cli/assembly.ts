@@ -134,6 +134,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
     textMediaTypes: splitList(text(contract.ENV_TEXT_MEDIA_TYPES) ?? ''),
     binaryMediaTypes: metadata.apiType === ApiType.REST ? splitList(binary ?? '') : undefined,
     basePaths: JSON.parse(text(contract.ENV_BASE_PATHS) ?? '{}'),
+    distribution: metadata.distribution === true,
     environment,
     deployTimeVariables,
     // Lambda's own defaults, for functions whose template leaves them out.

@@ -12,6 +12,8 @@ export interface WorkerOptions {
   readonly settings: ServeSettings;
   /** The local server's port, which the app sees as SERVER_PORT. */
   readonly port: number;
+  /** The secret the app's stand-in distribution sends, when it has one. */
+  readonly originSecret?: string;
   /** Receives the worker's stderr: the app's output, logs and tracebacks. */
   readonly stderr: (text: string) => void;
 }
@@ -42,6 +44,7 @@ export class PythonWorker {
       textMediaTypes: settings.textMediaTypes,
       binaryMediaTypes: settings.binaryMediaTypes ?? null,
       basePaths: settings.basePaths,
+      originSecret: options.originSecret ?? null,
       port: options.port,
       functionName: settings.label.replace(/[^A-Za-z0-9_-]/g, '-'),
       memorySize: settings.memorySize,

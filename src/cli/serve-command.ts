@@ -31,6 +31,8 @@ Or from flags:
   --binary-media-types L REST only, comma-separated (default: ${defaults.DEFAULT_BINARY_MEDIA_TYPES.join(',')})
   --text-media-types L   extra media types answered as text, comma-separated
   --timeout SECONDS      the function timeout (default: ${defaults.DEFAULT_TIMEOUT_SECONDS})
+  --distribution         behind a CloudFront distribution: the site at the root, with
+                         the visitor's host and address (not with alb)
 
 Server:
   --port N               default: 8000; 0 picks a free port
@@ -52,6 +54,7 @@ const OPTIONS = {
   'binary-media-types': { type: 'string' },
   'text-media-types': { type: 'string' },
   'timeout': { type: 'string' },
+  'distribution': { type: 'boolean' },
   'port': { type: 'string', default: '8000' },
   'host': { type: 'string', default: '127.0.0.1' },
   'python': { type: 'string' },
@@ -131,6 +134,7 @@ function resolveSettings(values: Values): ServeSettings {
       binaryMediaTypes: values['binary-media-types'],
       textMediaTypes: values['text-media-types'],
       timeout: values.timeout,
+      distribution: values.distribution,
     });
   }
   rejectAppFlags(values);
@@ -155,7 +159,7 @@ function resolveDomain(domain: string, values: Values): ServeSettings[] {
 
 /** Flags that describe an app are for --entry and --module only: a synthesized app says all of it. */
 function rejectAppFlags(values: Values): void {
-  const appFlags = ['api-type', 'stage', 'binary-media-types', 'text-media-types', 'timeout'] as const;
+  const appFlags = ['api-type', 'stage', 'binary-media-types', 'text-media-types', 'timeout', 'distribution'] as const;
   const misplaced = appFlags.filter(flag => values[flag] !== undefined);
   if (misplaced.length > 0) {
     throw new UsageError(`--${misplaced[0]} needs --entry and --module; with a cloud assembly, the synthesized app decides it`);

@@ -1,9 +1,10 @@
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { AlbEmulator } from './alb-emulator';
 import { AppRunner } from './app-runner';
+import { DistributionEmulator } from './distribution-emulator';
 import { FunctionUrlEmulator } from './function-url-emulator';
 import { DomainMapping, GatewayEmulator, GatewayReply, LocalRequest, mappingPrefix, messageReply } from './gateway-emulator';
 import { HttpApiEmulator } from './http-api-emulator';
@@ -57,6 +58,8 @@ interface Mount {
   readonly gateway: GatewayEmulator;
   /** The path part that selects this app on a shared domain ('' at the root or alone); the longest that matches wins. */
   readonly prefix: string;
+  /** The secret the app's stand-in distribution sends, when it has one. */
+  readonly originSecret?: string;
   /** Set once the server listens: the worker learns its port. */
   runner?: AppRunner;
 }
@@ -66,8 +69,10 @@ interface Mount {
  * through cdk_wsgi_adapter in a Python worker, and answered the way the front door answers.
  */
 export async function serve(settings: ServeSettings, options: ServeOptions): Promise<LocalServer> {
-  const gateway = emulatorFor(settings);
-  const { origin, close } = await listen([{ settings, gateway, prefix: '' }], options);
+  // A fresh secret per session: the stand-in distribution sends it, and the worker's adapter trusts it alone.
+  const originSecret = settings.distribution ? randomBytes(24).toString('base64url') : undefined;
+  const gateway = emulatorFor(settings, undefined, originSecret);
+  const { origin, close } = await listen([{ settings, gateway, prefix: '', originSecret }], options);
   return { url: `${origin}${gateway.basePath}`, gateway, close };
 }
 
@@ -90,8 +95,19 @@ export async function serveDomain(domainName: string, apps: ServeSettings[], opt
   };
 }
 
-/** The front door `settings` names, emulated; REST and HTTP APIs through a custom domain's `mapping` when given. */
-export function emulatorFor(settings: ServeSettings, mapping?: DomainMapping): GatewayEmulator {
+/**
+ * The front door `settings` names, emulated: REST and HTTP APIs through a custom domain's `mapping` when given, and
+ * behind the app's distribution when it has one (`originSecret`, which the worker holds too).
+ */
+export function emulatorFor(settings: ServeSettings, mapping?: DomainMapping, originSecret?: string): GatewayEmulator {
+  const door = frontDoorFor(settings, mapping);
+  if (!settings.distribution) return door;
+  // The distribution's origin path is the stage of a REST API, or an HTTP API's named one.
+  const named = settings.apiType === ApiType.REST || (settings.apiType === ApiType.HTTP && settings.stageName !== '$default');
+  return new DistributionEmulator(door, named ? `/${settings.stageName}` : '', originSecret!);
+}
+
+function frontDoorFor(settings: ServeSettings, mapping?: DomainMapping): GatewayEmulator {
   switch (settings.apiType) {
     case ApiType.REST: return new RestApiEmulator(settings.stageName, settings.binaryMediaTypes ?? [], mapping);
     case ApiType.HTTP: return new HttpApiEmulator(settings.stageName, mapping);
@@ -118,7 +134,7 @@ async function listen(mounts: Mount[], options: ServeOptions): Promise<{ origin:
   for (const mount of mounts) {
     const { settings } = mount;
     mount.runner = new AppRunner(() => {
-      const worker = new PythonWorker({ python: options.python, settings, port, stderr: options.err });
+      const worker = new PythonWorker({ python: options.python, settings, port, originSecret: mount.originSecret, stderr: options.err });
       worker.ready.then(info => {
         if (info.error) {
           options.err(named(settings, `cdk-wsgi serve: the app failed to import: ${info.error}${info.hint ? `\n  ${info.hint}` : ''}\n`));

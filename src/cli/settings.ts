@@ -20,6 +20,8 @@ export interface ServeSettings {
   readonly binaryMediaTypes?: string[];
   /** Custom domain → base path (CDK_WSGI_BASE_PATHS). */
   readonly basePaths: Record<string, string>;
+  /** Whether a CloudFront distribution is in front: the site is then at the root, with the visitor's host. */
+  readonly distribution: boolean;
   /** The function's environment variables with literal values, CDK_WSGI_* excluded. */
   readonly environment: Record<string, string>;
   /** Variables whose values are only known at deploy time (references to other resources). */
@@ -37,6 +39,7 @@ export interface AppFlags {
   readonly binaryMediaTypes?: string;
   readonly textMediaTypes?: string;
   readonly timeout?: string;
+  readonly distribution?: boolean;
 }
 
 const PLURAL: Readonly<Record<ApiType, string>> = {
@@ -55,6 +58,9 @@ export function settingsFromFlags(flags: AppFlags): ServeSettings {
   if ((apiType === ApiType.FUNCTION_URL || apiType === ApiType.ALB) && flags.stage !== undefined) {
     throw new Error(`--stage does not apply to ${apiType === ApiType.ALB ? 'a load balancer' : 'a function URL'}, which has no stages`);
   }
+  if (apiType === ApiType.ALB && flags.distribution) {
+    throw new Error('--distribution puts CloudFront in front of a REST API, HTTP API or function URL, not a load balancer');
+  }
   const source = resolveAppSource(flags.entry, flags.module);
   const app = `${source.moduleName}:${source.attribute}`;
   return {
@@ -66,6 +72,7 @@ export function settingsFromFlags(flags: AppFlags): ServeSettings {
     textMediaTypes: splitList(flags.textMediaTypes ?? ''),
     binaryMediaTypes: apiType === ApiType.REST ? splitList(flags.binaryMediaTypes ?? defaults.DEFAULT_BINARY_MEDIA_TYPES.join(',')) : undefined,
     basePaths: {},
+    distribution: flags.distribution ?? false,
     environment: {},
     deployTimeVariables: [],
     timeoutSeconds: parseTimeout(flags.timeout ?? String(defaults.DEFAULT_TIMEOUT_SECONDS)),

@@ -69,6 +69,8 @@ export const ORIGIN_SECRET_HEADER = 'x-cdk-wsgi-origin-secret';
  */
 export const VIEWER_HOST_HEADER = 'x-cdk-wsgi-viewer-host';
 export const VIEWER_ADDRESS_HEADER = 'x-cdk-wsgi-viewer-address';
+/** `https` from the distribution, which redirects HTTP first; `http` from `cdk-wsgi serve`, standing in for it. */
+export const VIEWER_PROTO_HEADER = 'x-cdk-wsgi-viewer-proto';
 
 /** Every variable name starts with this prefix; user environment variables may not. */
 export const ENV_PREFIX = 'CDK_WSGI_';
@@ -130,4 +132,6 @@ export interface ServeMetadata {
   /** Undefined for a WsgiFunction without a front door of ours. */
   readonly apiType?: ApiType;
   readonly stageName?: string;
+  /** True when the WsgiApi's CloudFront distribution is in front of the front door. */
+  readonly distribution?: boolean;
 }

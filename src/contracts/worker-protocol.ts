@@ -16,6 +16,8 @@ export interface WorkerSettings {
   readonly binaryMediaTypes: string[] | null;
   /** Custom domain → base path. */
   readonly basePaths: Record<string, string>;
+  /** The secret serve's stand-in distribution sends (CDK_WSGI_ORIGIN_SECRET); null without a distribution. */
+  readonly originSecret: string | null;
   /** The local server's port, which the app sees as SERVER_PORT. */
   readonly port: number;
   /** For the Lambda context object, with memorySize and timeoutSeconds. */

@@ -7,6 +7,8 @@ export interface FrontDoor {
   /** The host the front door's requests name, for priming. */
   readonly host: string;
   readonly stage: string;
+  /** Whether a CloudFront distribution is in front of it. */
+  readonly distribution?: boolean;
   /** The alarm on the front door's 5xx rate, which gradual deployments also watch. */
   readonly serverErrorRateAlarm?: cloudwatch.IAlarm;
 }

@@ -40,6 +40,9 @@ ORIGIN_SECRET_VARIABLE = "CDK_WSGI_ORIGIN_SECRET"
 ORIGIN_SECRET_HEADER = "x-cdk-wsgi-origin-secret"
 VIEWER_HOST_HEADER = "x-cdk-wsgi-viewer-host"
 VIEWER_ADDRESS_HEADER = "x-cdk-wsgi-viewer-address"
+#: The viewer's scheme: always "https" from CloudFront, which redirects HTTP first;
+#: "http" from `cdk-wsgi serve` standing in for the distribution on this machine.
+VIEWER_PROTO_HEADER = "x-cdk-wsgi-viewer-proto"
 #: The front doors a priming request can imitate (PRIME_VARIABLE's apiType).
 PRIME_API_TYPES = ("REST", "HTTP", "FUNCTION_URL", "ALB")
 #: The construct's warm-up event is `{"source": WARM_UP_SOURCE, "concurrency": N}`.

@@ -9,9 +9,10 @@ header, which CloudFront overwrites when a viewer sends one of that name
 and its viewer-request function copies the viewer's Host and IP address
 (event.viewer.ip,
 https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html)
-into VIEWER_HOST_HEADER and VIEWER_ADDRESS_HEADER. A request carrying the secret came
-through the distribution; any other, such as the API's own URL called with forged viewer
-headers, is served as a direct request. The three headers never reach the app.
+into VIEWER_HOST_HEADER and VIEWER_ADDRESS_HEADER, and sets VIEWER_PROTO_HEADER. A
+request carrying the secret came through the distribution; any other, such as the API's
+own URL called with forged viewer headers, is served as a direct request. The four
+headers never reach the app.
 
 Imported only for a handler built with an origin secret: hmac loads OpenSSL.
 """
@@ -20,16 +21,26 @@ from __future__ import annotations
 
 import hmac
 
-from .config import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER, VIEWER_HOST_HEADER
+from .config import (
+    ORIGIN_SECRET_HEADER,
+    VIEWER_ADDRESS_HEADER,
+    VIEWER_HOST_HEADER,
+    VIEWER_PROTO_HEADER,
+)
 from .environ import host_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .compat import WSGIEnvironment
 
-_SECRET, _HOST, _ADDRESS = (
+_SECRET, _HOST, _ADDRESS, _PROTO = (
     "HTTP_" + name.upper().replace("-", "_")
-    for name in (ORIGIN_SECRET_HEADER, VIEWER_HOST_HEADER, VIEWER_ADDRESS_HEADER)
+    for name in (
+        ORIGIN_SECRET_HEADER,
+        VIEWER_HOST_HEADER,
+        VIEWER_ADDRESS_HEADER,
+        VIEWER_PROTO_HEADER,
+    )
 )
 
 
@@ -39,18 +50,25 @@ def from_viewer(environ: WSGIEnvironment, secret: bytes) -> None:
     sent = environ.pop(_SECRET, None)
     host = _single(environ.pop(_HOST, None))
     address = _single(environ.pop(_ADDRESS, None))
+    proto = environ.pop(_PROTO, None)
     # Header values are WSGI text: latin-1 gives back the bytes received. Several
     # values arrive joined with commas, and never equal the secret.
     if sent is None or not hmac.compare_digest(sent.encode("latin-1"), secret):
         return
-    # The distribution redirects HTTP to HTTPS.
-    environ["wsgi.url_scheme"] = "https"
-    environ["SERVER_PORT"] = "443"
     # Without a usable viewer value, the event's own stays, as for a direct request.
     name = host_name(host)
     if name:
         environ["HTTP_HOST"] = host
         environ["SERVER_NAME"] = name
+    # CloudFront says https (it redirects HTTP first); only `cdk-wsgi serve`, standing
+    # in for it on this machine, says http, with its own port in the host.
+    if proto == "http":
+        environ["wsgi.url_scheme"] = "http"
+        port = host[len(name) + 1 :] if name and host != name else ""
+        environ["SERVER_PORT"] = port or "80"
+    else:
+        environ["wsgi.url_scheme"] = "https"
+        environ["SERVER_PORT"] = "443"
     if address:
         environ["REMOTE_ADDR"] = address
     # The distribution is the app's only front, at its root: the stage (REST and named

@@ -12,7 +12,12 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from .config import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER, VIEWER_HOST_HEADER
+from .config import (
+    ORIGIN_SECRET_HEADER,
+    VIEWER_ADDRESS_HEADER,
+    VIEWER_HOST_HEADER,
+    VIEWER_PROTO_HEADER,
+)
 from .deadline import Alarm
 from .environ import is_execute_api
 from .exceptions import DeadlineExceeded
@@ -166,6 +171,7 @@ def through_distribution(event: Json, config: PrimeConfig, secret: bytes) -> Non
         ORIGIN_SECRET_HEADER: secret.decode(),
         VIEWER_HOST_HEADER: config.host,
         VIEWER_ADDRESS_HEADER: SOURCE_IP,
+        VIEWER_PROTO_HEADER: "https",
     }
     if "headers" in event:
         event["headers"].update(headers)

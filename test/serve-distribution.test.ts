@@ -1,0 +1,71 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { ApiType, WsgiApi } from '../src';
+import { PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers';
+
+jest.setTimeout(60_000);
+
+/** A REST API and an HTTP API on a named stage, each behind its distribution, synthesized as `cdk synth` would. */
+function synthAssembly(): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-site-'));
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Site');
+  const entry = path.relative(process.cwd(), SERVE_APP);
+  new WsgiApi(stack, 'Rest', { entry, module: 'app.app', distribution: {} });
+  new WsgiApi(stack, 'Http', { entry, module: 'app.app', apiType: ApiType.HTTP, stageName: 'beta', distribution: {} });
+  app.synth();
+  return outdir;
+}
+
+describe('cdk-wsgi serve behind a distribution', () => {
+  const assembly = synthAssembly();
+  afterAll(() => fs.rmSync(assembly, { recursive: true, force: true }));
+
+  test.each([['Site/Rest', 'REST API, stage prod', '/prod/hello'], ['Site/Http', 'HTTP API, stage beta', '/beta/hello']])(
+    '%s: the site at the root, with the visitor\'s host and address, and the origin request the distribution sends',
+    async (name, door, originPath) => {
+      const cli = runCli(['serve', '--assembly', assembly, '--function', name, '--port', '0', '--python', PYTHON, '--no-reload']);
+      try {
+        const url = await urlOf(cli);
+        expect(cli.stdout()).toContain(`${name} (CloudFront distribution in front of ${door}) at ${url}`);
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:(\d+)\/$/);
+        const port = new URL(url).port;
+        // A client's own copies of the distribution's headers change nothing.
+        const shown = await (await fetch(`${url}hello?x=1`, {
+          headers: { 'x-cdk-wsgi-viewer-host': 'forged.example', 'x-cdk-wsgi-origin-secret': 'guess', 'x-cdk-wsgi-viewer-proto': 'https' },
+        })).json();
+        expect(shown).toMatchObject({
+          script_name: '', path_info: '/hello', query_string: 'x=1', host: `127.0.0.1:${port}`, url_scheme: 'http', server_port: port,
+        });
+        // The stage is the origin path, as CloudFront's origin request has it.
+        const event = shown.event;
+        expect(event.requestContext.path ?? event.rawPath).toBe(originPath);
+        const sent = Object.fromEntries(Object.entries<string>(event.headers).map(([k, v]) => [k.toLowerCase(), v]));
+        expect(sent['x-cdk-wsgi-viewer-host']).toBe(`127.0.0.1:${port}`);
+        expect(sent['x-cdk-wsgi-viewer-address']).toBe('127.0.0.1');
+        expect(sent['x-cdk-wsgi-origin-secret']).toMatch(/^[\w-]{32}$/);
+      } finally {
+        expect(await stopCli(cli)).toBe(0);
+      }
+    });
+
+  test('from flags: --distribution, refused with a load balancer and with a synthesized app', async () => {
+    const cli = runCli(['serve', '--entry', path.relative(ROOT, SERVE_APP), '--module', 'app:app', '--distribution', '--port', '0',
+      '--python', PYTHON, '--no-reload']);
+    try {
+      const url = await urlOf(cli);
+      expect(cli.stdout()).toContain('app:app (CloudFront distribution in front of REST API, stage prod)');
+      expect(await (await fetch(`${url}x`)).json()).toMatchObject({ script_name: '', path_info: '/x', url_scheme: 'http' });
+    } finally {
+      await stopCli(cli);
+    }
+    const alb = runCli(['serve', '--entry', path.relative(ROOT, SERVE_APP), '--module', 'app:app', '--api-type', 'alb', '--distribution']);
+    expect(await alb.exited).toBe(1);
+    expect(alb.stderr()).toContain('--distribution puts CloudFront in front of a REST API, HTTP API or function URL, not a load balancer');
+    const assembled = runCli(['serve', '--assembly', assembly, '--function', 'Site/Rest', '--distribution']);
+    expect(await assembled.exited).toBe(2);
+    expect(assembled.stderr()).toContain('--distribution needs --entry and --module');
+  });
+});
