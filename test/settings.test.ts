@@ -13,6 +13,7 @@ describe('settingsFromFlags', () => {
       textMediaTypes: [],
       binaryMediaTypes: ['*/*'],
       basePaths: {},
+      distribution: false,
       environment: {},
       deployTimeVariables: [],
       timeoutSeconds: 29,
