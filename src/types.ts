@@ -183,6 +183,31 @@ export interface WsgiApiDistributionOptions {
 }
 
 /**
+ * A folder of static files (CSS, scripts, images) that the app's CloudFront distribution serves from a private S3
+ * bucket, beside the app, under one URL path.
+ */
+export interface WsgiApiStaticFilesOptions {
+  /**
+   * The folder to serve, absolute or relative to the working directory, e.g. the `STATIC_ROOT` Django's
+   * `collectstatic` fills. A file `css/site.css` in it is served at `${urlPath}/css/site.css`.
+   *
+   * Files with a lowercase hex hash of 8 or more characters before their extension (`site.3f2a1b9c4d5e.css`, as Django's
+   * ManifestStaticFilesStorage writes them; `app.3f2a1b9c.js` or `app-3f2a1b9c.js`, as webpack and Vite do) are
+   * cached for a year as immutable, and kept after later deployments so that pages rendered before one still find
+   * them; other files are cached for 5 minutes.
+   */
+  readonly directory: string;
+
+  /**
+   * The URL path the files are served under, starting with '/' and not ending with one: Django's `STATIC_URL`
+   * without its trailing slash.
+   *
+   * @default '/static'
+   */
+  readonly urlPath?: string;
+}
+
+/**
  * Where an ApiType.ALB app is reached: a rule on an Application Load Balancer's listener.
  */
 export interface WsgiApiLoadBalancerOptions {

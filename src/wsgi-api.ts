@@ -9,6 +9,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './contracts/adapter-contract';
@@ -24,10 +25,14 @@ import { DEFAULT_LOG_RETENTION } from './private/log-retention';
 import { acknowledgeApiFindings } from './private/nag';
 import { defineServerErrorRateAlarm } from './private/release';
 import { defineRestApi } from './private/rest-api';
+import { defineStaticBucket, deployStaticFiles } from './private/static-files';
 import { validateDistribution } from './private/validate-distribution';
 import * as validate from './private/validate-props';
+import { validateStaticFiles } from './private/validate-static-files';
 import { propError } from './shared/prop-error';
-import { ApiType, WsgiApiCorsOptions, WsgiApiDistributionOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions } from './types';
+import {
+  ApiType, WsgiApiCorsOptions, WsgiApiDistributionOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions, WsgiApiStaticFilesOptions,
+} from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
 import { WsgiFunction, WsgiFunctionProps } from './wsgi-function';
 
@@ -176,9 +181,18 @@ export interface WsgiApiProps extends WsgiFunctionProps {
    * method and viewer header but Host forwarded. The app sees the visitor's host, address and `https`, with an empty
    * `SCRIPT_NAME`, on requests that come through it; `api.url` becomes its URL.
    *
-   * @default - no distribution
+   * @default - no distribution, unless `staticFiles` is set: then one with the default options
    */
   readonly distribution?: WsgiApiDistributionOptions;
+
+  /**
+   * A folder of static files the distribution serves under a URL path (`/static` by default) from a private S3 bucket,
+   * cached at the edge, the rest of the site still going to the app. Implies `distribution`. Each deployment uploads
+   * the folder as it is at synth and invalidates the path on CloudFront.
+   *
+   * @default - no static files: the app serves every path
+   */
+  readonly staticFiles?: WsgiApiStaticFilesOptions;
 }
 
 /**
@@ -240,6 +254,11 @@ export class WsgiApi extends Construct {
   public readonly distribution?: cloudfront.Distribution;
 
   /**
+   * Conditional: the private bucket the distribution serves `staticFiles` from, when `staticFiles` is set.
+   */
+  public readonly staticBucket?: s3.Bucket;
+
+  /**
    * Conditional: the warm-up schedule, when `warmUp` is set.
    */
   public readonly warmUpRule?: events.Rule;
@@ -294,8 +313,10 @@ export class WsgiApi extends Construct {
 
     validate.validateTimeout(props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS), apiType);
     validate.validateCors(props.cors, apiType);
-    if (props.distribution) {
-      validateDistribution(props.distribution, apiType, props.customDomain !== undefined, props.disableExecuteApiEndpoint);
+    const staticFiles = props.staticFiles && validateStaticFiles(props.staticFiles, apiType);
+    const distribution = props.distribution ?? (staticFiles ? {} : undefined);
+    if (distribution) {
+      validateDistribution(distribution, apiType, props.customDomain !== undefined, props.disableExecuteApiEndpoint);
     }
     validate.validateFrontDoorProps(apiType, {
       binaryMediaTypes: props.binaryMediaTypes,
@@ -397,15 +418,22 @@ export class WsgiApi extends Construct {
     }
     this.url = api.url;
     let primeHost = api.host;
-    if (props.distribution) {
+    if (distribution) {
+      const staticBucket = staticFiles && defineStaticBucket(this, staticFiles.urlPath);
       const site = defineDistribution(this, {
         restApi: this.restApi,
         httpApi: this.httpApi,
         functionUrl: this.functionUrl,
         stageName,
         timeout: props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS),
-      }, props.distribution);
+      }, distribution, staticBucket ? { [staticBucket.pathPattern]: staticBucket.behavior } : {});
       this.distribution = site.distribution;
+      if (staticFiles && staticBucket) {
+        this.staticBucket = staticBucket.bucket;
+        const fingerprinted = deployStaticFiles(this, staticBucket.bucket, site.distribution, staticFiles.directory, staticFiles.urlPath);
+        // The new version's pages may name new fingerprinted files: `live` moves to it once they are uploaded.
+        if (fingerprinted) this.alias.node.addDependency(fingerprinted);
+      }
       this.url = site.url;
       this.lambdaFunction.addEnvironment(contract.ENV_ORIGIN_SECRET, site.originSecret);
       primeHost = site.primeHost;
@@ -418,7 +446,7 @@ export class WsgiApi extends Construct {
       apiType,
       // The host the adapter's priming requests name.
       host: primeHost,
-      distribution: props.distribution !== undefined,
+      distribution: distribution !== undefined,
       stage: stageName,
       serverErrorRateAlarm: this.serverErrorRateAlarm,
     });

@@ -1,15 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { APP_ENTRY } from './helpers';
+import { APP_ENTRY, FIXTURES } from './helpers';
 import { ApiType, WsgiApiProps, WsgiApi, WsgiDomain, WsgiTask } from '../src';
+
+const STATIC_SITE = path.join(FIXTURES, 'static-site');
 
 /** Every release prop: warm-up, priming, a gradual deployment, deploy tasks. */
 const RELEASED: Partial<WsgiApiProps> = {
@@ -102,6 +106,39 @@ describe('cdk-nag AwsSolutions', () => {
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(findings(app)).toEqual([]);
+  });
+
+  test.each([ApiType.REST, ApiType.HTTP, ApiType.FUNCTION_URL])('%s serving static files, two apps in a stack: no findings', apiType => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // Without an environment, the asset bucket's name holds the account and Region as references.
+    const stack = new Stack(app, 'StaticSite');
+    new WsgiApi(stack, 'Own', { entry: APP_ENTRY, module: 'api.app', apiType, staticFiles: { directory: STATIC_SITE } });
+    new WsgiApi(stack, 'Named', {
+      entry: APP_ENTRY,
+      module: 'api.app',
+      apiType,
+      distribution: {
+        domainName: 'www.example.com',
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/site'),
+      },
+      staticFiles: { directory: STATIC_SITE, urlPath: '/assets' },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('the BucketDeployment function\'s acknowledgements cover only the buckets of the static files', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'OwnDeployment', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', staticFiles: { directory: STATIC_SITE } });
+    // The user's own deployment runs on the same function: its bucket is theirs to see.
+    const own = new s3.Bucket(stack, 'Own', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+    new s3deploy.BucketDeployment(stack, 'OwnFiles', { sources: [s3deploy.Source.asset(STATIC_SITE)], destinationBucket: own });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(own.node.defaultChild as CfnElement)}.Arn>/*] `
+      + 'OwnDeployment/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C/ServiceRole/DefaultPolicy/Resource',
+    ]);
   });
 
   test('two apps on a shared WsgiDomain: no findings', () => {

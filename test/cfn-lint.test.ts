@@ -11,6 +11,7 @@ import { ApiType, WsgiApi } from '../src';
 // Every example's template must pass cfn-lint (pinned in lib-python/requirements-dev.txt) without errors.
 const CFN_LINT = path.join(__dirname, '..', '.venv', 'bin', 'cfn-lint');
 const FLASK_APP = path.join(__dirname, '..', 'examples', 'flask-app');
+const STATIC_SITE = path.join(__dirname, 'fixtures', 'static-site');
 
 // cfn-lint takes 1-2 s a template alone, several times that while the other suites run alongside.
 jest.setTimeout(60_000);
@@ -44,10 +45,10 @@ const EXAMPLES: Record<string, (app: App) => Stack> = {
     });
     return stack;
   },
-  // Not an example file either: each origin behind a CloudFront distribution.
+  // Not an example file either: each origin behind a CloudFront distribution, one serving static files too.
   'distribution': app => {
     const stack = new Stack(app, 'CdkWsgiSite', { env: { account: '123456789012', region: 'eu-west-1' } });
-    new WsgiApi(stack, 'Rest', { entry: FLASK_APP, module: 'api.app', distribution: {} });
+    new WsgiApi(stack, 'Rest', { entry: FLASK_APP, module: 'api.app', staticFiles: { directory: STATIC_SITE } });
     new WsgiApi(stack, 'Http', { entry: FLASK_APP, module: 'api.app', apiType: ApiType.HTTP, stageName: 'v1', distribution: {} });
     new WsgiApi(stack, 'Url', {
       entry: FLASK_APP,

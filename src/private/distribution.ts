@@ -48,9 +48,10 @@ export interface DefinedDistribution {
  * One CloudFront distribution in front of the app: nothing cached, every method, every viewer header, cookie and query
  * string forwarded but Host (an API Gateway or function URL origin answers only its own host), HTTPS only. The origin
  * custom header carries a secret generated at deploy time, so that the adapter trusts the visitor's host and address
- * only on requests that came through this distribution.
+ * only on requests that came through this distribution. `additionalBehaviors` serve other origins by path pattern.
  */
-export function defineDistribution(scope: Construct, origin: DistributionOrigin, options: WsgiApiDistributionOptions): DefinedDistribution {
+export function defineDistribution(scope: Construct, origin: DistributionOrigin, options: WsgiApiDistributionOptions,
+  additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {}): DefinedDistribution {
   // Generated once per stack by Secrets Manager: the template names it, never its value, so the same sources give the
   // same template, and no one can derive it from the construct's path.
   const secret = new secretsmanager.Secret(scope, 'OriginSecret', {
@@ -77,6 +78,7 @@ export function defineDistribution(scope: Construct, origin: DistributionOrigin,
       compress: true,
       functionAssociations: [{ function: viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
     },
+    additionalBehaviors,
     domainNames: options.domainName ? [options.domainName] : undefined,
     certificate: options.certificate,
     webAclId: options.webAclId,

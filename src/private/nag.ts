@@ -1,5 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 
@@ -107,5 +108,74 @@ export function acknowledgeRunnerFindings(runner: Construct, runtime: lambda.Run
 export function acknowledgeDistributionFindings(scope: Construct, defaultCertificate: boolean): void {
   for (const acknowledgement of [...DISTRIBUTION_FINDINGS, ...defaultCertificate ? [DEFAULT_CERTIFICATE_FINDING] : []]) {
     Validations.of(scope).acknowledge(acknowledgement);
+  }
+}
+
+/** The findings of a WsgiApi's static files bucket kept on purpose, as API_FINDINGS. */
+const STATIC_BUCKET_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
+  {
+    id: 'AwsSolutions-S1',
+    reason: 'Only the distribution reads the static files bucket: CloudFront\'s access logs (CFR3) record the requests for its files, where '
+      + 'S3\'s would need a log bucket of its own, with this finding again.',
+  },
+];
+
+/**
+ * The findings of the stack's BucketDeployment function, which uploads the static files, as API_FINDINGS. Its grants
+ * name each bucket by ARN: BUCKET_DEPLOYMENT_OBJECT_REASON covers the wildcards of those buckets' objects.
+ */
+const BUCKET_DEPLOYMENT_FINDINGS: ReadonlyArray<{ id: string; reason: string }> = [
+  {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'aws-cdk-lib\'s BucketDeployment function logs with the managed policy AWS made for a function\'s logs.',
+  },
+  ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map(action => ({
+    id: `AwsSolutions-IAM5[Action::${action}]`,
+    reason: 'aws-cdk-lib\'s BucketDeployment function syncs a folder with a bucket (aws s3 sync), with the actions of its read and write grants.',
+  })),
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'CloudFront invalidations have no ARN of their own: the BucketDeployment function creates and waits for them on any.',
+  },
+  {
+    id: 'AwsSolutions-L1',
+    reason: 'aws-cdk-lib\'s BucketDeployment function runs on the runtime aws-cdk-lib builds and tests it for.',
+  },
+];
+
+const BUCKET_DEPLOYMENT_OBJECT_REASON = 'The BucketDeployment function reads the asset\'s objects and writes the static files, whose keys it learns '
+  + 'from the folder at deploy time.';
+
+/**
+ * Acknowledges STATIC_BUCKET_FINDINGS on `scope`, and BUCKET_DEPLOYMENT_FINDINGS on `deploymentHandler`, the stack's
+ * one BucketDeployment function (aws-cdk-lib defines it beside the WsgiApi, in the stack), with the wildcards of the
+ * objects of `buckets` it reads or writes.
+ */
+export function acknowledgeStaticFilesFindings(scope: Construct, deploymentHandler: Construct, buckets: s3.IBucket[]): void {
+  for (const acknowledgement of STATIC_BUCKET_FINDINGS) {
+    Validations.of(scope).acknowledge(acknowledgement);
+  }
+  for (const acknowledgement of BUCKET_DEPLOYMENT_FINDINGS) {
+    Validations.of(deploymentHandler).acknowledge(acknowledgement);
+  }
+  for (const bucket of buckets) {
+    const evidence = flattenReference(Stack.of(scope).resolve(bucket.arnForObjects('*')));
+    Validations.of(deploymentHandler).acknowledge({ id: `AwsSolutions-IAM5[Resource::${evidence}]`, reason: BUCKET_DEPLOYMENT_OBJECT_REASON });
+  }
+}
+
+/**
+ * A resolved value as cdk-nag writes it in a finding's ID: `<Logical.Attribute>` for Fn::GetAtt, `<Name>` for a Ref or a
+ * `${Name}` in Fn::Sub, the items of Fn::Join joined.
+ */
+function flattenReference(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{([^}]*)\}/g, '<$1>');
+  const [fn, args] = Object.entries(value as Record<string, any>)[0];
+  switch (fn) {
+    case 'Fn::Join': return (args[1] as unknown[]).map(flattenReference).join(args[0]);
+    case 'Fn::Sub': return flattenReference(args);
+    case 'Fn::GetAtt': return `<${args[0]}.${args[1]}>`;
+    case 'Ref': return `<${args}>`;
+    default: return JSON.stringify(value);
   }
 }
