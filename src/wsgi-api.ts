@@ -447,6 +447,7 @@ export class WsgiApi extends Construct {
       // The host the adapter's priming requests name.
       host: primeHost,
       distribution: distribution !== undefined,
+      staticFiles,
       stage: stageName,
       serverErrorRateAlarm: this.serverErrorRateAlarm,
     });

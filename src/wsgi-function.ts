@@ -1,4 +1,3 @@
-import * as path from 'path';
 import * as python from '@aws-cdk/aws-lambda-python-alpha';
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,7 +14,7 @@ import * as defaults from './contracts/defaults';
 import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
 import { defineDeployTasks } from './private/deploy-tasks';
-import { FrontDoor } from './private/front-door';
+import { cliPath, FrontDoor } from './private/front-door';
 import { functionCode } from './private/function-code';
 import { functionRole } from './private/function-role';
 import { DEFAULT_LOG_RETENTION } from './private/log-retention';
@@ -334,7 +333,7 @@ export class WsgiFunction extends Construct {
 
     acknowledgeFunctionFindings(this, this.lambdaFunction, runtime);
     // `entry` as the user wrote it, relative to where they synthesize: the CLI runs from the same folder.
-    this.serveEntry = path.relative(process.cwd(), path.resolve(props.entry)).split(path.sep).join('/') || '.';
+    this.serveEntry = cliPath(props.entry);
     // The remote commands find every WsgiFunction by this, with a front door or without.
     this.addCliMetadata({ entry: this.serveEntry });
     this.node.addValidation({
@@ -356,7 +355,11 @@ export class WsgiFunction extends Construct {
     this.frontDoor = frontDoor;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
     this.addCliMetadata({
-      entry: this.serveEntry, apiType: frontDoor.apiType, stageName: frontDoor.stage, distribution: frontDoor.distribution || undefined,
+      entry: this.serveEntry,
+      apiType: frontDoor.apiType,
+      stageName: frontDoor.stage,
+      distribution: frontDoor.distribution || undefined,
+      staticFiles: frontDoor.staticFiles && { directory: cliPath(frontDoor.staticFiles.directory), urlPath: frontDoor.staticFiles.urlPath },
     });
     if (this.props.prime?.length) {
       const prime: contract.PrimeConfig = {

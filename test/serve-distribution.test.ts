@@ -7,7 +7,12 @@ import { PYTHON, ROOT, runCli, SERVE_APP, stopCli, urlOf } from './serve-helpers
 
 jest.setTimeout(60_000);
 
-/** A REST API and an HTTP API on a named stage, each behind its distribution, synthesized as `cdk synth` would. */
+const STATIC_SITE = path.join(__dirname, 'fixtures', 'static-site');
+
+/**
+ * A REST API and an HTTP API on a named stage, each behind its distribution, and one serving static files under
+ * /assets, synthesized as `cdk synth` would.
+ */
 function synthAssembly(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-site-'));
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
@@ -15,6 +20,7 @@ function synthAssembly(): string {
   const entry = path.relative(process.cwd(), SERVE_APP);
   new WsgiApi(stack, 'Rest', { entry, module: 'app.app', distribution: {} });
   new WsgiApi(stack, 'Http', { entry, module: 'app.app', apiType: ApiType.HTTP, stageName: 'beta', distribution: {} });
+  new WsgiApi(stack, 'Files', { entry, module: 'app.app', staticFiles: { directory: path.relative(process.cwd(), STATIC_SITE), urlPath: '/assets' } });
   app.synth();
   return outdir;
 }
@@ -50,6 +56,26 @@ describe('cdk-wsgi serve behind a distribution', () => {
         expect(await stopCli(cli)).toBe(0);
       }
     });
+
+  test('static files: the folder under its URL path, as the bucket behaviour answers; the app everywhere else', async () => {
+    const cli = runCli(['serve', '--assembly', assembly, '--function', 'Site/Files', '--port', '0', '--python', PYTHON, '--no-reload']);
+    try {
+      const url = await urlOf(cli);
+      const css = await fetch(`${url}assets/css/site.3f2a1b9c4d5e.css`);
+      expect(css.status).toBe(200);
+      expect(css.headers.get('content-type')).toBe('text/css');
+      expect(Buffer.from(await css.arrayBuffer())).toEqual(fs.readFileSync(path.join(STATIC_SITE, 'css', 'site.3f2a1b9c4d5e.css')));
+      expect((await fetch(`${url}assets/robots.txt`)).headers.get('content-type')).toBe('text/plain');
+      expect((await fetch(`${url}assets/missing.css`)).status).toBe(404);
+      // Nothing outside the folder, however the path is spelled.
+      expect((await fetch(`${url}assets/css%2F..%2F..%2Fserve-app%2Fapp.py`)).status).toBe(404);
+      expect((await fetch(`${url}assets/robots.txt`, { method: 'POST', body: 'x' })).status).toBe(403);
+      expect(await (await fetch(`${url}assets`)).json()).toMatchObject({ script_name: '', path_info: '/assets' });
+      expect(await (await fetch(`${url}hello`)).json()).toMatchObject({ script_name: '', path_info: '/hello' });
+    } finally {
+      await stopCli(cli);
+    }
+  });
 
   test('from flags: --distribution, refused with a load balancer and with a synthesized app', async () => {
     const cli = runCli(['serve', '--entry', path.relative(ROOT, SERVE_APP), '--module', 'app:app', '--distribution', '--port', '0',

@@ -127,7 +127,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
   const binary = text(contract.ENV_BINARY_MEDIA_TYPES);
   return {
     label: name,
-    entry: findEntry(metadata.entry, fn.assemblyDir),
+    entry: findFolder(metadata.entry, fn.assemblyDir, 'app\'s entry'),
     app,
     apiType: metadata.apiType,
     stageName: metadata.stageName ?? '',
@@ -135,6 +135,10 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
     binaryMediaTypes: metadata.apiType === ApiType.REST ? splitList(binary ?? '') : undefined,
     basePaths: JSON.parse(text(contract.ENV_BASE_PATHS) ?? '{}'),
     distribution: metadata.distribution === true,
+    staticFiles: metadata.staticFiles && {
+      directory: findFolder(metadata.staticFiles.directory, fn.assemblyDir, 'static files\' folder'),
+      urlPath: metadata.staticFiles.urlPath,
+    },
     environment,
     deployTimeVariables,
     // Lambda's own defaults, for functions whose template leaves them out.
@@ -144,14 +148,14 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
 }
 
 /**
- * `entry` is recorded relative to the directory the app was synthesized from: normally the current one,
- * else the folder holding the assembly (cdk.out sits next to cdk.json).
+ * A folder (`what`: the app's entry, its static files') recorded relative to the directory the app was synthesized
+ * from: normally the current one, else the folder holding the assembly (cdk.out sits next to cdk.json).
  */
-function findEntry(entry: string, assemblyDir: string): string {
-  const candidates = [path.resolve(entry), path.resolve(path.dirname(assemblyDir), entry)];
+function findFolder(folder: string, assemblyDir: string, what: string): string {
+  const candidates = [path.resolve(folder), path.resolve(path.dirname(assemblyDir), folder)];
   const found = candidates.find(dir => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
   if (!found) {
-    throw new Error(`the app's entry '${entry}' is not a folder here (looked for ${candidates.join(' and ')}); `
+    throw new Error(`the ${what} '${folder}' is not a folder here (looked for ${candidates.join(' and ')}); `
       + 'run cdk-wsgi serve from the directory you ran cdk synth in');
   }
   return found;

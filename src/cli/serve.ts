@@ -104,7 +104,7 @@ export function emulatorFor(settings: ServeSettings, mapping?: DomainMapping, or
   if (!settings.distribution) return door;
   // The distribution's origin path is the stage of a REST API, or an HTTP API's named one.
   const named = settings.apiType === ApiType.REST || (settings.apiType === ApiType.HTTP && settings.stageName !== '$default');
-  return new DistributionEmulator(door, named ? `/${settings.stageName}` : '', originSecret!);
+  return new DistributionEmulator(door, named ? `/${settings.stageName}` : '', originSecret!, settings.staticFiles);
 }
 
 function frontDoorFor(settings: ServeSettings, mapping?: DomainMapping): GatewayEmulator {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as defaults from '../contracts/defaults';
 import { resolveAppSource } from '../shared/app-source';
 import { ApiType } from '../types';
+import { StaticFolder } from './static-files';
 
 /** Everything `cdk-wsgi serve` needs to run one app the way its WsgiApi deploys it. */
 export interface ServeSettings {
@@ -22,6 +23,8 @@ export interface ServeSettings {
   readonly basePaths: Record<string, string>;
   /** Whether a CloudFront distribution is in front: the site is then at the root, with the visitor's host. */
   readonly distribution: boolean;
+  /** The folder the distribution serves under a URL path, when it serves static files. */
+  readonly staticFiles?: StaticFolder;
   /** The function's environment variables with literal values, CDK_WSGI_* excluded. */
   readonly environment: Record<string, string>;
   /** Variables whose values are only known at deploy time (references to other resources). */

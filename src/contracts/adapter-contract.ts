@@ -134,4 +134,6 @@ export interface ServeMetadata {
   readonly stageName?: string;
   /** True when the WsgiApi's CloudFront distribution is in front of the front door. */
   readonly distribution?: boolean;
+  /** The folder the distribution serves under `urlPath` (as `entry`, relative), when it serves static files. */
+  readonly staticFiles?: { readonly directory: string; readonly urlPath: string };
 }

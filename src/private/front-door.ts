@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { ServeMetadata } from '../contracts/adapter-contract';
 
@@ -9,6 +10,13 @@ export interface FrontDoor {
   readonly stage: string;
   /** Whether a CloudFront distribution is in front of it. */
   readonly distribution?: boolean;
+  /** The folder the distribution serves under `urlPath`, absolute. */
+  readonly staticFiles?: { readonly directory: string; readonly urlPath: string };
   /** The alarm on the front door's 5xx rate, which gradual deployments also watch. */
   readonly serverErrorRateAlarm?: cloudwatch.IAlarm;
+}
+
+/** `dir` as the CLI finds it: relative to the folder the app is synthesized from, with `/` separators. */
+export function cliPath(dir: string): string {
+  return path.relative(process.cwd(), path.resolve(dir)).split(path.sep).join('/') || '.';
 }
