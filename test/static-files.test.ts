@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FIXTURES, logicalId, synthWsgiApi, testStack } from './helpers';
@@ -92,6 +92,8 @@ describe('staticFiles: a folder the distribution serves from a private S3 bucket
     expect(api.distribution).toBeInstanceOf(cloudfront.Distribution);
     expect(api.staticBucket).toBeInstanceOf(s3.Bucket);
     expect(stack.resolve(api.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(api.distribution!), 'DomainName'] }, '/']] });
+    // Nothing for the user to acknowledge.
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
 
     const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
     const config = distribution.Properties.DistributionConfig;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -53,6 +53,10 @@ export function defineStaticBucket(scope: Construct, urlPath: string): StaticBuc
   const origin = origins.S3BucketOrigin.withOriginAccessControl(bucket, {
     originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
   });
+  // aws-cdk-lib warns that LIST on the default behaviour lets `/` list the bucket: this origin serves `${urlPath}/*`
+  // alone, whose every request is a GET of one key, never of the bucket's listing.
+  Annotations.of(scope).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+    'The static files bucket serves one path pattern, not the default behaviour');
   return {
     bucket,
     pathPattern: `${urlPath}/*`,
