@@ -133,7 +133,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
     stageName: metadata.stageName ?? '',
     textMediaTypes: splitList(text(contract.ENV_TEXT_MEDIA_TYPES) ?? ''),
     binaryMediaTypes: metadata.apiType === ApiType.REST ? splitList(binary ?? '') : undefined,
-    basePaths: JSON.parse(text(contract.ENV_BASE_PATHS) ?? '{}'),
+    basePaths: customDomainsOf(fn),
     distribution: metadata.distribution === true,
     staticFiles: metadata.staticFiles && {
       directory: findFolder(metadata.staticFiles.directory, fn.assemblyDir, 'static files\' folder'),
