@@ -1,3 +1,4 @@
+export * from './static-files';
 export * from './types';
 export * from './wsgi-adapter-layer';
 export * from './wsgi-api';

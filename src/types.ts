@@ -183,28 +183,58 @@ export interface WsgiApiDistributionOptions {
 }
 
 /**
- * A folder of static files (CSS, scripts, images) that the app's CloudFront distribution serves from a private S3
- * bucket, beside the app, under one URL path.
+ * Static files (CSS, scripts, images) that the app's CloudFront distribution serves from a private S3 bucket, beside
+ * the app, under one URL path: a folder (`directory`), or what Django's `collectstatic` gathers (`django`, most simply
+ * through `StaticFiles.django()`).
  */
 export interface WsgiApiStaticFilesOptions {
   /**
-   * The folder to serve, absolute or relative to the working directory, e.g. the `STATIC_ROOT` Django's
-   * `collectstatic` fills. A file `css/site.css` in it is served at `${urlPath}/css/site.css`.
+   * The folder to serve, absolute or relative to the working directory, e.g. Flask's `static/`. A file `css/site.css`
+   * in it is served at `${urlPath}/css/site.css`.
    *
    * Files with a lowercase hex hash of 8 or more characters before their extension (`site.3f2a1b9c4d5e.css`, as Django's
    * ManifestStaticFilesStorage writes them; `app.3f2a1b9c.js` or `app-3f2a1b9c.js`, as webpack and Vite do) are
    * cached for a year as immutable, and kept after later deployments so that pages rendered before one still find
    * them; other files are cached for 5 minutes.
+   *
+   * @default - required unless `django` is set
    */
-  readonly directory: string;
+  readonly directory?: string;
 
   /**
    * The URL path the files are served under, starting with '/' and not ending with one: Django's `STATIC_URL`
    * without its trailing slash.
    *
-   * @default '/static'
+   * @default - '/static'; with `django`, the app's `STATIC_URL`
    */
   readonly urlPath?: string;
+
+  /**
+   * Gather the files with the app's Django `collectstatic` at synth instead of naming a folder.
+   *
+   * @default - the files of `directory`
+   */
+  readonly django?: DjangoStaticFilesOptions;
+}
+
+/**
+ * How `collectstatic` runs at synth for `StaticFiles.django()`.
+ *
+ * It runs in the interpreter that has the app's dependencies (CDK_WSGI_PYTHON, else `./.venv/bin/python`, else
+ * `python3`), in the app's folder, with the function's plain environment variables, after importing the app's
+ * module as Lambda does, so the settings are the app's own. The files are collected into the cloud assembly, never
+ * into the app's folder. With hashed storage (ManifestStaticFilesStorage), Django's manifest `staticfiles.json` is
+ * written where the app reads it, in its `STATIC_ROOT`, which must be inside `entry`: the function's bundle and
+ * `cdk-wsgi serve` then carry the manifest of the files the distribution serves.
+ */
+export interface DjangoStaticFilesOptions {
+  /**
+   * The settings module, when importing the app's module does not set `DJANGO_SETTINGS_MODULE` (a `wsgi.py` made by
+   * `django-admin startproject` does).
+   *
+   * @default - the one the app's module sets
+   */
+  readonly settingsModule?: string;
 }
 
 /**

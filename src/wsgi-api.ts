@@ -28,7 +28,8 @@ import { defineRestApi } from './private/rest-api';
 import { defineStaticBucket, deployStaticFiles } from './private/static-files';
 import { validateDistribution } from './private/validate-distribution';
 import * as validate from './private/validate-props';
-import { validateStaticFiles } from './private/validate-static-files';
+import { resolveStaticFiles } from './private/validate-static-files';
+import { resolveAppSource } from './shared/app-source';
 import { propError } from './shared/prop-error';
 import {
   ApiType, WsgiApiCorsOptions, WsgiApiDistributionOptions, WsgiApiDomainOptions, WsgiApiLoadBalancerOptions, WsgiApiStaticFilesOptions,
@@ -313,7 +314,11 @@ export class WsgiApi extends Construct {
 
     validate.validateTimeout(props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS), apiType);
     validate.validateCors(props.cors, apiType);
-    const staticFiles = props.staticFiles && validateStaticFiles(props.staticFiles, apiType);
+    // Before the function: Django's manifest, written into the app's folder, is part of its bundle.
+    const staticFiles = props.staticFiles && resolveStaticFiles(this, props.staticFiles, apiType, {
+      ...resolveAppSource(props.entry, props.module),
+      environment: props.environment,
+    });
     const distribution = props.distribution ?? (staticFiles ? {} : undefined);
     if (distribution) {
       validateDistribution(distribution, apiType, props.customDomain !== undefined, props.disableExecuteApiEndpoint);

@@ -1,11 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { AssemblyFunction, customDomainsOf, readAssembly, selectDomain, selectFunction, settingsOf } from './assembly';
 import { Command, UsageError } from './command';
 import { serve, serveDomain } from './serve';
 import { ServeSettings, settingsFromFlags } from './settings';
 import * as defaults from '../contracts/defaults';
+import { projectPython } from '../shared/project-python';
 import { ApiType } from '../types';
 
 const USAGE = `Usage: cdk-wsgi serve [options]
@@ -82,7 +81,7 @@ export const serveCommand: Command = {
     const options = {
       host: values.host,
       port,
-      python: values.python ?? defaultPython(),
+      python: values.python ?? projectPython(),
       reload: !values['no-reload'],
       out: (line: string) => process.stdout.write(`${line}\n`),
       err: (text: string) => process.stderr.write(text),
@@ -174,10 +173,4 @@ function assemblyFunctions(values: Values): AssemblyFunction[] {
 function sharedDomain(functions: AssemblyFunction[]): string | undefined {
   const domains = functions.flatMap(fn => Object.keys(customDomainsOf(fn)));
   return domains.find((domain, i) => domains.indexOf(domain) !== i);
-}
-
-/** The interpreter local bundling uses, else the project's virtualenv, else the one on PATH. */
-function defaultPython(): string {
-  const venv = process.platform === 'win32' ? path.join('.venv', 'Scripts', 'python.exe') : path.join('.venv', 'bin', 'python');
-  return process.env.CDK_WSGI_PYTHON || (fs.existsSync(venv) ? path.resolve(venv) : 'python3');
 }
