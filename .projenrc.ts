@@ -224,7 +224,8 @@ testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePa
 // Suites that need the set-up above, real bundling with pip from PyPI, CPython for WebAssembly from npm, or packages:
 // the full test command only.
 const FULL_ONLY_SUITES = [
-  'bytecode-compiler', 'rie-e2e', 'cli-remote', 'serve-browser', 'local-bundling', 'bundling-errors', 'entry-paths', 'deploy-tasks-rie',
+  'bytecode-compiler', 'rie-e2e', 'cli-remote', 'serve-browser', 'serve-django-browser', 'local-bundling', 'bundling-errors', 'entry-paths',
+  'deploy-tasks-rie',
 ];
 
 // The contributor's loop: Node.js and python3 only, no downloads after the first .venv.
