@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Stage } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FIXTURES, testStack } from './helpers';
 import { StaticFiles, WsgiApi, WsgiApiProps } from '../src';
@@ -75,6 +75,26 @@ describe('StaticFiles.django(): collectstatic at synth with the app\'s settings'
     }, 1);
     // No bytecode or other leftovers in the app's folder: only the manifest is new.
     expect(filesOf(entry).filter(f => !filesOf(DJANGO_PROJECT).includes(f))).toEqual(['staticfiles/staticfiles.json']);
+  });
+
+  test('as the CDK CLI runs it: a relative outdir and entry, and ./.venv\'s Python', () => {
+    const work = projectCopy();
+    fs.cpSync(DJANGO_PROJECT, path.join(work, 'app'), { recursive: true });
+    // The project's virtualenv, which has Django, where a user keeps it.
+    fs.symlinkSync(path.join(__dirname, '..', '.venv'), path.join(work, '.venv'));
+    const cwd = process.cwd();
+    process.chdir(work);
+    try {
+      const app = new App({ outdir: 'cdk.out', context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Site');
+      const api = new WsgiApi(stack, 'Site', { entry: './app', module: MODULE, staticFiles: StaticFiles.django() });
+      app.synth();
+      expect(filesOf(path.join(work, 'cdk.out', 'cdk-wsgi-static', api.node.addr))).toContain('shop/site.css');
+      expect(fs.existsSync(path.join(work, 'app', 'cdk.out'))).toBe(false);
+      expect(fs.existsSync(path.join(work, 'app', 'staticfiles', 'staticfiles.json'))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test('the same sources give the same manifest and the same function; a changed file gives a new version', () => {

@@ -46,7 +46,8 @@ export interface CollectedStatic {
  * exists to upload.
  */
 export function collectDjangoStatic(scope: Construct, app: DjangoApp, options: DjangoStaticFilesOptions): CollectedStatic {
-  const build = path.join(Stage.of(scope)!.outdir, 'cdk-wsgi-static', scope.node.addr);
+  // Absolute: the CDK CLI gives the app a relative outdir (cdk.out), and the script runs in the app's folder.
+  const build = path.resolve(Stage.of(scope)!.outdir, 'cdk-wsgi-static', scope.node.addr);
   fs.rmSync(build, { recursive: true, force: true });
   fs.mkdirSync(build, { recursive: true });
   const result = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-collectstatic-')), 'result.json');
