@@ -180,6 +180,35 @@ export interface WsgiApiDistributionOptions {
    * @default PriceClass.PRICE_CLASS_ALL
    */
   readonly priceClass?: cloudfront.PriceClass;
+
+  /**
+   * Whether the app also serves requests that reach its origin's own URL (the execute-api or function URL) without
+   * coming through the distribution, as direct requests to that host.
+   *
+   * With `false`, the adapter answers each such request with a 403 and a short text, logged with what it received,
+   * without calling the app; warm-ups, priming, management commands and deploy tasks are unaffected. The origin's URL
+   * still answers (the distribution reaches the app through it), so each refused request is still an invocation:
+   * with ApiType.FUNCTION_URL, `originAccessControl` has Lambda refuse them before the function runs.
+   *
+   * @default true
+   */
+  readonly allowDirectAccess?: boolean;
+
+  /**
+   * Whether CloudFront signs its requests to the function URL with origin access control (ApiType.FUNCTION_URL only).
+   *
+   * The URL's auth type becomes `AWS_IAM`, and only this distribution may invoke it (`lambda:InvokeFunctionUrl` and
+   * `lambda:InvokeFunction` for the CloudFront service principal, scoped to the distribution), so Lambda refuses any
+   * other caller before the function runs. The secret header is sent too. Lambda does not accept unsigned payloads:
+   * a request with a body (`POST`, `PUT`) passes only when the viewer sends the SHA-256 hash of the body in the
+   * `x-amz-content-sha256` header, which an HTML form cannot; Lambda answers others 403. CloudFront's signature also
+   * replaces a viewer's `Authorization` header. For a site with forms, keep this off and set `allowDirectAccess` to
+   * `false` instead.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
+   */
+  readonly originAccessControl?: boolean;
 }
 
 /**

@@ -54,7 +54,7 @@ export interface WsgiApiProps extends WsgiFunctionProps {
    * Who may call the function URL (`ApiType.FUNCTION_URL` only): anyone (`NONE`), or IAM principals allowed
    * `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction`, with signed requests (`AWS_IAM`).
    *
-   * @default FunctionUrlAuthType.NONE
+   * @default - FunctionUrlAuthType.NONE; AWS_IAM with `distribution.originAccessControl`
    */
   readonly functionUrlAuthType?: lambda.FunctionUrlAuthType;
 
@@ -321,7 +321,7 @@ export class WsgiApi extends Construct {
     });
     const distribution = props.distribution ?? (staticFiles ? {} : undefined);
     if (distribution) {
-      validateDistribution(distribution, apiType, props.customDomain !== undefined, props.disableExecuteApiEndpoint);
+      validateDistribution(distribution, apiType, props.customDomain !== undefined, props.disableExecuteApiEndpoint, props.functionUrlAuthType);
     }
     validate.validateFrontDoorProps(apiType, {
       binaryMediaTypes: props.binaryMediaTypes,
@@ -417,7 +417,10 @@ export class WsgiApi extends Construct {
       this.targetGroup = target.targetGroup;
       api = target;
     } else {
-      const url = defineFunctionUrl(this.alias, props.functionUrlAuthType ?? lambda.FunctionUrlAuthType.NONE, props.cors);
+      // Origin access control has CloudFront sign its requests, which only an AWS_IAM URL checks.
+      const authType = props.functionUrlAuthType
+        ?? (distribution?.originAccessControl ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE);
+      const url = defineFunctionUrl(this.alias, authType, props.cors);
       this.functionUrl = url.functionUrl;
       api = url;
     }
@@ -429,6 +432,7 @@ export class WsgiApi extends Construct {
         restApi: this.restApi,
         httpApi: this.httpApi,
         functionUrl: this.functionUrl,
+        alias: this.alias,
         stageName,
         timeout: props.timeout ?? Duration.seconds(defaults.DEFAULT_TIMEOUT_SECONDS),
       }, distribution, staticBucket ? { [staticBucket.pathPattern]: staticBucket.behavior } : {});
@@ -441,6 +445,7 @@ export class WsgiApi extends Construct {
       }
       this.url = site.url;
       this.lambdaFunction.addEnvironment(contract.ENV_ORIGIN_SECRET, site.originSecret);
+      if (distribution.allowDirectAccess === false) this.lambdaFunction.addEnvironment(contract.ENV_DIRECT_ACCESS, '0');
       primeHost = site.primeHost;
     }
 

@@ -108,6 +108,20 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(app)).toEqual([]);
   });
 
+  test('a function URL behind a distribution with origin access control and no direct access: no findings', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'SignedSite', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new WsgiApi(stack, 'App', {
+      entry: APP_ENTRY,
+      module: 'api.app',
+      apiType: ApiType.FUNCTION_URL,
+      ...RELEASED,
+      distribution: { originAccessControl: true, allowDirectAccess: false },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([]);
+  });
+
   test.each([ApiType.REST, ApiType.HTTP, ApiType.FUNCTION_URL])('%s serving static files, two apps in a stack: no findings', apiType => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     // Without an environment, the asset bucket's name holds the account and Region as references.

@@ -45,6 +45,19 @@ const EXAMPLES: Record<string, (app: App) => Stack> = {
     });
     return stack;
   },
+  // Not an example file either: a function URL that only its distribution may invoke, signed with origin access control.
+  'origin-access-control': app => {
+    const stack = new Stack(app, 'CdkWsgiSignedSite', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new WsgiApi(stack, 'Url', {
+      entry: FLASK_APP,
+      module: 'api.app',
+      apiType: ApiType.FUNCTION_URL,
+      prime: ['/'],
+      deployment: {},
+      distribution: { originAccessControl: true, allowDirectAccess: false },
+    });
+    return stack;
+  },
   // Not an example file either: each origin behind a CloudFront distribution, one serving static files too.
   'distribution': app => {
     const stack = new Stack(app, 'CdkWsgiSite', { env: { account: '123456789012', region: 'eu-west-1' } });

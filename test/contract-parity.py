@@ -15,6 +15,7 @@ import sys
 import cdk_wsgi_serve_protocol as protocol
 
 from cdk_wsgi_adapter import config, make_handler
+from cdk_wsgi_adapter.adapter import handler_for
 from cdk_wsgi_adapter.management import DEFAULT_MILLIS, accepts
 from cdk_wsgi_adapter.warmup import warm_up_concurrency
 
@@ -52,6 +53,12 @@ def seen(environ, start_response):  # type: ignore[no-untyped-def]
 def through_distribution(secret: str, event: dict[str, object]) -> object:
     answer = make_handler(seen, origin_secret=secret)(event, None)
     return json.loads(answer["body"])
+
+
+def status_with(environment: dict[str, str], event: dict[str, object]) -> object:
+    """The status the handler built from the construct's `environment` answers."""
+    _, options = config.load_settings(environment)
+    return handler_for(seen, options)(event, None)["statusCode"]
 
 
 json.dump(
@@ -96,6 +103,10 @@ json.dump(
             ],
             "seen": [
                 through_distribution(sent["distribution"]["secret"], event)
+                for event in sent["distribution"]["events"]
+            ],
+            "closedStatuses": [
+                status_with(sent["distribution"]["closedEnvironment"], event)
                 for event in sent["distribution"]["events"]
             ],
         },

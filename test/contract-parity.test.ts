@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as vm from 'vm';
 import { ApiType, WsgiTask } from '../src';
+import { adapterEnvironment, synthWsgiApi } from './helpers';
 import * as contract from '../src/contracts/adapter-contract';
 import * as defaults from '../src/contracts/defaults';
 import { DeployTaskSpec } from '../src/contracts/deploy-task-contract';
@@ -97,6 +98,12 @@ function throughDistribution(secret: string): object {
 
 const DISTRIBUTION_SECRET = 'k3Y9secretGeneratedAtDeploy0000000000000000000000';
 
+/** What the construct tells the adapter with `allowDirectAccess: false`, the secret as CloudFormation resolves it. */
+const CLOSED_ENVIRONMENT = {
+  [contract.ENV_ORIGIN_SECRET]: DISTRIBUTION_SECRET,
+  [contract.ENV_DIRECT_ACCESS]: adapterEnvironment(synthWsgiApi({ distribution: { allowDirectAccess: false } }).template)[contract.ENV_DIRECT_ACCESS],
+};
+
 const sent = {
   handler: contract.ADAPTER_HANDLER,
   warmUpEvents: [contract.warmUpEvent(3), contract.warmUpEvent(contract.WARM_UP_MAX_CONCURRENCY),
@@ -107,7 +114,11 @@ const sent = {
   primePaths: PRIME_PATHS,
   workerSettings: WORKER_SETTINGS,
   invocationLine: invocationLine('req-1', '{"path":"/"}'),
-  distribution: { secret: DISTRIBUTION_SECRET, events: [throughDistribution(DISTRIBUTION_SECRET), throughDistribution('forged')] },
+  distribution: {
+    secret: DISTRIBUTION_SECRET,
+    events: [throughDistribution(DISTRIBUTION_SECRET), throughDistribution('forged')],
+    closedEnvironment: CLOSED_ENVIRONMENT,
+  },
 };
 
 /** The Python side: what test/contract-parity.py reports. */
@@ -215,6 +226,11 @@ describe('the TypeScript and Python sides agree on', () => {
       scheme: 'https',
       cdkWsgiHeaders: [],
     });
+  });
+
+  test('turning direct access off: through the distribution the app answers; the forged request is refused', () => {
+    expect(CLOSED_ENVIRONMENT[contract.ENV_DIRECT_ACCESS]).toEqual(expect.any(String));
+    expect(python.distribution.closedStatuses).toEqual([200, 403]);
   });
 
   describe('the serve worker protocol', () => {

@@ -3,6 +3,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { adapterEnvironment, logicalId, synthWsgiApi, testStack } from './helpers';
 import { ApiType, WsgiApiDistributionOptions } from '../src';
@@ -153,8 +154,81 @@ describe('distribution: CloudFront in front of the app', () => {
     expect(attempt(stack => ({ distribution: {}, customDomain: { domainName: 'api.example.com', certificate: euCertificate(stack) } }))).toThrow(
       /^customDomain would make the API answer a second host beside the distribution/);
     expect(attempt(() => ({ distribution: {}, disableExecuteApiEndpoint: true }))).toThrow(
-      'disableExecuteApiEndpoint would cut the distribution off: its origin is the execute-api endpoint, got true; remove it; the app '
-      + 'tells requests through the distribution from direct ones by their secret header');
+      'disableExecuteApiEndpoint would cut the distribution off: its origin is the execute-api endpoint, got true; remove it, and set '
+      + 'distribution.allowDirectAccess to false to refuse requests that do not come through the distribution');
+  });
+
+  describe('allowDirectAccess', () => {
+    test.each([ApiType.REST, ApiType.HTTP, ApiType.FUNCTION_URL])('%s: false tells the adapter to refuse requests without the secret', apiType => {
+      const { template } = synthWsgiApi({ apiType, distribution: { allowDirectAccess: false } });
+      expect(adapterEnvironment(template)).toMatchObject({ CDK_WSGI_DIRECT_ACCESS: '0', CDK_WSGI_ORIGIN_SECRET: expect.anything() });
+    });
+
+    test('by default, or true, direct requests are served as such', () => {
+      for (const distribution of [{}, { allowDirectAccess: true }]) {
+        const { template } = synthWsgiApi({ apiType: ApiType.HTTP, distribution });
+        expect(adapterEnvironment(template).CDK_WSGI_DIRECT_ACCESS).toBeUndefined();
+      }
+    });
+  });
+
+  describe('originAccessControl', () => {
+    test('function URL: AWS_IAM, signed by CloudFront, which alone may invoke live, through the URL; the secret header stays', () => {
+      const { api, template } = synthWsgiApi({ apiType: ApiType.FUNCTION_URL, distribution: { originAccessControl: true } });
+      template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', Qualifier: 'live' });
+      const [oacId] = Object.keys(template.findResources('AWS::CloudFront::OriginAccessControl', {
+        Properties: { OriginAccessControlConfig: { OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always', SigningProtocol: 'sigv4' } },
+      }));
+      const [origin] = distributionConfig(template).Origins;
+      expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+      expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: 'x-cdk-wsgi-origin-secret', HeaderValue: expect.anything() }]);
+
+      // Both actions new function URLs need, to the CloudFront service principal, for this distribution only; none public.
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(p => p.Properties);
+      expect(permissions).toHaveLength(2);
+      const distributionId = logicalId(api.distribution!);
+      for (const permission of permissions) {
+        expect(permission.Principal).toBe('cloudfront.amazonaws.com');
+        expect(JSON.stringify(permission.SourceArn)).toMatch(new RegExp(`:distribution/"?,\\{"Ref":"${distributionId}"\\}`));
+      }
+      expect(permissions).toEqual(expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunctionUrl', FunctionName: { 'Fn::GetAtt': [logicalId(api.functionUrl!), 'FunctionArn'] },
+        }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true, FunctionName: { Ref: logicalId(api.alias) } }),
+      ]));
+    });
+
+    test('CloudFront still waits as long as the function may run, and priming still names a cloudfront.net host', () => {
+      const { template } = synthWsgiApi({
+        apiType: ApiType.FUNCTION_URL, timeout: Duration.seconds(90), prime: ['/'], distribution: { originAccessControl: true },
+      });
+      expect(distributionConfig(template).Origins[0].CustomOriginConfig).toMatchObject({ OriginReadTimeout: 90 });
+      expect(JSON.parse(adapterEnvironment(template).CDK_WSGI_PRIME)).toMatchObject({ apiType: 'FUNCTION_URL', host: 'cdk-wsgi-prime.cloudfront.net' });
+    });
+
+    test('an explicit AWS_IAM is taken; without originAccessControl, no access control and no CloudFront permission', () => {
+      const iamUrl = synthWsgiApi({
+        apiType: ApiType.FUNCTION_URL, functionUrlAuthType: lambda.FunctionUrlAuthType.AWS_IAM, distribution: { originAccessControl: true },
+      });
+      iamUrl.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+      const plain = synthWsgiApi({ apiType: ApiType.FUNCTION_URL, distribution: { originAccessControl: false } });
+      plain.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+      plain.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
+      plain.template.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 'cloudfront.amazonaws.com' }, 0);
+    });
+
+    test('throws when the front door is not a function URL, or its auth type is NONE', () => {
+      expect(() => synthWsgiApi({ distribution: { originAccessControl: true } })).toThrow(
+        'distribution.originAccessControl applies to ApiType.FUNCTION_URL only, not to ApiType.REST, got true; remove it, and set '
+        + 'distribution.allowDirectAccess to false to refuse requests that do not come through the distribution');
+      expect(() => synthWsgiApi({ apiType: ApiType.HTTP, distribution: { originAccessControl: true } })).toThrow(
+        /^distribution.originAccessControl applies to ApiType.FUNCTION_URL only, not to ApiType.HTTP/);
+      expect(() => synthWsgiApi({
+        apiType: ApiType.FUNCTION_URL, functionUrlAuthType: lambda.FunctionUrlAuthType.NONE, distribution: { originAccessControl: true },
+      })).toThrow("functionUrlAuthType must be AWS_IAM with distribution.originAccessControl, whose signed requests Lambda checks, got 'NONE'; "
+        + 'remove functionUrlAuthType (originAccessControl sets AWS_IAM), or remove distribution.originAccessControl');
+    });
   });
 
   test('a certificate defined in a stack of another Region is refused too; one in us-east-1 is taken', () => {

@@ -5,7 +5,8 @@ address and path; without it, a request is served as a direct one. The distribut
 headers never reach the app. The events are real samples reshaped as CloudFront's
 origin request reaches each front door: the origin's own Host, CloudFront's edge as
 the client, `via`, `x-amz-cf-id` and `cloudfront-forwarded-proto`, and the
-distribution's four headers.
+distribution's four headers. With direct access off, a request without the secret is
+refused before the app.
 """
 
 from __future__ import annotations
@@ -22,14 +23,20 @@ from flask import Flask, Response, jsonify, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdk_wsgi_adapter import make_handler
+from cdk_wsgi_adapter import make_handler, warmup
+from cdk_wsgi_adapter.adapter import handler_for
 from cdk_wsgi_adapter.config import (
     ORIGIN_SECRET_HEADER,
     VIEWER_ADDRESS_HEADER,
     VIEWER_HOST_HEADER,
     VIEWER_PROTO_HEADER,
+    Options,
+    PrimeConfig,
+    load_settings,
 )
-from conftest import Capture, ContextStub, load_event
+from cdk_wsgi_adapter.distribution import REFUSED_BODY
+from cdk_wsgi_adapter.prime import prime
+from conftest import Capture, ContextStub, Invoked, exploding_app, load_event
 
 #: Shaped like a Secrets Manager generated string: 32 characters, punctuation included.
 SECRET = "kT9#vQ2!rL7$wZ4^mP8&xB1*cN6(hF3)"
@@ -403,6 +410,139 @@ class TestUntrusted:
             "HTTP_X_CDK_WSGI_VIEWER_PROTO": "https",
         }
         assert environ_of(event, secret="") == environ
+
+
+#: CDK_WSGI_ORIGIN_SECRET and CDK_WSGI_DIRECT_ACCESS as the construct sets them with
+#: `distribution.allowDirectAccess: false`.
+CLOSED = {"CDK_WSGI_ORIGIN_SECRET": SECRET, "CDK_WSGI_DIRECT_ACCESS": "0"}
+
+
+def closed(app: Any = exploding_app) -> Any:
+    """The handler the construct's variables give `app` with direct access off."""
+    spec, options = load_settings(CLOSED)
+    assert spec is None
+    return handler_for(app, options)
+
+
+class TestDirectAccessOff:
+    """`distribution.allowDirectAccess: false`: the origin's own URL still answers (the
+    distribution reaches the app through it), but a request that did not come
+    through the distribution gets a 403 and never reaches the app."""
+
+    @pytest.mark.parametrize(
+        ("variables", "direct_access"),
+        [
+            ({}, True),
+            ({"CDK_WSGI_DIRECT_ACCESS": "1"}, True),
+            ({"CDK_WSGI_DIRECT_ACCESS": ""}, True),
+            ({"CDK_WSGI_DIRECT_ACCESS": "0"}, False),
+        ],
+    )
+    def test_only_0_turns_it_off(
+        self, variables: dict[str, str], direct_access: bool
+    ) -> None:
+        assert load_settings(variables)[1].direct_access is direct_access
+
+    @pytest.mark.parametrize(
+        "secret",
+        [None, "wrong", f"{SECRET},{SECRET}"],
+        ids=["absent", "wrong", "twice"],
+    )
+    @origins
+    def test_a_request_without_the_secret_is_refused_before_the_app(
+        self, origin: str, secret: str | None, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        event = through_distribution(
+            ORIGINS[origin]("/admin/login/"), secret=secret, host="forged.example"
+        )
+        set_header(event, "User-Agent", "probe/1.0")
+        response = closed()(event, ContextStub())
+        assert response["statusCode"] == 403
+        assert response["body"] == REFUSED_BODY.decode()
+        assert response["isBase64Encoded"] is False
+        headers = response.get("multiValueHeaders") or response["headers"]
+        content_type = headers.get("Content-Type") or headers["content-type"]
+        assert content_type in (
+            "text/plain; charset=utf-8",
+            ["text/plain; charset=utf-8"],
+        )
+        # What the request said of itself, as the front door gave it: never the
+        # forged viewer headers' values, nor a secret.
+        [record] = [r for r in caplog.records if "refused a request" in r.message]
+        assert record.levelname == "WARNING"
+        domain = event["requestContext"]["domainName"]
+        script_name = {"rest": "/prod", "http-stage": "/beta"}.get(origin, "")
+        assert record.message == (
+            "refused a request without the distribution's secret header (direct "
+            f"access is off): GET '{script_name}/admin/login/', query '', host "
+            f"'{domain}', client {EDGE_ADDRESS}, user agent 'probe/1.0'"
+        )
+        assert "forged.example" not in caplog.text
+        assert SECRET not in caplog.text
+
+    def test_the_whole_refusal_of_a_function_url(self) -> None:
+        event = function_url_origin("/")
+        assert closed()(event, ContextStub()) == {
+            "statusCode": 403,
+            "headers": {"Content-Type": "text/plain; charset=utf-8"},
+            "cookies": [],
+            "body": REFUSED_BODY.decode(),
+            "isBase64Encoded": False,
+        }
+
+    @origins
+    def test_through_the_distribution_the_app_sees_the_visitor(
+        self, origin: str
+    ) -> None:
+        capture = Capture()
+        event = through_distribution(ORIGINS[origin]("/hello/world"))
+        response = closed(capture.app)(event, ContextStub())
+        assert response["statusCode"] == 200
+        assert capture.environ["HTTP_HOST"] == VIEWER_HOST
+        assert capture.environ["REMOTE_ADDR"] == VIEWER_ADDRESS
+
+    def test_without_a_secret_there_is_nothing_to_refuse_by(self) -> None:
+        # The construct sets the two together; make_handler's users without one.
+        capture = Capture()
+        options = Options(direct_access=False)
+        response = handler_for(capture.app, options)(http_origin("/"), ContextStub())
+        assert response["statusCode"] == 200
+
+    @pytest.mark.parametrize("api_type", ["REST", "HTTP", "FUNCTION_URL"])
+    def test_priming_sends_the_secret_so_it_reaches_the_app(
+        self, api_type: str
+    ) -> None:
+        capture = Capture()
+        _, options = load_settings(CLOSED)
+        handler = handler_for(capture.app, options)
+        results: list[dict[str, Any]] = []
+
+        def recording(event: Any, context: Any) -> Any:
+            results.append(handler(event, context))
+            return results[-1]
+
+        stage = {"REST": "prod", "HTTP": "$default"}.get(api_type, "$default")
+        config = PrimeConfig(
+            api_type=api_type,
+            host=VIEWER_HOST,
+            stage=stage,
+            paths=["/"],
+            timeout_millis=600_000,
+        )
+        prime(recording, config, options)
+        assert [result["statusCode"] for result in results] == [200]
+        assert capture.environ["HTTP_HOST"] == VIEWER_HOST
+
+    def test_warm_ups_and_management_commands_are_answered_as_ever(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(warmup, "HOLD_SECONDS", 0.01)
+        handler = closed()
+        warm = handler({"source": "cdk-wsgi.warm-up"}, ContextStub())
+        assert warm == {"warmed": 1}
+        event = {"source": "cdk-wsgi.command", "kind": "python", "code": "print(6 * 7)"}
+        answer = handler(event, Invoked("manage"))
+        assert (answer["exitCode"], answer["output"]) == (0, [["stdout", "42\n"]])
 
 
 # Header values as a client could forge them, or the distribution send them.

@@ -60,6 +60,13 @@ export function isPrimePath(path: string): boolean {
  */
 export const ENV_ORIGIN_SECRET = 'CDK_WSGI_ORIGIN_SECRET';
 
+/**
+ * `0` when the distribution is the app's only way in (`distribution.allowDirectAccess: false`): the adapter answers an
+ * HTTP request without the secret of ENV_ORIGIN_SECRET with a 403, never calling the app. Unset (or any other value)
+ * serves such a request as a direct one.
+ */
+export const ENV_DIRECT_ACCESS = 'CDK_WSGI_DIRECT_ACCESS';
+
 /** An origin custom header: CloudFront overwrites a viewer's header of the same name. */
 export const ORIGIN_SECRET_HEADER = 'x-cdk-wsgi-origin-secret';
 

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
@@ -24,6 +25,8 @@ export interface DistributionOrigin {
   readonly restApi?: apigateway.RestApi;
   readonly httpApi?: apigatewayv2.HttpApi;
   readonly functionUrl?: lambda.FunctionUrl;
+  /** The alias the function URL invokes, which origin access control lets CloudFront invoke. */
+  readonly alias?: lambda.Alias;
   /** The HTTP API's stage, which a named one puts in the origin path. */
   readonly stageName: string;
   /** The function's timeout: a function URL's request may run that long. */
@@ -48,7 +51,8 @@ export interface DefinedDistribution {
  * One CloudFront distribution in front of the app: nothing cached, every method, every viewer header, cookie and query
  * string forwarded but Host (an API Gateway or function URL origin answers only its own host), HTTPS only. The origin
  * custom header carries a secret generated at deploy time, so that the adapter trusts the visitor's host and address
- * only on requests that came through this distribution. `additionalBehaviors` serve other origins by path pattern.
+ * only on requests that came through this distribution; with `originAccessControl`, CloudFront also signs its requests
+ * to the function URL, whose auth type must then be AWS_IAM. `additionalBehaviors` serve other origins by path pattern.
  */
 export function defineDistribution(scope: Construct, origin: DistributionOrigin, options: WsgiApiDistributionOptions,
   additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {}): DefinedDistribution {
@@ -70,7 +74,7 @@ export function defineDistribution(scope: Construct, origin: DistributionOrigin,
   const distribution = new cloudfront.Distribution(scope, 'Distribution', {
     comment: scope.node.path.slice(0, 128),
     defaultBehavior: {
-      origin: appOrigin(scope, origin, customHeaders),
+      origin: appOrigin(scope, origin, customHeaders, options.originAccessControl ?? false),
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -87,6 +91,18 @@ export function defineDistribution(scope: Construct, origin: DistributionOrigin,
     // The *.cloudfront.net certificate's policy is CloudFront's to set: TLS 1.2 applies with a certificate of the site's.
     minimumProtocolVersion: options.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
   });
+  if (options.originAccessControl) {
+    // Function URLs created since October 2025 need both lambda:InvokeFunctionUrl and lambda:InvokeFunction
+    // (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html); FunctionUrlOrigin.withOriginAccessControl grants
+    // CloudFront only the first (https://github.com/aws/aws-cdk/issues/35872). Scoped to this distribution, and to
+    // invocations through the URL.
+    origin.alias!.addPermission('DistributionInvokeFunction', {
+      principal: new iam.ServicePrincipal('cloudfront.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      sourceArn: distribution.distributionArn,
+      invokedViaFunctionUrl: true,
+    });
+  }
   if (options.domainName && options.hostedZone) {
     const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution));
     new route53.ARecord(scope, 'SiteAliasRecord', { zone: options.hostedZone, recordName: options.domainName, target });
@@ -97,7 +113,8 @@ export function defineDistribution(scope: Construct, origin: DistributionOrigin,
   return { distribution, url: `https://${host}/`, originSecret, primeHost: options.domainName ?? `${PRIME_LABEL}.cloudfront.net` };
 }
 
-function appOrigin(scope: Construct, origin: DistributionOrigin, customHeaders: Record<string, string>): cloudfront.IOrigin {
+function appOrigin(scope: Construct, origin: DistributionOrigin, customHeaders: Record<string, string>,
+  originAccessControl: boolean): cloudfront.IOrigin {
   if (origin.restApi) {
     // The origin path is the stage: the app's URLs start at the site's root.
     return new origins.RestApiOrigin(origin.restApi, { customHeaders });
@@ -110,7 +127,13 @@ function appOrigin(scope: Construct, origin: DistributionOrigin, customHeaders: 
       customHeaders,
     });
   }
-  return new origins.FunctionUrlOrigin(origin.functionUrl!, { customHeaders, readTimeout: readTimeout(scope, origin.timeout) });
+  const props = { customHeaders, readTimeout: readTimeout(scope, origin.timeout) };
+  // With origin access control, CloudFront signs each request (SigV4, always) for the URL's AWS_IAM auth, and the
+  // origin grants it lambda:InvokeFunctionUrl scoped to the distribution
+  // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html).
+  return originAccessControl
+    ? origins.FunctionUrlOrigin.withOriginAccessControl(origin.functionUrl!, props)
+    : new origins.FunctionUrlOrigin(origin.functionUrl!, props);
 }
 
 /** How long CloudFront waits for a function URL: the function's timeout, within what CloudFront allows. */

@@ -1,14 +1,18 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { propError } from '../shared/prop-error';
 import { ApiType, WsgiApiDistributionOptions } from '../types';
 
 /** CloudFront takes certificates from this Region only. */
 const CERTIFICATE_REGION = 'us-east-1';
 
-/** The `distribution` prop fits the front door, and its domain, certificate and web ACL fit CloudFront. */
+/**
+ * The `distribution` prop fits the front door (origin access control, a function URL's whose auth type it sets), and
+ * its domain, certificate and web ACL fit CloudFront.
+ */
 export function validateDistribution(options: WsgiApiDistributionOptions, apiType: ApiType, hasCustomDomain: boolean,
-  disableExecuteApiEndpoint: boolean | undefined): void {
+  disableExecuteApiEndpoint: boolean | undefined, functionUrlAuthType: lambda.FunctionUrlAuthType | undefined): void {
   if (apiType === ApiType.ALB) {
     throw propError('distribution', 'puts CloudFront in front of a REST API, HTTP API or function URL, not a load balancer', 'set',
       'use apiType REST, HTTP or FUNCTION_URL, or put your own distribution in front of the load balancer');
@@ -19,7 +23,15 @@ export function validateDistribution(options: WsgiApiDistributionOptions, apiTyp
   }
   if (disableExecuteApiEndpoint) {
     throw propError('disableExecuteApiEndpoint', 'would cut the distribution off: its origin is the execute-api endpoint', true,
-      'remove it; the app tells requests through the distribution from direct ones by their secret header');
+      'remove it, and set distribution.allowDirectAccess to false to refuse requests that do not come through the distribution');
+  }
+  if (options.originAccessControl && apiType !== ApiType.FUNCTION_URL) {
+    throw propError('distribution.originAccessControl', `applies to ApiType.FUNCTION_URL only, not to ApiType.${apiType}`, true,
+      'remove it, and set distribution.allowDirectAccess to false to refuse requests that do not come through the distribution');
+  }
+  if (options.originAccessControl && functionUrlAuthType === lambda.FunctionUrlAuthType.NONE) {
+    throw propError('functionUrlAuthType', 'must be AWS_IAM with distribution.originAccessControl, whose signed requests Lambda checks',
+      functionUrlAuthType, 'remove functionUrlAuthType (originAccessControl sets AWS_IAM), or remove distribution.originAccessControl');
   }
   const { domainName, certificate, hostedZone, webAclId } = options;
   if (domainName !== undefined && certificate === undefined) {

@@ -50,7 +50,7 @@ def handler_for(app: WSGIApplication, options: Options) -> Handler:
     if secret is not None:
         # Only with a distribution: hmac loads OpenSSL (hashlib), as many instructions
         # as the rest of the adapter's cold import (bench/instructions).
-        from .distribution import from_viewer
+        from .distribution import from_viewer, refuse_direct
 
     def handler(event: Any, context: Any) -> Json:
         """Answer one Lambda invocation."""
@@ -76,9 +76,11 @@ def handler_for(app: WSGIApplication, options: Options) -> Handler:
             )
             response = plain_response(400, "Bad Request")
         else:
-            if secret is not None:
-                from_viewer(environ, secret)
-            response = run_app(app, environ)
+            # Without a secret there is no distribution to tell requests apart by.
+            if secret is None or from_viewer(environ, secret) or options.direct_access:
+                response = run_app(app, environ)
+            else:
+                response = refuse_direct(environ)
         result = source.to_response(event, response, options)
         size = oversize(response, result, source.RESPONSE_LIMIT)
         if size is not None:

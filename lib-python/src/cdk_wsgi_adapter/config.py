@@ -33,6 +33,10 @@ PRIME_VARIABLE = "CDK_WSGI_PRIME"
 #: A secret shared with the construct's CloudFront distribution, which sends it in
 #: ORIGIN_SECRET_HEADER; unset or empty when the app has no distribution.
 ORIGIN_SECRET_VARIABLE = "CDK_WSGI_ORIGIN_SECRET"
+#: "0" when the distribution is the app's only way in: an HTTP request without the
+#: secret is answered 403 and never reaches the app. Unset or any other value serves
+#: it as a direct request. Applies only with ORIGIN_SECRET_VARIABLE set.
+DIRECT_ACCESS_VARIABLE = "CDK_WSGI_DIRECT_ACCESS"
 #: The distribution's headers to the origin. The secret is an origin custom header;
 #: a viewer-request CloudFront Function copies the viewer's Host and IP address into
 #: the other two (CloudFront sends its origin's domain as Host, and API Gateway and
@@ -83,6 +87,7 @@ class Options:
     __slots__ = (
         "base_paths",
         "binary_media_types",
+        "direct_access",
         "origin_secret",
         "text_media_types",
     )
@@ -94,6 +99,7 @@ class Options:
         binary_media_types: Iterable[str] | None = None,
         base_paths: Mapping[str, str] | None = None,
         origin_secret: str | None = None,
+        direct_access: bool = True,
     ) -> None:
         self.text_media_types = MediaTypes(
             (*DEFAULT_TEXT_MEDIA_TYPES, *text_media_types)
@@ -111,6 +117,9 @@ class Options:
         #: The UTF-8 bytes of ORIGIN_SECRET_VARIABLE; None ("" too) when the app has
         #: no distribution in front.
         self.origin_secret = origin_secret.encode() if origin_secret else None
+        #: False: a request without origin_secret is refused (distribution.py);
+        #: meaningless without one.
+        self.direct_access = direct_access
 
 
 def parse_base_paths(value: str) -> dict[str, str]:
@@ -229,5 +238,6 @@ def load_settings(environ: Mapping[str, str]) -> tuple[str | None, Options]:
         binary_media_types=None if binary is None else binary.split(","),
         base_paths=parse_base_paths(base_paths) if base_paths else None,
         origin_secret=environ.get(ORIGIN_SECRET_VARIABLE),
+        direct_access=environ.get(DIRECT_ACCESS_VARIABLE) != "0",
     )
     return environ.get(APP_VARIABLE, "").strip() or None, options

@@ -11,8 +11,9 @@ and its viewer-request function copies the viewer's Host and IP address
 https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html)
 into VIEWER_HOST_HEADER and VIEWER_ADDRESS_HEADER, and sets VIEWER_PROTO_HEADER. A
 request carrying the secret came through the distribution; any other, such as the API's
-own URL called with forged viewer headers, is served as a direct request. The four
-headers never reach the app.
+own URL called with forged viewer headers, is served as a direct request, or, when
+the construct turns direct access off (DIRECT_ACCESS_VARIABLE), refused with a 403
+that never reaches the app. The four headers never reach the app.
 
 Imported only for a handler built with an origin secret: hmac loads OpenSSL.
 """
@@ -28,6 +29,8 @@ from .config import (
     VIEWER_PROTO_HEADER,
 )
 from .environ import host_name
+from .log import logger
+from .response import Response
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,9 +47,10 @@ _SECRET, _HOST, _ADDRESS, _PROTO = (
 )
 
 
-def from_viewer(environ: WSGIEnvironment, secret: bytes) -> None:
+def from_viewer(environ: WSGIEnvironment, secret: bytes) -> bool:
     """Take the distribution's headers out of `environ` (a source's, headers in); when
-    they carry `secret`, make the host, scheme, client address and path the viewer's."""
+    they carry `secret`, make the host, scheme, client address and path the viewer's,
+    and return True."""
     sent = environ.pop(_SECRET, None)
     host = _single(environ.pop(_HOST, None))
     address = _single(environ.pop(_ADDRESS, None))
@@ -54,7 +58,7 @@ def from_viewer(environ: WSGIEnvironment, secret: bytes) -> None:
     # Header values are WSGI text: latin-1 gives back the bytes received. Several
     # values arrive joined with commas, and never equal the secret.
     if sent is None or not hmac.compare_digest(sent.encode("latin-1"), secret):
-        return
+        return False
     # Without a usable viewer value, the event's own stays, as for a direct request.
     name = host_name(host)
     if name:
@@ -76,6 +80,32 @@ def from_viewer(environ: WSGIEnvironment, secret: bytes) -> None:
     # Its origin is the API's or the function URL's own domain, which no base path maps.
     environ["SCRIPT_NAME"] = ""
     environ["PATH_INFO"] = environ["PATH_INFO"] or "/"
+    return True
+
+
+#: What a refused request's client reads: the site's own address is the way in.
+REFUSED_BODY = b"Forbidden: requests to this app must come through its website.\n"
+
+
+def refuse_direct(environ: WSGIEnvironment) -> Response:
+    """The 403 for a request that did not come through the distribution (from_viewer
+    returned False) when direct access is off; the app is not called. Logged with
+    what the request said of itself, which is all there is to tell a probe by."""
+    logger().warning(
+        "refused a request without the distribution's secret header (direct access "
+        "is off): %s %r, query %r, host %r, client %s, user agent %r",
+        environ["REQUEST_METHOD"],
+        environ["SCRIPT_NAME"] + environ["PATH_INFO"],
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_HOST", ""),
+        environ.get("REMOTE_ADDR", ""),
+        environ.get("HTTP_USER_AGENT", ""),
+    )
+    return Response(
+        "403 Forbidden",
+        [("Content-Type", "text/plain; charset=utf-8")],
+        REFUSED_BODY,
+    )
 
 
 def _single(value: str | None) -> str:
