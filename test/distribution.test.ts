@@ -195,8 +195,11 @@ describe('distribution: CloudFront in front of the app', () => {
         expect.objectContaining({
           Action: 'lambda:InvokeFunctionUrl', FunctionName: { 'Fn::GetAtt': [logicalId(api.functionUrl!), 'FunctionArn'] },
         }),
-        expect.objectContaining({ Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true, FunctionName: { Ref: logicalId(api.alias) } }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true }),
       ]));
+      // Ours on the alias, or, once aws-cdk-lib grants it (aws/aws-cdk#35872), the origin's on the URL's function.
+      const invoke = permissions.find(p => p.Action === 'lambda:InvokeFunction');
+      expect([{ Ref: logicalId(api.alias) }, { 'Fn::GetAtt': [logicalId(api.functionUrl!), 'FunctionArn'] }]).toContainEqual(invoke.FunctionName);
     });
 
     test('CloudFront still waits as long as the function may run, and priming still names a cloudfront.net host', () => {

@@ -91,11 +91,11 @@ export function defineDistribution(scope: Construct, origin: DistributionOrigin,
     // The *.cloudfront.net certificate's policy is CloudFront's to set: TLS 1.2 applies with a certificate of the site's.
     minimumProtocolVersion: options.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
   });
-  if (options.originAccessControl) {
+  if (options.originAccessControl && !grantsInvokeFunction(distribution)) {
     // Function URLs created since October 2025 need both lambda:InvokeFunctionUrl and lambda:InvokeFunction
     // (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html); FunctionUrlOrigin.withOriginAccessControl grants
-    // CloudFront only the first (https://github.com/aws/aws-cdk/issues/35872). Scoped to this distribution, and to
-    // invocations through the URL.
+    // CloudFront only the first before aws-cdk-lib fixed https://github.com/aws/aws-cdk/issues/35872. Scoped to this
+    // distribution, and to invocations through the URL.
     origin.alias!.addPermission('DistributionInvokeFunction', {
       principal: new iam.ServicePrincipal('cloudfront.amazonaws.com'),
       action: 'lambda:InvokeFunction',
@@ -111,6 +111,12 @@ export function defineDistribution(scope: Construct, origin: DistributionOrigin,
   acknowledgeDistributionFindings(scope, options.domainName === undefined);
   const host = options.domainName ?? distribution.distributionDomainName;
   return { distribution, url: `https://${host}/`, originSecret, primeHost: options.domainName ?? `${PRIME_LABEL}.cloudfront.net` };
+}
+
+/** Whether the origin's own grants (newer aws-cdk-lib) already let CloudFront invoke the function through its URL. */
+function grantsInvokeFunction(distribution: cloudfront.Distribution): boolean {
+  return distribution.node.findAll().some(c => c instanceof lambda.CfnPermission && c.action === 'lambda:InvokeFunction'
+    && c.principal === 'cloudfront.amazonaws.com');
 }
 
 function appOrigin(scope: Construct, origin: DistributionOrigin, customHeaders: Record<string, string>,
