@@ -126,6 +126,82 @@ export interface CommandAnswer {
   readonly truncated: boolean;
 }
 
+/**
+ * The field a scheduled command's event adds to commandEvent: the schedule's name. The adapter then logs the output
+ * and, when the command exits non-zero, fails the invocation, so that the scheduler's retries and the function's
+ * error metrics see it.
+ */
+export const SCHEDULE_FIELD = 'schedule';
+
+/** The command event a schedule sends: `commandEvent` plus the schedule's name. */
+export function scheduledCommandEvent(command: Record<string, unknown>, schedule: string): Record<string, unknown> {
+  return { ...command, [SCHEDULE_FIELD]: schedule };
+}
+
+/**
+ * The `source` of a background task event, which the function sends itself (an asynchronous Invoke of `live`):
+ * `{ source: TASK_SOURCE, task: 'module:qualname', args: [...], kwargs: {...} }`. The adapter runs only a function
+ * registered with `cdk_wsgi_adapter.task` under that name, from a module in the function's code.
+ */
+export const TASK_SOURCE = 'cdk-wsgi.task';
+
+/** The fields of a task event besides `source`: the registered name, the positional and the keyword arguments. */
+export const TASK_FIELDS = { name: 'task', args: 'args', kwargs: 'kwargs' } as const;
+
+/** The task event that runs `name` with JSON `args` and `kwargs`. */
+export function taskEvent(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): Record<string, unknown> {
+  return { source: TASK_SOURCE, [TASK_FIELDS.name]: name, [TASK_FIELDS.args]: args, [TASK_FIELDS.kwargs]: kwargs };
+}
+
+/**
+ * `1` when the function may queue background tasks (`backgroundTasks`): `.delay()` then invokes the function's own
+ * `live` alias asynchronously. Unset, `.delay()` on Lambda raises, naming the prop.
+ */
+export const ENV_BACKGROUND_TASKS = 'CDK_WSGI_BACKGROUND_TASKS';
+
+/** The alias a background task is queued on: the app's own, where its code and settings are. */
+export const TASK_ALIAS_NAME = 'live';
+
+/** Lambda's limit on an asynchronous invocation's payload, in bytes (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html). */
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+
+/**
+ * JSON list of EventHandlerEntry: the callables `addEventHandler` registered, and the events each one takes. The
+ * adapter hands a matching event to `handler(event, context)` and returns what it returns (an SQS or stream batch's
+ * `batchItemFailures` included); an event no entry matches is logged and fails the invocation.
+ */
+export const ENV_EVENT_HANDLERS = 'CDK_WSGI_EVENT_HANDLERS';
+
+/**
+ * The kinds of event a handler can take, as the event names its source: `Records[0].eventSource` for SQS, Kinesis,
+ * DynamoDB streams and S3, `Records[0].EventSource` for SNS; RULE_EVENT_SOURCE for an EventBridge rule's event,
+ * which reaches the function wrapped (ruleEvent).
+ */
+export const EVENT_SOURCE_KINDS = ['aws:sqs', 'aws:kinesis', 'aws:dynamodb', 'aws:s3', 'aws:sns', 'cdk-wsgi.event'] as const;
+export type EventSourceKind = typeof EVENT_SOURCE_KINDS[number];
+
+/** One registered event handler. */
+export interface EventHandlerEntry {
+  /** The callable as `package.module:attr` (always the colon form). */
+  readonly handler: string;
+  readonly source: EventSourceKind;
+  /**
+   * Which source of that kind: the queue's, stream's, bucket's or topic's ARN as the event carries it
+   * (`Records[0].eventSourceARN`; S3 `Records[0].s3.bucket.arn`; SNS `Records[0].Sns.TopicArn`), or for an EventBridge
+   * rule the handler's own name (ruleEvent's `handler`).
+   */
+  readonly arn: string;
+}
+
+/**
+ * The `source` of an EventBridge rule's event as `addEventHandler` delivers it: EventBridge events do not name the
+ * rule that matched them, so the rule's target wraps each one, naming the handler.
+ */
+export const RULE_EVENT_SOURCE = 'cdk-wsgi.event';
+
+/** The wrapper around an EventBridge event: `event` is the rule's event as EventBridge sends it. */
+export const RULE_EVENT_FIELDS = { handler: 'handler', event: 'event' } as const;
+
 /** CloudFormation metadata key on the function, holding its ServeMetadata. */
 export const METADATA_KEY = 'cdk-wsgi';
 
@@ -143,4 +219,21 @@ export interface ServeMetadata {
   readonly distribution?: boolean;
   /** The folder the distribution serves under `urlPath` (as `entry`, relative), when it serves static files. */
   readonly staticFiles?: { readonly directory: string; readonly urlPath: string };
+  /** The function's schedules (`schedules`), for `cdk-wsgi schedules`. */
+  readonly schedules?: ScheduleMetadata[];
+}
+
+/** What `cdk-wsgi schedules` shows of a schedule, and runs: the same event the scheduler sends. */
+export interface ScheduleMetadata {
+  /** Unique among the function's schedules: the name `cdk-wsgi schedules run` takes. */
+  readonly name: string;
+  /** As EventBridge Scheduler takes it: `rate(1 day)`, `cron(0 3 * * ? *)` or `at(2027-01-01T00:00:00)`. */
+  readonly expression: string;
+  /** The IANA time zone of a cron or at expression; UTC when unset. */
+  readonly timeZone?: string;
+  readonly description?: string;
+  /** The task's label (WsgiTask.label). */
+  readonly task: string;
+  /** The event the scheduler sends to the `manage` alias (scheduledCommandEvent). */
+  readonly event: Record<string, unknown>;
 }

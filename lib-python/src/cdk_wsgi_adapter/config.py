@@ -80,6 +80,41 @@ MANAGEMENT_VARIABLE = "CDK_WSGI_MANAGEMENT"
 #: of the app, never grant a shell. Any other qualifier is answered with exit code 126.
 MANAGE_ALIAS_NAME = "manage"
 
+#: The field a scheduled command's event adds: the schedule's name. The adapter then
+#: logs the command's output and fails the invocation when it exits non-zero, so
+#: the scheduler's retries and the function's error metrics see it.
+SCHEDULE_FIELD = "schedule"
+#: A background task event, sent by the function to its own `live` alias (an
+#: asynchronous Invoke): `{"source": TASK_SOURCE, "task": "module:qualname",
+#: "args": [...], "kwargs": {...}}`. Only a function registered with `task`, from a
+#: module in the function's code, runs.
+TASK_SOURCE = "cdk-wsgi.task"
+TASK_FIELDS = {"name": "task", "args": "args", "kwargs": "kwargs"}
+#: "1" when the construct's backgroundTasks lets the function queue tasks; unset,
+#: `.delay()` on Lambda raises, naming the prop.
+BACKGROUND_TASKS_VARIABLE = "CDK_WSGI_BACKGROUND_TASKS"
+#: The alias a task is queued on.
+TASK_ALIAS_NAME = "live"
+#: Lambda's limit on an asynchronous invocation's payload, in bytes.
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+#: JSON list of {"handler": "module:attr", "source": kind, "arn": ...}: the
+#: callables addEventHandler registered and the events each takes (the kind and ARN
+#: the event names; for an EventBridge rule, RULE_EVENT_SOURCE and the handler).
+EVENT_HANDLERS_VARIABLE = "CDK_WSGI_EVENT_HANDLERS"
+EVENT_SOURCE_KINDS = (
+    "aws:sqs",
+    "aws:kinesis",
+    "aws:dynamodb",
+    "aws:s3",
+    "aws:sns",
+    "cdk-wsgi.event",
+)
+#: An EventBridge rule's event, wrapped by the rule's target (EventBridge events do
+#: not name the rule): `{"source": RULE_EVENT_SOURCE, "handler": "module:attr",
+#: "event": <the event>}`.
+RULE_EVENT_SOURCE = "cdk-wsgi.event"
+RULE_EVENT_FIELDS = {"handler": "handler", "event": "event"}
+
 
 class Options:
     """Per-handler translation options (the parsed form of the variables above)."""
