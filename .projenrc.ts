@@ -85,6 +85,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     distName: 'cdk-wsgi',
     module: 'cdk_wsgi',
     trustedPublishing: true,
+    // The adapter's own distribution, cdk-wsgi-adapter, which package:python builds into dist/adapter beside
+    // dist/python (package:adapter below). publib-pypi uploads one folder, so a second run, after cdk-wsgi's, uploads
+    // that one, through the same trusted publishing: a maintainer registers release.yml for cdk-wsgi-adapter on PyPI too.
+    postPublishSteps: [{
+      name: 'Release cdk-wsgi-adapter',
+      // projen's own Release step runs publib@latest (its default publibVersion).
+      run: 'npx -p publib@latest publib-pypi dist/adapter',
+      env: { PYPI_TRUSTED_PUBLISHER: 'true', PUBLIB_DRYRUN: '${{ inputs.dry_run }}' },
+    }],
   },
 
   jestOptions: {
@@ -196,6 +205,16 @@ project.compileTask.exec('node -e "require(\'fs\').chmodSync(\'lib/cli/main.js\'
 // Packaging reads .jsii and the adapter's bytecode: right after set-up, or after a source change, build them first.
 // The wheel's `cdk-wsgi` script is our launcher, not the one jsii-pacmak writes (lib-python/launcher says why).
 project.tasks.tryFind('package:python')!.reset('bash .ci/package-python');
+// The adapter on PyPI as cdk-wsgi-adapter, for apps' tests and editors (the layer stays the copy Lambda runs): its sdist
+// and wheel, with the release's version stamped into a copy of lib-python, never the tree. It goes to dist/adapter, not
+// dist/python, which holds the jsii wheel alone (the quick starts, .ci/check-packages and .ci/python-smoke take the one
+// wheel there). package:python runs it, so the release workflow's PyPI job, which runs package:python in a checkout
+// with the released package.json, builds both; publishToPypi.postPublishSteps above uploads it.
+const packageAdapter = project.addTask('package:adapter', {
+  description: 'Build the adapter\'s sdist and wheel (cdk-wsgi-adapter) with the release\'s version into dist/adapter, or the folder given',
+});
+packageAdapter.exec('bash .ci/package-adapter', { receiveArgs: true });
+project.tasks.tryFind('package:python')!.spawn(packageAdapter);
 const packageAll = project.tasks.tryFind('package-all')!;
 packageAll.prependSpawn(project.compileTask, { condition: 'bash .ci/jsii-stale' });
 packageAll.prependSpawn(project.preCompileTask, { condition: 'bash .ci/jsii-stale' });
@@ -221,11 +240,11 @@ testQuickstart.spawn(packageAll);
 // The path comes first: jest takes every word after --testPathIgnorePatterns as a pattern.
 testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePatterns /node_modules/`);
 
-// Suites that need the set-up above, real bundling with pip from PyPI, CPython for WebAssembly from npm, or packages:
-// the full test command only.
+// Suites that need the set-up above, real bundling with pip from PyPI, CPython for WebAssembly from npm, packages, or
+// build tools from PyPI (the adapter's distribution): the full test command only.
 const FULL_ONLY_SUITES = [
   'bytecode-compiler', 'rie-e2e', 'cli-remote', 'serve-browser', 'serve-django-browser', 'local-bundling', 'bundling-errors', 'entry-paths',
-  'deploy-tasks-rie',
+  'deploy-tasks-rie', 'adapter-package',
 ];
 
 // The contributor's loop: Node.js and python3 only, no downloads after the first .venv.
