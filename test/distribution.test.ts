@@ -104,9 +104,9 @@ describe('distribution: CloudFront in front of the app', () => {
   test('priming names the site\'s domain, or a cloudfront.net host', () => {
     const stack = testStack();
     const named = synthWsgiApi({ prime: ['/'], distribution: site(stack) }, stack);
-    expect(JSON.parse(adapterEnvironment(named.template).CDK_WSGI_PRIME)).toMatchObject({ apiType: 'REST', host: 'www.example.com', stage: 'prod' });
+    expect(JSON.parse(String(adapterEnvironment(named.template).CDK_WSGI_PRIME))).toMatchObject({ apiType: 'REST', host: 'www.example.com', stage: 'prod' });
     const own = synthWsgiApi({ prime: ['/'], apiType: ApiType.HTTP, distribution: {} });
-    expect(JSON.parse(adapterEnvironment(own.template).CDK_WSGI_PRIME)).toMatchObject({ host: 'cdk-wsgi-prime.cloudfront.net' });
+    expect(JSON.parse(String(adapterEnvironment(own.template).CDK_WSGI_PRIME))).toMatchObject({ host: 'cdk-wsgi-prime.cloudfront.net' });
   });
 
   test('the viewer-request function passes the visitor\'s host and address, replacing any a client sent', () => {
@@ -207,7 +207,7 @@ describe('distribution: CloudFront in front of the app', () => {
         apiType: ApiType.FUNCTION_URL, timeout: Duration.seconds(90), prime: ['/'], distribution: { originAccessControl: true },
       });
       expect(distributionConfig(template).Origins[0].CustomOriginConfig).toMatchObject({ OriginReadTimeout: 90 });
-      expect(JSON.parse(adapterEnvironment(template).CDK_WSGI_PRIME)).toMatchObject({ apiType: 'FUNCTION_URL', host: 'cdk-wsgi-prime.cloudfront.net' });
+      expect(JSON.parse(String(adapterEnvironment(template).CDK_WSGI_PRIME))).toMatchObject({ apiType: 'FUNCTION_URL', host: 'cdk-wsgi-prime.cloudfront.net' });
     });
 
     test('an explicit AWS_IAM is taken; without originAccessControl, no access control and no CloudFront permission', () => {

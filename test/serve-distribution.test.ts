@@ -41,7 +41,7 @@ describe('cdk-wsgi serve behind a distribution', () => {
         // A client's own copies of the distribution's headers change nothing.
         const shown = await (await fetch(`${url}hello?x=1`, {
           headers: { 'x-cdk-wsgi-viewer-host': 'forged.example', 'x-cdk-wsgi-origin-secret': 'guess', 'x-cdk-wsgi-viewer-proto': 'https' },
-        })).json();
+        })).json() as any;
         expect(shown).toMatchObject({
           script_name: '', path_info: '/hello', query_string: 'x=1', host: `127.0.0.1:${port}`, url_scheme: 'http', server_port: port,
         });

@@ -43,7 +43,7 @@ describe('cdk-wsgi serve --domain: the apps of one domain on one port', () => {
         `  ${url}shop/ → Sites/Shop (REST API, stage prod)`,
         `  ${url} → Sites/Site (HTTP API, $default stage)`,
       ]);
-      const shown = async (pathAndQuery: string) => (await fetch(`${url}${pathAndQuery}`)).json();
+      const shown = async (pathAndQuery: string) => (await fetch(`${url}${pathAndQuery}`)).json() as Promise<any>;
 
       // REST keeps the base path in `path`; the adapter moves it to SCRIPT_NAME.
       const shop = await shown('shop/cart/items?x=1');
