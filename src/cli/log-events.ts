@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'timers/promises';
 import {
-  CloudWatchLogsClient, FilterLogEventsCommand, FilteredLogEvent, ResourceNotFoundException,
+  CloudWatchLogsClient, FilterLogEventsCommand, FilterLogEventsCommandInput, FilteredLogEvent, ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -51,46 +51,75 @@ export interface PrintLogEventsOptions {
 
 /**
  * Prints a log group's events from `startTime` on, all streams together in time order, as `<ISO timestamp>
- * <message>`. Following, it polls again from the newest timestamp printed: that window overlaps the last one at
- * that millisecond, so the ids printed at it are remembered (and only those: memory stays bounded) to print no
- * event twice.
+ * <message>`. Following, it polls again from the newest timestamp printed (see Cursor).
  */
 export async function printLogEvents(client: CloudWatchLogsClient, options: PrintLogEventsOptions): Promise<void> {
   const { logGroupName, follow, write, signal } = options;
-  let newest = options.startTime;
-  let printedAtNewest = new Set<string>();
-  try {
+  const cursor = new Cursor(options.startTime);
+  await explainingMissingGroup(logGroupName, signal, async () => {
     for (;;) {
-      // What an earlier poll printed at this poll's start time, which FilterLogEvents returns again.
-      const printedBefore = printedAtNewest;
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(new FilterLogEventsCommand({
-          logGroupName,
-          startTime: newest,
-          nextToken,
-          // Ignored by CloudWatch Logs, which interleaves the streams anyway (FilterLogEvents API reference,
-          // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html), but
-          // needed by moto, which otherwise returns one stream after the other.
-          interleaved: true,
-        }), { abortSignal: signal });
-        for (const event of page.events ?? []) {
-          const id = event.eventId ?? '';
-          const timestamp = event.timestamp ?? 0;
-          if (printedBefore.has(id) || printedAtNewest.has(id)) continue;
-          write(formatEvent(event));
-          if (timestamp > newest) {
-            newest = timestamp;
-            printedAtNewest = new Set();
-          }
-          if (timestamp === newest) printedAtNewest.add(id);
-        }
-        // A page may be empty while more follow: only a missing token ends the listing (same API reference).
-        nextToken = page.nextToken;
-      } while (nextToken);
+      for await (const event of filterLogEvents(client, { logGroupName, startTime: cursor.poll() }, signal)) {
+        if (cursor.advance(event)) write(formatEvent(event));
+      }
       if (!follow) return;
       await delay(options.pollMs ?? 2_000, undefined, { signal });
     }
+  });
+}
+
+/**
+ * Where a poll of FilterLogEvents starts: the newest timestamp seen. The next poll's window overlaps the last one at
+ * that millisecond, so the ids seen at it are remembered (and only those: memory stays bounded) to take no event twice.
+ */
+class Cursor {
+  private seenAtTime = new Set<string>();
+  private seenBefore = new Set<string>();
+
+  constructor(public time: number) {}
+
+  /** Whether `event` is new; it then moves the cursor on. Events come in time order. */
+  public advance(event: FilteredLogEvent): boolean {
+    const id = event.eventId ?? '';
+    const timestamp = event.timestamp ?? 0;
+    if (this.seenBefore.has(id) || this.seenAtTime.has(id)) return false;
+    if (timestamp > this.time) {
+      this.time = timestamp;
+      this.seenAtTime = new Set();
+    }
+    if (timestamp === this.time) this.seenAtTime.add(id);
+    return true;
+  }
+
+  /** Starts a poll: what was seen at its start time, which FilterLogEvents returns again. */
+  public poll(): number {
+    this.seenBefore = this.seenAtTime;
+    return this.time;
+  }
+}
+
+/** The events FilterLogEvents returns for `input`, page after page. */
+async function* filterLogEvents(client: CloudWatchLogsClient, input: FilterLogEventsCommandInput,
+  signal: AbortSignal | undefined): AsyncGenerator<FilteredLogEvent> {
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new FilterLogEventsCommand({
+      ...input,
+      nextToken,
+      // Ignored by CloudWatch Logs, which interleaves the streams anyway (FilterLogEvents API reference,
+      // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html), but
+      // needed by moto, which otherwise returns one stream after the other.
+      interleaved: true,
+    }), { abortSignal: signal });
+    yield* page.events ?? [];
+    // A page may be empty while more follow: only a missing token ends the listing (same API reference).
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+/** Runs `work`; an abort ends it quietly, and a log group that does not exist is one line saying so. */
+async function explainingMissingGroup(logGroupName: string, signal: AbortSignal | undefined, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
   } catch (error) {
     if (signal?.aborted) return;
     if (error instanceof ResourceNotFoundException) {
@@ -98,6 +127,129 @@ export async function printLogEvents(client: CloudWatchLogsClient, options: Prin
     }
     throw error;
   }
+}
+
+export interface PrintRequestEventsOptions extends PrintLogEventsOptions {
+  /** The invocation's request id: what Lambda's Invoke answers in x-amzn-RequestId, and a task's `.delay()` returns. */
+  readonly requestId: string;
+}
+
+/** What printRequestEvents knows of one log stream (one execution environment) that logged the invocation. */
+interface StreamState {
+  /** Where the next read of the stream starts. */
+  cursor: Cursor;
+  /** Between the invocation's START line and its REPORT line: lines there are the invocation's. */
+  inside: boolean;
+  /**
+   * Mentions of the request id that the last search found and no read has covered yet: the first's and the last's time,
+   * and whether its REPORT line is among them.
+   */
+  found?: { from: number; to: number; ended: boolean };
+  /** When the stream first mentioned the request: streams print in that order. */
+  readonly first: number;
+}
+
+/**
+ * Prints the log lines of one invocation, from `startTime` on: Lambda's START, END and REPORT lines for its request id
+ * and every line between them in that execution environment's stream (the app's print() output and tracebacks carry
+ * no request id), in text or JSON log format, retries included (each in its own block). Two reads per poll: a search
+ * of the group for the quoted request id (a filter pattern, so CloudWatch Logs scans, not the CLI), which finds the
+ * streams and times, then each such stream from there. Following, it polls until aborted, printing a queued task's
+ * lines once it runs; otherwise an invocation that logged nothing is an error.
+ */
+export async function printRequestEvents(client: CloudWatchLogsClient, options: PrintRequestEventsOptions): Promise<void> {
+  const { logGroupName, follow, write, signal, requestId } = options;
+  const search = new Cursor(options.startTime);
+  const streams = new Map<string, StreamState>();
+  let printed = 0;
+  await explainingMissingGroup(logGroupName, signal, async () => {
+    for (;;) {
+      const input = { logGroupName, startTime: search.poll(), filterPattern: `"${requestId}"` };
+      for await (const event of filterLogEvents(client, input, signal)) {
+        if (!search.advance(event)) continue;
+        const name = event.logStreamName ?? '';
+        const time = event.timestamp ?? 0;
+        const line = describeLine(event.message ?? '');
+        let stream = streams.get(name);
+        if (!stream) {
+          // A first mention that is not the START line: the invocation started before startTime, and the stream's lines
+          // from there are its own (an environment runs one invocation at a time).
+          const started = line.requestId === requestId && line.marker === 'start';
+          stream = { cursor: new Cursor(started ? time : options.startTime), inside: !started, first: time };
+          streams.set(name, stream);
+        }
+        // Ended by its REPORT line, unless a later START (a retry here) opened another block.
+        const marker = line.requestId === requestId ? line.marker : undefined;
+        const ended = marker === 'report' || (marker !== 'start' && (stream.found?.ended ?? false));
+        stream.found = { from: stream.found?.from ?? time, to: time, ended };
+      }
+      for (const [logStreamName, stream] of [...streams].sort(([, a], [, b]) => a.first - b.first)) {
+        const { found } = stream;
+        if (!found && !stream.inside) continue;
+        // Between blocks (a retry in the same environment), other invocations' lines need no reading.
+        if (found && !stream.inside && found.from > stream.cursor.time) stream.cursor = new Cursor(found.from);
+        // Up to the last mention when the invocation has ended; else on to now, for the lines it is still writing.
+        const endTime = found?.ended ? found.to : undefined;
+        stream.found = undefined;
+        const read = { logGroupName, logStreamNames: [logStreamName], startTime: stream.cursor.poll(), endTime };
+        for await (const event of filterLogEvents(client, read, signal)) {
+          if (!stream.cursor.advance(event)) continue;
+          const message = event.message ?? '';
+          const line = describeLine(message);
+          let ours = stream.inside || message.includes(requestId);
+          if (line.requestId !== undefined) {
+            // A line that names its request (JSON lines, the runtime's logging lines) is ours by that alone.
+            ours = line.requestId === requestId;
+            if (ours && line.marker === 'start') stream.inside = true;
+            // Another invocation starting in this environment: ours has ended, REPORT line or not.
+            if (!ours && line.marker === 'start') stream.inside = false;
+          }
+          if (ours) {
+            write(formatEvent(event));
+            printed++;
+          }
+          if (ours && line.marker === 'report') stream.inside = false;
+        }
+      }
+      if (!follow) break;
+      await delay(options.pollMs ?? 2_000, undefined, { signal });
+    }
+    if (printed === 0) {
+      throw new Error(`request ${requestId} logged nothing in ${logGroupName} since ${new Date(options.startTime).toISOString()}: `
+        + 'if it ran earlier, pass an earlier --since (e.g. --since 1d); to wait for a task that is queued, add --follow');
+    }
+  });
+}
+
+/** The request a log line names, and whether it is Lambda's START, END or REPORT line for it. */
+interface LineRequest {
+  readonly requestId?: string;
+  readonly marker?: 'start' | 'end' | 'report';
+}
+
+// Text format: `START RequestId: <id> Version: $LATEST`, `END RequestId: <id>`, `REPORT RequestId: <id>  Duration: ...`
+// (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html).
+const TEXT_MARKER = /^(START|END|REPORT) RequestId: ([\w-]+)/;
+// The Python runtime's logging lines in text format: `[LEVEL]\t<time>\t<request id>\t<message>` (awslambdaric's
+// LambdaLoggerHandler); the id is empty outside an invocation.
+const TEXT_LOGGING = /^\[[A-Z]+\]\t\S+\t([\w-]+)\t/;
+// JSON format: platform.start / platform.report with record.requestId; the app's logging lines with requestId.
+const JSON_MARKERS: Record<string, LineRequest['marker']> = { 'platform.start': 'start', 'platform.end': 'end', 'platform.report': 'report' };
+
+function describeLine(message: string): LineRequest {
+  const text = TEXT_MARKER.exec(message);
+  if (text) return { requestId: text[2], marker: text[1].toLowerCase() as LineRequest['marker'] };
+  const logging = TEXT_LOGGING.exec(message);
+  if (logging) return { requestId: logging[1] };
+  if (!message.startsWith('{')) return {};
+  let record: any;
+  try {
+    record = JSON.parse(message);
+  } catch {
+    return {};
+  }
+  const requestId = record?.record?.requestId ?? record?.requestId;
+  return typeof requestId === 'string' && requestId !== '' ? { requestId, marker: JSON_MARKERS[record.type] } : {};
 }
 
 /** `<ISO timestamp> <message>`, the message without the line end Lambda's runtimes put after it. */

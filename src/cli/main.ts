@@ -4,9 +4,10 @@ import { Command, UsageError } from './command';
 import { readText } from './files';
 import { logsCommand } from './logs-command';
 import { commandCommand, execCommand, flaskCommand, manageCommand } from './remote-commands';
+import { schedulesCommand } from './schedules-command';
 import { serveCommand } from './serve-command';
 
-const COMMANDS: Command[] = [serveCommand, execCommand, commandCommand, manageCommand, flaskCommand, logsCommand];
+const COMMANDS: Command[] = [serveCommand, execCommand, commandCommand, manageCommand, flaskCommand, logsCommand, schedulesCommand];
 
 const USAGE = `Usage: cdk-wsgi <command> [options]
 

@@ -61,15 +61,40 @@ function ownArgCount(argv: string[]): number {
 }
 
 /** Runs `kind` with `command` on the function the options name, and prints what it wrote. */
-async function runRemote(values: TargetOptions, kind: CommandKind, command: string | string[]): Promise<number> {
-  const { commandClient, runCommand } = lazy.runCommand();
+function runRemote(values: TargetOptions, kind: CommandKind, command: string | string[]): Promise<number> {
+  return runEvent(values, () => commandEvent(kind, command));
+}
+
+/**
+ * Invokes the manage alias of the function the options name with the event `eventFor` makes for it (a command's, or a
+ * schedule's: `cdk-wsgi schedules run`), prints what the command wrote and returns its exit status. With `logsHint`, a
+ * failed invocation's error ends with the `cdk-wsgi logs --request` line that shows its log.
+ */
+export async function runEvent(values: TargetOptions, eventFor: (target: RemoteTarget) => Record<string, unknown>,
+  logsHint = false): Promise<number> {
+  const { commandClient, runCommand, CommandFailedError } = lazy.runCommand();
   const { explainingAwsErrors, GRANT_MANAGE } = lazy.awsErrors();
   return explainingAwsErrors(values, GRANT_MANAGE, async target => {
+    const event = eventFor(target);
     const client = recordingTargets(commandClient(clientConfig(target.aws)));
+    // Lambda names the invocation in its answer's x-amzn-RequestId, which the SDK reads into $metadata.
+    let requestId: string | undefined;
+    if (logsHint) {
+      client.middlewareStack.add(next => async args => {
+        const result = await next(args);
+        requestId = (result.output as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+        return result;
+      }, { step: 'initialize', name: 'cdkWsgiRequestId' });
+    }
     let answer;
     try {
-      answer = await runCommand(client, target.functionName, commandEvent(kind, command), target.qualifier);
+      answer = await runCommand(client, target.functionName, event, target.qualifier);
     } catch (error) {
+      if (requestId && error instanceof CommandFailedError) {
+        const options = (['assembly', 'stack', 'function', 'region', 'profile'] as const)
+          .flatMap(option => (values[option] === undefined ? [] : [` --${option} ${values[option]}`])).join('');
+        throw new CommandFailedError(`${error.message}; its log: cdk-wsgi logs --request ${requestId}${options}`, { cause: error });
+      }
       throw noSuchAlias(error, target) ?? error;
     }
     for (const [stream, text] of answer.output) {

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStackResourceCommand, GetTemplateCommand 
 import { AssemblyFunction, readAssembly, selectFunction, templateFunctions } from './assembly';
 import { AwsSettings, clientConfig, recordingTargets } from './aws-clients';
 import { UsageError } from './command';
-import { ENV_MANAGEMENT, MANAGE_ALIAS_NAME } from '../contracts/adapter-contract';
+import { ENV_MANAGEMENT, MANAGE_ALIAS_NAME, ScheduleMetadata } from '../contracts/adapter-contract';
 
 /** Where the remote commands find the function, and the AWS settings they call with. */
 export interface TargetOptions {
@@ -27,6 +27,8 @@ export interface RemoteTarget {
   /** Whether the template turns management commands off (`managementCommands: false`): it then defines no alias. */
   readonly commandsOff: boolean;
   readonly logGroupName: string;
+  /** The function's schedules, as its metadata lists them (`cdk-wsgi schedules run` sends one's event). */
+  readonly schedules: ScheduleMetadata[];
   /** The AWS client settings: the stack's region when the assembly names one, else the caller's. */
   readonly aws: AwsSettings;
 }
@@ -51,7 +53,7 @@ export async function findTarget(options: TargetOptions): Promise<RemoteTarget> 
   const logGroupName = typeof logGroup === 'string' ? logGroup
     : logGroup?.Ref ? await physicalId(logGroup.Ref) : `/aws/lambda/${functionName}`;
   const commandsOff = fn.properties.Environment?.Variables?.[ENV_MANAGEMENT] === '0';
-  return { label: fn.name, functionName, qualifier: MANAGE_ALIAS_NAME, commandsOff, logGroupName, aws };
+  return { label: fn.name, functionName, qualifier: MANAGE_ALIAS_NAME, commandsOff, logGroupName, schedules: fn.metadata.schedules ?? [], aws };
 }
 
 function localFunction(options: TargetOptions): AssemblyFunction {
