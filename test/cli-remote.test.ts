@@ -242,7 +242,9 @@ describe('remote commands against the emulated function and a deployed stack', (
     expect(recent.code).toBe(0);
     expect(recent.stdout.split('\n').filter(Boolean).map(line => line.replace(/^\S+ /, ''))).toEqual(['START RequestId: 1', 'hello from the app']);
 
-    const follow = runCli(['logs', '--function', FUNCTIONS.django, '--follow', '--since', '5s'], { cwd: work, env: env.django });
+    // The line is put once the follower has printed the older ones, however long the CLI takes to start: a new event.
+    const follow = runCli(['logs', '--function', FUNCTIONS.django, '--follow', '--since', '10m'], { cwd: work, env: env.django });
+    await eventually(() => follow.stdout().includes('hello from the app'), 'the first poll', 30_000);
     await putLogEvents(moto, logGroupName, 'stream-a', ['a new line'], [Date.now()], 'us-east-1');
     await eventually(() => follow.stdout().includes('a new line'), 'the followed event', 30_000);
     follow.child.kill('SIGINT');
