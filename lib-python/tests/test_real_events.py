@@ -133,6 +133,12 @@ EXPECTED = dict(
         ("powertools-lambda-python/apiGatewayProxyV2Event.json", "http_v2"),
         ("powertools-lambda-python/apiGatewayProxyV2Event_GET.json", "http_v2"),
         ("powertools-lambda-python/eventBridgeEvent.json", "rejected"),
+        # Event-source events: rejected without a registered handler (test_event_handlers.py).
+        ("aws-lambda-java-libs/dynamo_event.json", "rejected"),
+        ("powertools-lambda-python/kinesisStreamEventOneRecord.json", "rejected"),
+        ("powertools-lambda-python/s3Event.json", "rejected"),
+        ("powertools-lambda-python/snsEvent.json", "rejected"),
+        ("powertools-lambda-python/sqsEvent.json", "rejected"),
         ("powertools-lambda-python/lambdaFunctionUrlEvent.json", "function_url"),
         (
             "powertools-lambda-python/lambdaFunctionUrlEventWithHeaders.json",

@@ -3,10 +3,11 @@
 `handler` is the Lambda entry point used by the cdk-wsgi construct (handler string
 `cdk_wsgi_adapter.handler`): it serves the app named by CDK_WSGI_APP, imported once,
 during the init phase. `make_handler` builds the same adapter around any WSGI app,
-without CDK.
+without CDK. `task` registers a background task (tasks.py).
 
 Importing the package builds nothing, so `from cdk_wsgi_adapter import make_handler`
-reads no variable and imports no app: `handler` is built on its first lookup. Lambda's
+reads no variable and imports no app: `handler` is built on its first lookup, and
+`task` imported on its first (the tasks module is the app's cost only). Lambda's
 Python runtime looks it up right after the import, in the init phase (awslambdaric's
 bootstrap._get_handler), so the app's import, priming and the SnapStart hook still
 happen there, before the first request and before a snapshot is taken.
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
 
     from .adapter import Handler
     from .compat import WSGIApplication
+    from .tasks import task
 
-__all__ = ["UnsupportedEventError", "handler", "make_handler"]
+__all__ = ["UnsupportedEventError", "handler", "make_handler", "task"]
 
 
 def _load_app(spec: str | None) -> tuple[WSGIApplication, bool]:
@@ -78,9 +80,14 @@ if TYPE_CHECKING:
     handler: Handler
 
 
-def __getattr__(name: str) -> Handler:
-    """Build `handler` on its first lookup and keep it as the module's attribute, so
-    that later lookups find it without coming here."""
+def __getattr__(name: str) -> object:
+    """Build `handler`, or import `task`, on its first lookup and keep it as the
+    module's attribute, so that later lookups find it without coming here."""
+    if name == "task":
+        from .tasks import task
+
+        globals()["task"] = task
+        return task
     if name != "handler":
         raise AttributeError(
             f"module {__name__!r} has no attribute {name!r}",

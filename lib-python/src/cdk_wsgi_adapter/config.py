@@ -14,6 +14,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from .event_handlers import EventHandlers
+
 #: The WSGI callable, `package.module:attr` (attr may be dotted: `app:obj.wsgi_app`).
 APP_VARIABLE = "CDK_WSGI_APP"
 #: Comma-separated media types returned as text in addition to DEFAULT_TEXT_MEDIA_TYPES.
@@ -123,6 +125,7 @@ class Options:
         "base_paths",
         "binary_media_types",
         "direct_access",
+        "event_handlers",
         "origin_secret",
         "text_media_types",
     )
@@ -135,6 +138,7 @@ class Options:
         base_paths: Mapping[str, str] | None = None,
         origin_secret: str | None = None,
         direct_access: bool = True,
+        event_handlers: EventHandlers | None = None,
     ) -> None:
         self.text_media_types = MediaTypes(
             (*DEFAULT_TEXT_MEDIA_TYPES, *text_media_types)
@@ -155,6 +159,9 @@ class Options:
         #: False: a request without origin_secret is refused (distribution.py);
         #: meaningless without one.
         self.direct_access = direct_access
+        #: The callables registered for non-HTTP event sources (event_handlers.py);
+        #: None when there are none.
+        self.event_handlers = event_handlers
 
 
 def parse_base_paths(value: str) -> dict[str, str]:
@@ -274,5 +281,14 @@ def load_settings(environ: Mapping[str, str]) -> tuple[str | None, Options]:
         base_paths=parse_base_paths(base_paths) if base_paths else None,
         origin_secret=environ.get(ORIGIN_SECRET_VARIABLE),
         direct_access=environ.get(DIRECT_ACCESS_VARIABLE) != "0",
+        event_handlers=_event_handlers(environ.get(EVENT_HANDLERS_VARIABLE, "")),
     )
     return environ.get(APP_VARIABLE, "").strip() or None, options
+
+
+def _event_handlers(value: str) -> EventHandlers | None:
+    if not value.strip():
+        return None
+    from .event_handlers import parse_event_handlers  # json and the module: only then
+
+    return parse_event_handlers(value)

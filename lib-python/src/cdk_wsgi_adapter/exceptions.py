@@ -1,14 +1,16 @@
-"""Exceptions raised by the adapter."""
+"""Exceptions raised by the adapter; those of background tasks, event handlers and
+scheduled commands are in job_exceptions.py, imported only with them."""
 
 from __future__ import annotations
 
 
 class UnsupportedEventError(Exception):
-    """Raised when an event comes from no HTTP source the adapter serves (S3...)."""
+    """Raised when an event comes from no source the adapter serves: no HTTP front
+    door, and no event handler registered for it."""
 
 
 class MalformedEventError(ValueError):
-    """Raised when an event of a known HTTP source has a field of the wrong type."""
+    """Raised when an event of a known source has a field of the wrong type."""
 
 
 class DeadlineExceeded(BaseException):

@@ -1,4 +1,5 @@
-"""Imports the WSGI app named by CDK_WSGI_APP, or stands in for it with a 500 app."""
+"""Imports the WSGI app named by CDK_WSGI_APP (or another callable by its
+`package.module:attr`), or stands in for the app with a 500 app."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ if TYPE_CHECKING:
 
 def import_app(spec: str) -> WSGIApplication:
     """Import `package.module:attr` (attr may be dotted, e.g. `app:server.wsgi_app`)."""
+    app: WSGIApplication = import_callable(spec)
+    return app
+
+
+def import_callable(spec: str) -> Any:
+    """Import the callable `package.module:attr` (attr may be dotted)."""
     module_name, colon, attr = spec.partition(":")
     if not (colon and module_name and attr):
         raise ValueError(f"expected 'package.module:attr', got {spec!r}")
@@ -24,8 +31,7 @@ def import_app(spec: str) -> WSGIApplication:
         target = getattr(target, name)
     if not callable(target):
         raise TypeError(f"{spec!r} is not callable")
-    app: WSGIApplication = target
-    return app
+    return target
 
 
 def unavailable_app(reason: str) -> WSGIApplication:

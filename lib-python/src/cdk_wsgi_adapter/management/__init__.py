@@ -13,14 +13,16 @@ requests never pay for this package.
 
 The kind (kinds) runs in a shell (shell) or in this process (in_process). The answer
 carries the exit status (exits) and the output chunks, each tagged with its stream, in
-the order written, bounded to fit Lambda's response limit (output).
+the order written, bounded to fit Lambda's response limit (output). A scheduled
+command (the event names its schedule) also logs its output and fails the invocation
+when it exits non-zero (scheduled).
 """
 
 from __future__ import annotations
 
 import time
 
-from ..config import MANAGE_ALIAS_NAME, MANAGEMENT_VARIABLE
+from ..config import MANAGE_ALIAS_NAME, MANAGEMENT_VARIABLE, SCHEDULE_FIELD
 from ..invocation import invoked_qualifier
 from ..log import logger
 from .access import OFF_MESSAGE, accepts, describe, refusal, turned_off
@@ -67,8 +69,19 @@ DEFAULT_MILLIS = 900_000
 
 
 def answer_command(event: Json, context: Any, app: WSGIApplication) -> Json:
-    """Run the command `event` names and answer with its exit code and output; never
-    raises for a command turned off, malformed or failing."""
+    """Run the command `event` names and answer with its exit code and output. Never
+    raises for a command turned off, malformed or failing, unless it is a scheduled
+    one (SCHEDULE_FIELD): then its output is logged and a non-zero exit raises
+    ScheduledCommandError."""
+    answer = _run(event, context, app)
+    if SCHEDULE_FIELD in event:
+        from .scheduled import report
+
+        report(event[SCHEDULE_FIELD], event, answer)
+    return answer
+
+
+def _run(event: Json, context: Any, app: WSGIApplication) -> Json:
     if turned_off():
         logger().warning(
             "management command refused: %s is 0 (managementCommands: false)",

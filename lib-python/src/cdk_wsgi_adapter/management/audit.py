@@ -4,9 +4,8 @@ CloudTrail has who invoked the function, not what they ran."""
 from __future__ import annotations
 
 import json
-import os
 
-from ..log import LOGGER_NAME
+from ..log import LOGGER_NAME, info_logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,17 +29,6 @@ def audit(kind: str, argument: Any, qualifier: str | None) -> None:
 
 
 def audit_logger() -> logging.Logger:
-    """The audit logger, at INFO unless the function sets an application log level.
-
-    Lambda's Python runtime sets the root logger's level only from
-    AWS_LAMBDA_LOG_LEVEL, which Lambda sets with an application log level (JSON logs
-    only: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html;
-    awslambdaric's bootstrap._setup_logging). Without one the root stays at
-    Python's WARNING and INFO records are dropped: the record would be lost. A level
-    the function chose, or one set on this logger, is kept."""
-    import logging
-
-    audit_log = logging.getLogger(AUDIT_LOGGER_NAME)
-    if audit_log.level == logging.NOTSET and not os.environ.get("AWS_LAMBDA_LOG_LEVEL"):
-        audit_log.setLevel(logging.INFO)
-    return audit_log
+    """The audit logger, at INFO unless the function sets an application log level
+    (log.info_logger): the record must not be lost to Python's default WARNING."""
+    return info_logger(AUDIT_LOGGER_NAME)
