@@ -4,4 +4,5 @@ export * from './wsgi-adapter-layer';
 export * from './wsgi-api';
 export * from './wsgi-domain';
 export * from './wsgi-function';
+export * from './wsgi-rule-event-source';
 export * from './wsgi-task';

@@ -5,8 +5,11 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { WsgiDomain } from './wsgi-domain';
+import type { WsgiTask } from './wsgi-task';
 
 /**
  * The front door that sends requests to the WSGI app: an API Gateway API, a Lambda function URL, or a load balancer.
@@ -385,4 +388,77 @@ export interface WsgiApiDeploymentOptions {
    * (`api.functionErrorsAlarm`) and throttles (`api.throttlesAlarm`)
    */
   readonly alarms?: cloudwatch.IAlarm[];
+}
+
+/**
+ * A management command run on a schedule: EventBridge Scheduler invokes the function's `manage` alias with the
+ * command's event, as `cdk-wsgi schedules run` does.
+ */
+export interface WsgiSchedule {
+  /**
+   * The schedule's name among the function's schedules: what `cdk-wsgi schedules` lists and `cdk-wsgi schedules run`
+   * takes. 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+   *
+   * The schedule's name in AWS derives from the construct's path, so apps and stacks in one account never share one.
+   *
+   * @default - derived from the task's label, e.g. `manage-clearsessions`, with `-2`, `-3`, ... when two tasks share it
+   */
+  readonly name?: string;
+
+  /**
+   * When the command runs: `ScheduleExpression.cron({ hour: '3', minute: '0', timeZone: TimeZone.EUROPE_PARIS })`,
+   * `ScheduleExpression.rate(Duration.hours(1))` or a one-time `ScheduleExpression.at(date)`.
+   *
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+
+  /**
+   * The management command, e.g. `WsgiTask.manage('clearsessions')`. A command that exits non-zero fails the
+   * invocation, so that it is retried, counted in the function's errors and, when it keeps failing, kept in the
+   * schedules' dead-letter queue.
+   */
+  readonly task: WsgiTask;
+
+  /**
+   * The schedule's description in EventBridge Scheduler (at most 512 characters).
+   *
+   * @default - the task's label
+   */
+  readonly description?: string;
+}
+
+/**
+ * Background tasks: functions of the app decorated with `cdk_wsgi_adapter.task`, queued with `.delay(...)` as
+ * asynchronous invocations of the function's own `live` alias.
+ */
+export interface WsgiBackgroundTasksOptions {
+  /**
+   * How many times Lambda retries a task that fails (raises, times out), from 0 to 2.
+   *
+   * @default 2
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long a queued task may wait for its (next) run before Lambda gives up on it, from 1 minute to 6 hours.
+   *
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * Where Lambda sends the record of a task that failed all its attempts or expired: the task event, the error and
+   * the attempts (an invocation record), e.g. `new SqsDestination(queue)` or `new SnsDestination(topic)` from
+   * aws-cdk-lib/aws-lambda-destinations.
+   *
+   * The `live` alias's asynchronous invocations all share this setting: S3, SNS and EventBridge rule events of
+   * `addEventHandler` too.
+   *
+   * @default - an SQS queue of the function's (`backgroundTasksDeadLetterQueue`): encrypted, TLS only, messages kept
+   * 14 days
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+   */
+  readonly onFailure?: lambda.IDestination;
 }

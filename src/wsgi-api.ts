@@ -482,4 +482,18 @@ export class WsgiApi extends Construct {
   public grantLogs(grantee: iam.IGrantable): iam.Grant {
     return this.wsgiFunction.grantLogs(grantee);
   }
+
+  /**
+   * Sends the events of `source` to the app's `handler(event, context)`, attached to the `live` alias: see
+   * WsgiFunction.addEventHandler. Set `reportBatchItemFailures: true` on an SQS or stream source to have only the
+   * records the handler reports as failed retried.
+   *
+   * @param handler the function taking the events, as `package.module.function` or `package.module:function` relative
+   * to `entry`, e.g. `jobs.process`
+   * @param source an SqsEventSource, KinesisEventSource, DynamoEventSource, S3EventSource, SnsEventSource or
+   * WsgiRuleEventSource
+   */
+  public addEventHandler(handler: string, source: lambda.IEventSource): void {
+    this.wsgiFunction.addEventHandler(handler, source);
+  }
 }

@@ -6,25 +6,33 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as contract from './contracts/adapter-contract';
 import * as defaults from './contracts/defaults';
 import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
+import { defineBackgroundTasks } from './private/background-tasks';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
 import { defineDeployTasks } from './private/deploy-tasks';
+import { eventHandlerPath, EventHandlers } from './private/event-handlers';
 import { cliPath, FrontDoor } from './private/front-door';
 import { functionCode } from './private/function-code';
 import { functionRole } from './private/function-role';
 import { DEFAULT_LOG_RETENTION } from './private/log-retention';
-import { acknowledgeFunctionFindings } from './private/nag';
+import { acknowledgeDeadLetterQueueFindings, acknowledgeFunctionFindings } from './private/nag';
 import { defineFunctionAlarms, defineGradualDeployment, publishLive } from './private/release';
+import { defineSchedules, nameSchedules } from './private/schedules';
 import * as validate from './private/validate-props';
 import { defineWarmUp } from './private/warm-up';
 import { resolveAppSource } from './shared/app-source';
-import { BundlingMode, WsgiApiDeploymentOptions, WsgiApiProvisionedConcurrency, WsgiApiWarmUpOptions } from './types';
+import {
+  BundlingMode, WsgiApiDeploymentOptions, WsgiApiProvisionedConcurrency, WsgiApiWarmUpOptions, WsgiBackgroundTasksOptions, WsgiSchedule,
+} from './types';
 import { WsgiAdapterLayer } from './wsgi-adapter-layer';
+import { WsgiRuleEventSource } from './wsgi-rule-event-source';
 import { WsgiTask } from './wsgi-task';
 
 /**
@@ -164,6 +172,32 @@ export interface WsgiFunctionProps extends lambda.FunctionOptions {
   readonly deployTasks?: WsgiTask[];
 
   /**
+   * Management commands run on a schedule, e.g.
+   * `[{ schedule: ScheduleExpression.cron({ hour: '3', minute: '0' }), task: WsgiTask.manage('clearsessions') }]`.
+   *
+   * Each is an EventBridge Scheduler schedule (flexible time window off) that invokes the function's `manage` alias,
+   * on the version `live` serves, with the command's event, as `cdk-wsgi schedules run NAME` does. A command that exits
+   * non-zero fails the invocation: Lambda retries it twice, and a run that failed every attempt, or could not start
+   * within an hour, lands in `scheduleDeadLetterQueue` (SQS, messages kept 14 days). Scheduler and Lambda deliver at
+   * least once: write commands that can run twice. Needs `managementCommands`.
+   *
+   * @default - no schedules
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge-scheduler.html
+   */
+  readonly schedules?: WsgiSchedule[];
+
+  /**
+   * Lets the app queue background tasks: `@task` functions of `cdk_wsgi_adapter`, run with `.delay(...)` as an
+   * asynchronous invocation of the function's own `live` alias. The function may invoke that alias and nothing else
+   * of itself; a task that fails all its attempts goes to `onFailure`. Tasks run at least once: write tasks that can
+   * run twice.
+   *
+   * @default - no background tasks: `.delay()` raises on Lambda, naming this prop
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+   */
+  readonly backgroundTasks?: WsgiBackgroundTasksOptions;
+
+  /**
    * How long the function's log group keeps its events (when `logGroup` is not given).
    *
    * @default RetentionDays.ONE_MONTH
@@ -236,9 +270,33 @@ export class WsgiFunction extends Construct {
    */
   public readonly deployTasksTrigger?: triggers.Trigger;
 
+  /**
+   * The EventBridge Scheduler schedules of `schedules`, in their order (empty without schedules).
+   */
+  public readonly commandSchedules: scheduler.Schedule[];
+
+  /**
+   * Conditional, when there are `schedules`: where scheduled commands go that Scheduler could not deliver or that
+   * failed every attempt (Scheduler's dead-letter events and Lambda's invocation records).
+   */
+  public readonly scheduleDeadLetterQueue?: sqs.Queue;
+
+  /**
+   * Conditional, when there are `schedules`: the role EventBridge Scheduler assumes to invoke the `manage` alias.
+   */
+  public readonly schedulerRole?: iam.Role;
+
+  /**
+   * Conditional, when `backgroundTasks` is set without `onFailure`: the queue of the invocation records of tasks that
+   * failed every attempt or expired.
+   */
+  public readonly backgroundTasksDeadLetterQueue?: sqs.Queue;
+
   private readonly props: WsgiFunctionProps;
   private frontDoor?: FrontDoor;
   private readonly serveEntry: string;
+  private readonly scheduleMetadata: contract.ScheduleMetadata[] = [];
+  private eventHandlers?: EventHandlers;
 
   constructor(scope: Construct, id: string, props: WsgiFunctionProps) {
     super(scope, id);
@@ -262,6 +320,8 @@ export class WsgiFunction extends Construct {
     validate.validateFunctionLogs(props.logRetention, props.logGroup, props.functionLogRetention);
     validate.validatePrime(props.prime, props.primeTimeout, !!(props.snapStart || props.provisionedConcurrency), timeout);
     validate.validateDeployTasks(props.deployTasks, props.managementCommands);
+    validate.validateSchedules(props.schedules, props.managementCommands);
+    validate.validateBackgroundTasks(props.backgroundTasks);
 
     this.layer = new WsgiAdapterLayer(this, 'AdapterLayer', { runtime });
 
@@ -304,6 +364,19 @@ export class WsgiFunction extends Construct {
         version: this.lambdaFunction.currentVersion,
         description: 'cdk-wsgi management commands (cdk-wsgi exec, command, manage, flask): only this alias runs them',
       });
+    }
+    this.commandSchedules = [];
+    if (props.schedules?.length && this.manageAlias) {
+      const defined = defineSchedules(this, this.manageAlias, nameSchedules(props.schedules));
+      this.commandSchedules = defined.schedules;
+      this.scheduleDeadLetterQueue = defined.deadLetterQueue;
+      this.schedulerRole = defined.role;
+      this.scheduleMetadata.push(...defined.metadata);
+      acknowledgeDeadLetterQueueFindings(defined.deadLetterQueue);
+    }
+    if (props.backgroundTasks) {
+      this.backgroundTasksDeadLetterQueue = defineBackgroundTasks(this, this.lambdaFunction, this.alias, props.backgroundTasks);
+      if (this.backgroundTasksDeadLetterQueue) acknowledgeDeadLetterQueueFindings(this.backgroundTasksDeadLetterQueue);
     }
     if (props.deployTasks?.length) {
       this.deployTasksTrigger = defineDeployTasks(this, props.deployTasks, {
@@ -375,8 +448,33 @@ export class WsgiFunction extends Construct {
       this.deploymentGroup.addAlarm(frontDoor.serverErrorRateAlarm);
     }
   }
+
+  /** Sets the function's ServeMetadata to `metadata` with the schedules, for `cdk-wsgi schedules`. */
   private addCliMetadata(metadata: contract.ServeMetadata): void {
-    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).addMetadata(contract.METADATA_KEY, metadata);
+    const schedules = this.scheduleMetadata.length ? { schedules: this.scheduleMetadata } : {};
+    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).addMetadata(contract.METADATA_KEY, { ...metadata, ...schedules });
+  }
+
+  /**
+   * Sends the events of `source` to the app's `handler(event, context)`, in the function, with the app imported and its
+   * settings loaded: `fn.addEventHandler('jobs.process', new SqsEventSource(queue, { reportBatchItemFailures: true }))`.
+   *
+   * `source` is attached to the `live` alias. It is one of aws-cdk-lib's SqsEventSource, KinesisEventSource,
+   * DynamoEventSource, S3EventSource (a bucket of this stack) and SnsEventSource, or a WsgiRuleEventSource for an
+   * EventBridge rule; each source has one handler. What the handler returns is the invocation's result: for SQS and
+   * streams, return `{"batchItemFailures": [{"itemIdentifier": ...}]}` to have only the failed records retried, which
+   * needs `reportBatchItemFailures: true` on the source. Events arrive at least once: write handlers that can see one
+   * twice.
+   *
+   * @param handler the function taking the events, as `package.module.function` or `package.module:function` relative
+   * to `entry` (its module's file must be there), e.g. `jobs.process`
+   * @param source where the events come from
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
+   */
+  public addEventHandler(handler: string, source: lambda.IEventSource): void {
+    const callable = eventHandlerPath(this.props.entry, handler);
+    this.eventHandlers ??= new EventHandlers(this.lambdaFunction, this.alias);
+    this.eventHandlers.add(callable, source instanceof WsgiRuleEventSource ? source._attachment(callable) : { source });
   }
 
 
@@ -451,6 +549,9 @@ export class WsgiFunction extends Construct {
     }
     if (this.props.managementCommands === false) {
       env[contract.ENV_MANAGEMENT] = '0';
+    }
+    if (this.props.backgroundTasks) {
+      env[contract.ENV_BACKGROUND_TASKS] = '1';
     }
     return env;
   }

@@ -5,13 +5,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { APP_ENTRY, FIXTURES } from './helpers';
-import { ApiType, WsgiApiProps, WsgiApi, WsgiDomain, WsgiTask } from '../src';
+import { ApiType, WsgiApiProps, WsgiApi, WsgiDomain, WsgiRuleEventSource, WsgiTask } from '../src';
 
 const STATIC_SITE = path.join(FIXTURES, 'static-site');
 
@@ -173,6 +177,24 @@ describe('cdk-nag AwsSolutions', () => {
       vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'],
     });
     new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app', apiType: ApiType.HTTP, vpc });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('jobs: schedules, background tasks and event handlers (SQS, an EventBridge rule): no findings', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Jobs', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const api = new WsgiApi(stack, 'App', {
+      entry: APP_ENTRY,
+      module: 'api.app',
+      schedules: [{ schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), task: WsgiTask.manage('clearsessions') }],
+      backgroundTasks: {},
+    });
+    // The user's queue, as cdk-nag wants any queue: its own dead-letter queue, TLS only.
+    const dlq = new sqs.Queue(stack, 'JobsDlq', { enforceSSL: true });
+    const queue = new sqs.Queue(stack, 'JobsQueue', { enforceSSL: true, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
+    api.addEventHandler('api.process', new SqsEventSource(queue, { reportBatchItemFailures: true }));
+    api.addEventHandler('api.on_order', new WsgiRuleEventSource(new events.Rule(stack, 'Orders', { eventPattern: { source: ['shop'] } })));
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(findings(app)).toEqual([]);
   });

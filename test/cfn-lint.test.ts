@@ -2,11 +2,18 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ExampleStack } from '../examples/example-stack';
-import { ApiType, WsgiApi } from '../src';
+import { ApiType, WsgiApi, WsgiRuleEventSource, WsgiTask } from '../src';
 
 // Every example's template must pass cfn-lint (pinned in lib-python/requirements-dev.txt) without errors.
 const CFN_LINT = path.join(__dirname, '..', '.venv', 'bin', 'cfn-lint');
@@ -56,6 +63,29 @@ const EXAMPLES: Record<string, (app: App) => Stack> = {
       deployment: {},
       distribution: { originAccessControl: true, allowDirectAccess: false },
     });
+    return stack;
+  },
+  // Not an example file either: jobs beside the web app, schedules, background tasks and every kind of event handler.
+  'jobs': app => {
+    const stack = new Stack(app, 'CdkWsgiJobs', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const api = new WsgiApi(stack, 'App', {
+      entry: FLASK_APP,
+      module: 'api.app',
+      schedules: [
+        { schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0', timeZone: TimeZone.EUROPE_PARIS }), task: WsgiTask.flask('routes') },
+        { name: 'hourly', schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), task: WsgiTask.python('print(1)'), description: 'Hourly' },
+      ],
+      backgroundTasks: { retryAttempts: 1 },
+    });
+    const batch = { startingPosition: lambda.StartingPosition.LATEST, reportBatchItemFailures: true };
+    const table = new dynamodb.Table(stack, 'Orders', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_IMAGE,
+    });
+    api.addEventHandler('api.process', new sources.SqsEventSource(new sqs.Queue(stack, 'Jobs'), { reportBatchItemFailures: true }));
+    api.addEventHandler('api.orders', new sources.DynamoEventSource(table, batch));
+    api.addEventHandler('api.uploaded', new sources.S3EventSource(new s3.Bucket(stack, 'Uploads'), { events: [s3.EventType.OBJECT_CREATED] }));
+    api.addEventHandler('api.signed_up', new sources.SnsEventSource(new sns.Topic(stack, 'Signups')));
+    api.addEventHandler('api.on_order', new WsgiRuleEventSource(new events.Rule(stack, 'Placed', { eventPattern: { source: ['shop'] } })));
     return stack;
   },
   // Not an example file either: each origin behind a CloudFront distribution, one serving static files too.

@@ -1,7 +1,8 @@
 """The Python side of the contracts test/contract-parity.test.ts compares, as JSON.
 
 stdin holds what the TypeScript side sends (the handler string, priming configs and
-paths, warm-up events, qualifiers, the serve worker's settings and invocation line):
+paths, warm-up events, qualifiers, the event handler list, the serve worker's settings
+and invocation line):
 each is read here as the adapter or the serve worker reads it.
 """
 
@@ -53,6 +54,15 @@ def seen(environ, start_response):  # type: ignore[no-untyped-def]
 def through_distribution(secret: str, event: dict[str, object]) -> object:
     answer = make_handler(seen, origin_secret=secret)(event, None)
     return json.loads(answer["body"])
+
+
+def event_handlers_found(value: str) -> list[str | None]:
+    """For each entry of the construct's CDK_WSGI_EVENT_HANDLERS, the handler the
+    adapter finds for its kind and ARN."""
+    _, options = config.load_settings({config.EVENT_HANDLERS_VARIABLE: value})
+    handlers = options.event_handlers
+    assert handlers is not None
+    return [handlers.find(e["source"], e["arn"]) for e in json.loads(value)]
 
 
 def status_with(environment: dict[str, str], event: dict[str, object]) -> object:
@@ -109,6 +119,17 @@ json.dump(
                 status_with(sent["distribution"]["closedEnvironment"], event)
                 for event in sent["distribution"]["events"]
             ],
+        },
+        "jobs": {
+            "scheduleField": config.SCHEDULE_FIELD,
+            "taskSource": config.TASK_SOURCE,
+            "taskFields": config.TASK_FIELDS,
+            "taskAliasName": config.TASK_ALIAS_NAME,
+            "asyncPayloadLimit": config.ASYNC_PAYLOAD_LIMIT,
+            "eventSourceKinds": list(config.EVENT_SOURCE_KINDS),
+            "ruleEventSource": config.RULE_EVENT_SOURCE,
+            "ruleEventFields": config.RULE_EVENT_FIELDS,
+            "eventHandlers": event_handlers_found(sent["eventHandlers"]),
         },
         "worker": {
             "settingsKeys": sorted(protocol.WorkerSettings.__required_keys__),

@@ -1,8 +1,17 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as vm from 'vm';
-import { ApiType, WsgiTask } from '../src';
-import { adapterEnvironment, synthWsgiApi } from './helpers';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ApiType, WsgiApi, WsgiRuleEventSource, WsgiTask } from '../src';
+import { adapterEnvironment, APP_ENTRY, synthWsgiApi, testStack } from './helpers';
 import * as contract from '../src/contracts/adapter-contract';
 import * as defaults from '../src/contracts/defaults';
 import { DeployTaskSpec } from '../src/contracts/deploy-task-contract';
@@ -104,8 +113,36 @@ const CLOSED_ENVIRONMENT = {
   [contract.ENV_DIRECT_ACCESS]: adapterEnvironment(synthWsgiApi({ distribution: { allowDirectAccess: false } }).template)[contract.ENV_DIRECT_ACCESS],
 };
 
+/**
+ * CDK_WSGI_EVENT_HANDLERS as a function with a handler of each kind gets it, each reference resolved to an ARN of its
+ * own (`arn:aws:test:::<LogicalId>`), as CloudFormation would resolve it.
+ */
+function eventHandlersVariable(): string {
+  const stack = testStack();
+  const api = new WsgiApi(stack, 'App', { entry: APP_ENTRY, module: 'api.app' });
+  const batch = { startingPosition: lambda.StartingPosition.LATEST, reportBatchItemFailures: true };
+  api.addEventHandler('api.queued', new sources.SqsEventSource(new sqs.Queue(stack, 'Jobs'), { reportBatchItemFailures: true }));
+  api.addEventHandler('api.clicked', new sources.KinesisEventSource(new kinesis.Stream(stack, 'Clicks'), batch));
+  api.addEventHandler('api.ordered', new sources.DynamoEventSource(new dynamodb.Table(stack, 'Orders', {
+    partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_IMAGE,
+  }), batch));
+  api.addEventHandler('api.uploaded', new sources.S3EventSource(new s3.Bucket(stack, 'Uploads'), { events: [s3.EventType.OBJECT_CREATED] }));
+  api.addEventHandler('api.signed_up', new sources.SnsEventSource(new sns.Topic(stack, 'Signups')));
+  api.addEventHandler('api:handlers.on_order', new WsgiRuleEventSource(new events.Rule(stack, 'Placed', { eventPattern: { source: ['shop'] } })));
+  const resolve = (value: any): string => {
+    if (typeof value === 'string') return value;
+    if ('Fn::Join' in value) return (value['Fn::Join'][1] as unknown[]).map(resolve).join(value['Fn::Join'][0]);
+    const [id] = [value['Fn::GetAtt'] ?? value.Ref].flat();
+    return `arn:aws:test:::${id}`;
+  };
+  return resolve(adapterEnvironment(Template.fromStack(stack))[contract.ENV_EVENT_HANDLERS]);
+}
+
+const EVENT_HANDLERS = eventHandlersVariable();
+
 const sent = {
   handler: contract.ADAPTER_HANDLER,
+  eventHandlers: EVENT_HANDLERS,
   warmUpEvents: [contract.warmUpEvent(3), contract.warmUpEvent(contract.WARM_UP_MAX_CONCURRENCY),
     contract.warmUpEvent(contract.WARM_UP_MAX_CONCURRENCY + 1)],
   // A deploy task's numbered version, the CLI's alias, and the alias front doors invoke.
@@ -231,6 +268,37 @@ describe('the TypeScript and Python sides agree on', () => {
   test('turning direct access off: through the distribution the app answers; the forged request is refused', () => {
     expect(CLOSED_ENVIRONMENT[contract.ENV_DIRECT_ACCESS]).toEqual(expect.any(String));
     expect(python.distribution.closedStatuses).toEqual([200, 403]);
+  });
+
+  describe('jobs', () => {
+    test('a scheduled command is a command event with the schedule\'s name in the same field', () => {
+      expect(python.jobs.scheduleField).toBe(contract.SCHEDULE_FIELD);
+      const command = WsgiTask.manage('clearsessions')._event;
+      expect(contract.scheduledCommandEvent(command, 'nightly')).toEqual({ ...command, [python.jobs.scheduleField]: 'nightly' });
+    });
+
+    test('task events: their source, fields and alias, and the asynchronous payload limit', () => {
+      expect(python.jobs.taskSource).toBe(contract.TASK_SOURCE);
+      expect(python.jobs.taskFields).toEqual(contract.TASK_FIELDS);
+      expect(python.jobs.taskAliasName).toBe(contract.TASK_ALIAS_NAME);
+      expect(python.jobs.taskAliasName).toBe(defaults.LIVE_ALIAS_NAME);
+      expect(python.jobs.asyncPayloadLimit).toBe(contract.ASYNC_PAYLOAD_LIMIT);
+      expect(Object.keys(contract.taskEvent('jobs:send', [1], { a: 2 })))
+        .toEqual(['source', python.jobs.taskFields.name, python.jobs.taskFields.args, python.jobs.taskFields.kwargs]);
+    });
+
+    test('event handlers: the kinds, the rule wrapper\'s source and fields', () => {
+      expect(python.jobs.eventSourceKinds).toEqual([...contract.EVENT_SOURCE_KINDS]);
+      expect(python.jobs.ruleEventSource).toBe(contract.RULE_EVENT_SOURCE);
+      expect(python.jobs.ruleEventFields).toEqual(contract.RULE_EVENT_FIELDS);
+    });
+
+    test('the handler list addEventHandler writes, read by the adapter: each source finds its handler', () => {
+      const entries: contract.EventHandlerEntry[] = JSON.parse(EVENT_HANDLERS);
+      expect(entries.map(e => e.source).sort()).toEqual([...contract.EVENT_SOURCE_KINDS].sort());
+      expect(python.jobs.eventHandlers).toEqual(entries.map(e => e.handler));
+      expect(python.jobs.eventHandlers).toContain('api:handlers.on_order');
+    });
   });
 
   describe('the serve worker protocol', () => {

@@ -96,6 +96,19 @@ export function acknowledgeFunctionFindings(scope: Construct, fn: lambda.Functio
   }
 }
 
+/**
+ * A dead-letter queue of cdk-wsgi's (of the schedules, of the background tasks) is where Scheduler and Lambda put what
+ * failed: AwsSolutions-SQS3 looks for a queue's own dead-letter queue, or for a queue that names it as one, and sees
+ * neither, as it cannot see a schedule's DeadLetterConfig or an alias's on-failure destination.
+ */
+export function acknowledgeDeadLetterQueueFindings(queue: Construct): void {
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is a dead-letter queue: EventBridge Scheduler (a schedule\'s DeadLetterConfig) or Lambda (an alias\'s on-failure '
+      + 'destination) sends it what failed, which a queue of its own would only move once more.',
+  });
+}
+
 /** The deploy-task runner is cdk-wsgi's own code, on the runtime it is tested on. */
 export function acknowledgeRunnerFindings(runner: Construct, runtime: lambda.Runtime): void {
   Validations.of(runner).acknowledge({

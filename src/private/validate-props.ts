@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV_PREFIX, isPrimePath, WARM_UP_MAX_CONCURRENCY } from '../contracts/adapter-contract';
-import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency } from '../types';
+import { ApiType, WsgiApiCorsOptions, WsgiApiDomainOptions, WsgiApiProvisionedConcurrency, WsgiBackgroundTasksOptions, WsgiSchedule } from '../types';
 import type { WsgiTask } from '../wsgi-task';
 import { ADAPTER_RUNTIMES, NEWEST_ADAPTER_RUNTIME } from './adapter-layer-asset';
 import {
@@ -274,6 +274,67 @@ export function validateDeployTasks(tasks: WsgiTask[] | undefined, managementCom
   if (tasks?.length && managementCommands === false) {
     throw propError('deployTasks', 'are management commands, which managementCommands: false turns off',
       tasks.map(task => task.label), 'remove managementCommands: false, or the deployTasks');
+  }
+}
+
+// What EventBridge Scheduler takes (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html): a
+// rate in whole minutes, hours or days; a cron of six fields; a one-time at() to the second.
+const SCHEDULE_EXPRESSION = /^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\))$/;
+// A name `cdk-wsgi schedules run` takes, in the characters Scheduler allows in its own names.
+export const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const SCHEDULE_DESCRIPTION_LENGTH = 512;
+
+/**
+ * Schedules run management commands, so they need them; their names are unique and safe to type, and their expressions
+ * are strings Scheduler takes (and `cdk-wsgi schedules` reads), not tokens.
+ */
+export function validateSchedules(schedules: WsgiSchedule[] | undefined, managementCommands: boolean | undefined): void {
+  if (!schedules?.length) return;
+  if (managementCommands === false) {
+    throw propError('schedules', 'run management commands, which managementCommands: false turns off',
+      schedules.map(s => s.task.label), 'remove managementCommands: false, or the schedules');
+  }
+  const seen = new Set<string>();
+  schedules.forEach(({ name, schedule, description }, index) => {
+    if (name !== undefined) {
+      if (Token.isUnresolved(name) || !SCHEDULE_NAME.test(name)) {
+        throw propError(`schedules[${index}].name`, 'must be 1 to 64 letters, digits, \'.\', \'_\' and \'-\', starting with a letter or digit',
+          name, "use e.g. 'clearsessions', or leave it out for a name from the task");
+      }
+      if (seen.has(name)) {
+        throw propError(`schedules[${index}].name`, 'must be unique among the function\'s schedules (cdk-wsgi schedules run takes it)',
+          name, 'give each schedule a name of its own');
+      }
+      seen.add(name);
+    }
+    const expression = schedule.expressionString;
+    if (Token.isUnresolved(expression) || !SCHEDULE_EXPRESSION.test(expression)) {
+      throw propError(`schedules[${index}].schedule`, 'must be a rate, cron or at expression known at synth', expression,
+        'use ScheduleExpression.rate(...), .cron({...}) or .at(date)');
+    }
+    if (schedule.timeZone !== undefined && Token.isUnresolved(schedule.timeZone.timezoneName)) {
+      throw propError(`schedules[${index}].schedule`, 'must have a time zone known at synth', schedule.timeZone.timezoneName,
+        'use a TimeZone constant, e.g. TimeZone.EUROPE_PARIS');
+    }
+    if (isSet(description) && description!.length > SCHEDULE_DESCRIPTION_LENGTH) {
+      throw propError(`schedules[${index}].description`, `must be at most ${SCHEDULE_DESCRIPTION_LENGTH} characters, Scheduler's limit`,
+        `${description!.length} characters`, 'shorten it');
+    }
+  });
+}
+
+/** Lambda's bounds on an asynchronous invocation's retries and age (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). */
+export function validateBackgroundTasks(options: WsgiBackgroundTasksOptions | undefined): void {
+  if (!options) return;
+  const { retryAttempts, maxEventAge } = options;
+  if (isSet(retryAttempts) && !(Number.isInteger(retryAttempts) && retryAttempts! >= 0 && retryAttempts! <= 2)) {
+    throw propError('backgroundTasks.retryAttempts', 'must be 0, 1 or 2 (Lambda\'s retries of an asynchronous invocation)', retryAttempts,
+      'use e.g. 2, the default, or 0 not to retry failed tasks');
+  }
+  const age = maxEventAge && !Token.isUnresolved(maxEventAge.toSeconds()) ? maxEventAge.toSeconds() : undefined;
+  if (age !== undefined && !(age >= 60 && age <= 21_600)) {
+    throw propError('backgroundTasks.maxEventAge', 'must be from 1 minute to 6 hours', maxEventAge!.toHumanString(),
+      'use e.g. Duration.hours(6), the default');
   }
 }
 
