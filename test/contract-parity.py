@@ -65,6 +65,19 @@ def event_handlers_found(value: str) -> list[str | None]:
     return [handlers.find(e["source"], e["arn"]) for e in json.loads(value)]
 
 
+def scheduled_failure(exit_code: int) -> dict[str, str]:
+    """The errorType and errorMessage Lambda reports for a scheduled command exiting
+    `exit_code`: its exception's class name and text."""
+    from cdk_wsgi_adapter.management.scheduled import report
+
+    event = {"source": config.COMMAND_SOURCE, "kind": "shell", "command": "exit 3"}
+    try:
+        report("nightly", event, {"exitCode": exit_code, "output": [], "truncated": False})
+    except Exception as exc:  # noqa: BLE001 - any class: the name is what is compared
+        return {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+    raise AssertionError("report() did not raise for a failed command")
+
+
 def status_with(environment: dict[str, str], event: dict[str, object]) -> object:
     """The status the handler built from the construct's `environment` answers."""
     _, options = config.load_settings(environment)
@@ -130,6 +143,7 @@ json.dump(
             "ruleEventSource": config.RULE_EVENT_SOURCE,
             "ruleEventFields": config.RULE_EVENT_FIELDS,
             "eventHandlers": event_handlers_found(sent["eventHandlers"]),
+            "scheduledFailure": scheduled_failure(3),
         },
         "worker": {
             "settingsKeys": sorted(protocol.WorkerSettings.__required_keys__),

@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ApiType, WsgiApi, WsgiRuleEventSource, WsgiTask } from '../src';
 import { adapterEnvironment, APP_ENTRY, synthWsgiApi, testStack } from './helpers';
+import { scheduledExitStatus } from '../src/cli/remote-commands';
 import * as contract from '../src/contracts/adapter-contract';
 import * as defaults from '../src/contracts/defaults';
 import { DeployTaskSpec } from '../src/contracts/deploy-task-contract';
@@ -275,6 +276,12 @@ describe('the TypeScript and Python sides agree on', () => {
       expect(python.jobs.scheduleField).toBe(contract.SCHEDULE_FIELD);
       const command = WsgiTask.manage('clearsessions')._event;
       expect(contract.scheduledCommandEvent(command, 'nightly')).toEqual({ ...command, [python.jobs.scheduleField]: 'nightly' });
+    });
+
+    test('a scheduled command\'s failed invocation names its error type and ends with the status the CLI exits with', () => {
+      expect(python.jobs.scheduledFailure.errorType).toBe(contract.SCHEDULED_COMMAND_ERROR);
+      expect(scheduledExitStatus(python.jobs.scheduledFailure)).toBe(3);
+      expect(scheduledExitStatus({ ...python.jobs.scheduledFailure, errorType: 'RuntimeError' })).toBeUndefined();
     });
 
     test('task events: their source, fields and alias, and the asynchronous payload limit', () => {

@@ -362,26 +362,32 @@ describe('cdk-wsgi schedules run against a deployed stack', () => {
     ]);
   });
 
-  test('an invocation the function fails (a scheduled command that exited non-zero): the error and the logs line for it', async () => {
-    // What Lambda answers when the handler raises (https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html).
-    answer = invocation => ({
+  test('a scheduled command that exits non-zero fails the invocation: the error, the logs line, and its status', async () => {
+    // What Lambda answers when the handler raises (https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html);
+    // the adapter's message for a scheduled command ends with its status (contract-parity checks the real one).
+    const failure = (errorType: string) => (invocation: { requestId: string }) => ({
       status: 200,
       headers: { 'X-Amz-Function-Error': 'Unhandled' },
       body: {
-        errorMessage: 'scheduled command clear-sessions exited with status 3',
-        errorType: 'ScheduledCommandFailed',
+        errorMessage: "scheduled command 'clear-sessions' failed: manage ['clearsessions'] exited with 3",
+        errorType,
         requestId: invocation.requestId,
         stackTrace: [],
       },
     });
+    answer = failure('ScheduledCommandError');
     const failed = await cli(['schedules', 'run', 'clear-sessions', '--function', 'Ops/App']);
     const [{ requestId }] = lambda.invocations;
     expect(failed).toEqual({
-      code: 1,
+      code: 3,
       stdout: '',
-      stderr: 'cdk-wsgi schedules: the function failed: ScheduledCommandFailed: scheduled command clear-sessions exited with status 3; '
-        + `its log: cdk-wsgi logs --request ${requestId} --function Ops/App\n`,
+      stderr: "cdk-wsgi schedules: the function failed: ScheduledCommandError: scheduled command 'clear-sessions' failed: "
+        + `manage ['clearsessions'] exited with 3; its log: cdk-wsgi logs --request ${requestId} --function Ops/App\n`,
     });
+
+    // Any other error of the function is status 1, whatever its message says.
+    answer = failure('RuntimeError');
+    expect((await cli(['schedules', 'run', 'clear-sessions', '--function', 'Ops/App'])).code).toBe(1);
   });
 
   test('--stack reads the schedules from the deployed stack\'s template, in a folder without cdk.out', async () => {

@@ -13,4 +13,11 @@ export interface Command {
 }
 
 /** A mistake in the command line: the CLI prints it with the usage and exits 2. */
+/** A failure that ends the command with `status` rather than 1: a scheduled command's own exit status. */
+export class ExitStatusError extends Error {
+  constructor(message: string, public readonly status: number, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 export class UsageError extends Error {}

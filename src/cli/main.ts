@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import * as path from 'path';
-import { Command, UsageError } from './command';
+import { Command, ExitStatusError, UsageError } from './command';
 import { readText } from './files';
 import { logsCommand } from './logs-command';
 import { commandCommand, execCommand, flaskCommand, manageCommand } from './remote-commands';
@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       return 2;
     }
     process.stderr.write(`${prefix}: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof ExitStatusError ? error.status : 1;
   }
 }
 

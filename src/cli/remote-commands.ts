@@ -1,10 +1,10 @@
 import { parseArgs, ParseArgsOptionsConfig } from 'util';
 import { clientConfig, recordingTargets } from './aws-clients';
-import { Command, UsageError } from './command';
+import { Command, ExitStatusError, UsageError } from './command';
 import { readText } from './files';
 import * as lazy from './lazy';
 import type { RemoteTarget, TargetOptions } from './remote-target';
-import { CommandKind, commandEvent } from '../contracts/adapter-contract';
+import { CommandKind, commandEvent, SCHEDULED_COMMAND_ERROR, SCHEDULED_EXIT } from '../contracts/adapter-contract';
 
 /** The options every command that reaches the deployed function takes; logs-command.ts shares them. */
 export const TARGET_OPTIONS = {
@@ -90,18 +90,29 @@ export async function runEvent(values: TargetOptions, eventFor: (target: RemoteT
     try {
       answer = await runCommand(client, target.functionName, event, target.qualifier);
     } catch (error) {
-      if (requestId && error instanceof CommandFailedError) {
-        const options = (['assembly', 'stack', 'function', 'region', 'profile'] as const)
-          .flatMap(option => (values[option] === undefined ? [] : [` --${option} ${values[option]}`])).join('');
-        throw new CommandFailedError(`${error.message}; its log: cdk-wsgi logs --request ${requestId}${options}`, { cause: error });
-      }
-      throw noSuchAlias(error, target) ?? error;
+      if (!(error instanceof CommandFailedError)) throw noSuchAlias(error, target) ?? error;
+      const options = (['assembly', 'stack', 'function', 'region', 'profile'] as const)
+        .flatMap(option => (values[option] === undefined ? [] : [` --${option} ${values[option]}`])).join('');
+      const message = requestId ? `${error.message}; its log: cdk-wsgi logs --request ${requestId}${options}` : error.message;
+      // A scheduled command that exits non-zero fails the invocation (so the scheduler retries it): its status
+      // is the end of the error's message, and its output is in the log.
+      const status = scheduledExitStatus(error.functionError);
+      if (status !== undefined) throw new ExitStatusError(message, status, { cause: error });
+      throw requestId ? new CommandFailedError(message, { cause: error }) : error;
     }
     for (const [stream, text] of answer.output) {
       (stream === 'stderr' ? process.stderr : process.stdout).write(text);
     }
     return answer.exitCode;
   });
+}
+
+/** The exit status a scheduled command's failed invocation reports, or undefined for any other function error. */
+export function scheduledExitStatus(functionError: { errorType?: string; errorMessage?: string } | undefined): number | undefined {
+  if (functionError?.errorType !== SCHEDULED_COMMAND_ERROR || typeof functionError.errorMessage !== 'string') return undefined;
+  const at = functionError.errorMessage.lastIndexOf(SCHEDULED_EXIT);
+  const status = at < 0 ? NaN : Number(functionError.errorMessage.slice(at + SCHEDULED_EXIT.length));
+  return Number.isInteger(status) && status > 0 && status < 256 ? status : undefined;
 }
 
 /**

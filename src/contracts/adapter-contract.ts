@@ -133,6 +133,13 @@ export interface CommandAnswer {
  */
 export const SCHEDULE_FIELD = 'schedule';
 
+/**
+ * The errorType of the invocation a scheduled command fails when it exits non-zero (the adapter's exception class);
+ * its errorMessage ends with SCHEDULED_EXIT and the exit status.
+ */
+export const SCHEDULED_COMMAND_ERROR = 'ScheduledCommandError';
+export const SCHEDULED_EXIT = 'exited with ';
+
 /** The command event a schedule sends: `commandEvent` plus the schedule's name. */
 export function scheduledCommandEvent(command: Record<string, unknown>, schedule: string): Record<string, unknown> {
   return { ...command, [SCHEDULE_FIELD]: schedule };

@@ -3,7 +3,15 @@ import { InvokeCommand, LambdaClient, LambdaClientConfig } from '@aws-sdk/client
 import type { CommandAnswer } from '../contracts/adapter-contract';
 
 /** A command the function ran but could not answer: it timed out, crashed, or is not a cdk-wsgi function. */
-export class CommandFailedError extends Error {}
+export class CommandFailedError extends Error {
+  /** The function's error as Lambda answered it (a FunctionError's payload), when there is one. */
+  public readonly functionError?: { readonly errorType?: string; readonly errorMessage?: string };
+
+  constructor(message: string, options?: ErrorOptions & { functionError?: CommandFailedError['functionError'] }) {
+    super(message, options);
+    this.functionError = options?.functionError;
+  }
+}
 
 /**
  * A Lambda client for management commands. One attempt only: the SDK retries an invocation that timed out or lost
@@ -27,7 +35,9 @@ export async function runCommand(client: LambdaClient, functionName: string, eve
   const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
   const payload = parseJson(text);
   if (response.FunctionError || !isAnswer(payload)) {
-    throw new CommandFailedError(describeFailure(payload, text, response.FunctionError));
+    const functionError = response.FunctionError && typeof payload === 'object' && payload !== null
+      ? { errorType: (payload as any).errorType, errorMessage: (payload as any).errorMessage } : undefined;
+    throw new CommandFailedError(describeFailure(payload, text, response.FunctionError), { functionError });
   }
   return payload;
 }

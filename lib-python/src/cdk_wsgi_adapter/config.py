@@ -86,6 +86,10 @@ MANAGE_ALIAS_NAME = "manage"
 #: logs the command's output and fails the invocation when it exits non-zero, so
 #: the scheduler's retries and the function's error metrics see it.
 SCHEDULE_FIELD = "schedule"
+#: The errorType of a scheduled command's failed invocation (its exception class);
+#: its errorMessage ends with SCHEDULED_EXIT and the exit status.
+SCHEDULED_COMMAND_ERROR = "ScheduledCommandError"
+SCHEDULED_EXIT = "exited with "
 #: A background task event, sent by the function to its own `live` alias (an
 #: asynchronous Invoke): `{"source": TASK_SOURCE, "task": "module:qualname",
 #: "args": [...], "kwargs": {...}}`. Only a function registered with `task`, from a

@@ -6,7 +6,7 @@ the answer of an asynchronous invocation)."""
 
 from __future__ import annotations
 
-from ..config import COMMAND_FIELDS
+from ..config import COMMAND_FIELDS, SCHEDULED_EXIT
 from ..job_exceptions import ScheduledCommandError
 from ..log import jobs_logger, logger
 
@@ -28,9 +28,10 @@ def report(schedule: object, event: Json, answer: Json) -> None:
     code = answer["exitCode"]
     command = _command(event)
     if code == 0:
-        log.info("schedule %s: %s exited with 0", name, command)
+        log.info("schedule %s: %s %s0", name, command, SCHEDULED_EXIT)
         return
-    message = f"scheduled command {name!r} failed: {command} exited with {code}"
+    # `cdk-wsgi schedules run` reads the status from the message's end.
+    message = f"scheduled command {name!r} failed: {command} {SCHEDULED_EXIT}{code}"
     logger().error("%s", message)
     raise ScheduledCommandError(message)
 
