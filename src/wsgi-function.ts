@@ -15,6 +15,7 @@ import * as contract from './contracts/adapter-contract';
 import * as defaults from './contracts/defaults';
 import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
 import { defineBackgroundTasks } from './private/background-tasks';
+import { warnOnBundledAdapter } from './private/bundled-adapter';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
 import { defineDeployTasks } from './private/deploy-tasks';
 import { eventHandlerPath, EventHandlers } from './private/event-handlers';
@@ -310,6 +311,7 @@ export class WsgiFunction extends Construct {
     const logRetention = props.functionLogRetention ?? DEFAULT_LOG_RETENTION;
 
     const app = resolveAppSource(props.entry, props.module);
+    warnOnBundledAdapter(this, app.entry);
     validate.validateRuntime(runtime);
     validate.validateFunctionSizes(props);
     validate.validateEnvironment(props.environment);
