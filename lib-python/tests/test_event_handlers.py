@@ -91,7 +91,9 @@ class TestSources:
         assert (name, seen_context) == ("process", context)
         assert seen is event  # as Lambda delivered it
 
-    def test_sqs_partial_batch_failures_pass_through(self) -> None:
+    def test_sqs_partial_batch_failures_pass_through(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
         handler = make_handler(
             exploding_app,
             event_handlers=[entry("apps.jobs:sqs_batch", "aws:sqs", QUEUE)],
@@ -102,6 +104,33 @@ class TestSources:
                 {"itemIdentifier": "059f36b4-87a3-44ab-83d2-661975830a7d"}
             ]
         }
+        assert caplog.messages[-1] == (
+            f"event handler apps.jobs:sqs_batch took an event from aws:sqs {QUEUE} "
+            "(2 records, 1 reported failed)"
+        )
+
+    def test_each_run_is_logged_with_its_records(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        handler = make_handler(
+            exploding_app,
+            event_handlers=[
+                entry("apps.jobs:process", "aws:sqs", QUEUE),
+                rule_entry(),
+            ],
+        )
+        handler(load_event(SQS), ContextStub())
+        assert caplog.messages[-1] == (
+            f"event handler apps.jobs:process took an event from aws:sqs {QUEUE} "
+            "(2 records)"
+        )
+        inner = load_event("powertools-lambda-python/eventBridgeEvent.json")
+        wrapped = {"source": "cdk-wsgi.event", "handler": RULE_HANDLER, "event": inner}
+        handler(wrapped, ContextStub())
+        assert caplog.messages[-1] == (
+            f"event handler {RULE_HANDLER} took an event from cdk-wsgi.event "
+            f"{RULE_HANDLER}"
+        )
 
     def test_an_eventbridge_rule_event_goes_to_the_handler_it_names(self) -> None:
         handler = make_handler(exploding_app, event_handlers=[rule_entry()])

@@ -24,7 +24,7 @@ from .config import (
 from .exceptions import UnsupportedEventError
 from .job_exceptions import EventHandlerImportError
 from .loader import import_callable
-from .log import logger
+from .log import jobs_logger, logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -183,12 +183,30 @@ def _call(handler: str, event: Any, context: Any, kind: str, arn: object) -> Any
             raise EventHandlerImportError(message) from exc
         _imported[handler] = function
     try:
-        return function(event, context)
+        result = function(event, context)
     except Exception:
         logger().exception(
             "event handler %s failed on an event from %s %s", handler, kind, arn
         )
         raise
+    jobs_logger().info(
+        "event handler %s took an event from %s %s%s",
+        handler,
+        kind,
+        arn,
+        _tally(event, result),
+    )
+    return result
+
+
+def _tally(event: Any, result: Any) -> str:
+    """How many records the event held, and how many the handler reported failed."""
+    records = event.get("Records") if isinstance(event, Mapping) else None
+    if not isinstance(records, list):
+        return ""
+    failures = result.get("batchItemFailures") if isinstance(result, Mapping) else None
+    failed = f", {len(failures)} reported failed" if isinstance(failures, list) else ""
+    return f" ({len(records)} records{failed})"
 
 
 def unsupported(event: Any, handlers: EventHandlers | None) -> UnsupportedEventError:
