@@ -244,7 +244,7 @@ testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePa
 // build tools from PyPI (the adapter's distribution): the full test command only.
 const FULL_ONLY_SUITES = [
   'bytecode-compiler', 'rie-e2e', 'cli-remote', 'serve-browser', 'serve-django-browser', 'local-bundling', 'bundling-errors', 'entry-paths',
-  'deploy-tasks-rie', 'adapter-package',
+  'deploy-tasks-rie', 'adapter-package', 'jobs-rie',
 ];
 
 // The contributor's loop: Node.js and python3 only, no downloads after the first .venv.
@@ -258,7 +258,13 @@ testUnit.spawn(adapterBytecode);
 // `[.]test` ends each pattern at the suite's name: `/test/cli-remote` alone would leave out cli-remote-args too.
 testUnit.exec(['jest --passWithNoTests --ci --coverage=false --testPathIgnorePatterns /node_modules/', QUICKSTART,
   ...FULL_ONLY_SUITES.map(s => `/test/${s}[.]test`)].join(' '));
+// ts-jest transpiles the tests without checking their types: this does.
+const typecheckTests = project.addTask('typecheck:test', {
+  description: 'Type-check the tests (test/tsconfig.json)',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
 testUnit.spawn(project.tasks.tryFind('eslint')!);
+testUnit.spawn(typecheckTests);
 testUnit.spawn(testPython);
 
 // CONTRIBUTING.md's test command, which CI runs: every suite, the adapter on each Lambda Python version, the quick starts.
@@ -269,7 +275,7 @@ for (const task of [rieSetup, browserSetup, pythonSetup, adapterBytecode]) {
   project.testTask.spawn(task);
 }
 project.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
-for (const task of [project.tasks.tryFind('eslint')!, testPython, testPythonRuntimes, testQuickstart]) {
+for (const task of [project.tasks.tryFind('eslint')!, typecheckTests, testPython, testPythonRuntimes, testQuickstart]) {
   project.testTask.spawn(task);
 }
 

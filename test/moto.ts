@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as path from 'path';
 import {
   CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ListStackResourcesCommand,
@@ -8,6 +9,7 @@ import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { signRequest } from './lambda-invoke-server';
 import { accepts, freePorts, sleep } from './loopback';
 
 /**
@@ -244,4 +246,112 @@ export async function userWithoutPolicies(moto: MotoServer, userName: string): P
   await iam.send(new CreateUserCommand({ UserName: userName }));
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+}
+
+/** An AWS error moto answered with: the HTTP status, the error's type and its message. */
+export class AwsError extends Error {
+  constructor(readonly status: number, readonly errorType: string, message: string) {
+    super(`${status} ${errorType}: ${message}`);
+  }
+}
+
+/** A request to an AWS API that takes and answers JSON. */
+export interface AwsJsonRequest {
+  /** The signing name: `sqs`, `scheduler`, ... */
+  readonly service: string;
+  readonly method: string;
+  /** As sent: each segment URI-encoded. */
+  readonly path: string;
+  /** As sent, without `?`. */
+  readonly query?: string;
+  readonly headers?: Record<string, string>;
+  /** The body, sent as JSON. */
+  readonly input?: unknown;
+  /** @default us-east-1 */
+  readonly region?: string;
+}
+
+/**
+ * One request to moto, signed for `service` with moto's dummy credentials, as the AWS SDKs send it; the JSON it answered
+ * (undefined for an empty body). Throws AwsError for an error answer, after at most 10 s without one.
+ */
+export function awsJsonRequest(moto: MotoServer, request: AwsJsonRequest): Promise<any> {
+  const url = new URL(moto.url);
+  const body = Buffer.from(request.input === undefined ? '' : JSON.stringify(request.input));
+  const headers = signRequest({
+    method: request.method,
+    path: request.path,
+    query: request.query,
+    headers: { Host: url.host, ...request.headers, ...(body.length ? { 'Content-Length': String(body.length) } : {}) },
+    body,
+    service: request.service,
+    region: request.region ?? REGION,
+    credentials: CREDENTIALS,
+  });
+  return new Promise((resolve, reject) => {
+    const sent = http.request({
+      host: url.hostname,
+      port: url.port,
+      method: request.method,
+      path: request.query ? `${request.path}?${request.query}` : request.path,
+      headers,
+      timeout: 10_000,
+    }, response => {
+      const chunks: Buffer[] = [];
+      response.on('data', chunk => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf-8');
+        let answer: any;
+        try {
+          answer = text ? JSON.parse(text) : undefined;
+        } catch {
+          reject(new AwsError(response.statusCode ?? 0, 'NotJson', `${request.method} ${request.path}: ${text.slice(0, 500)}`));
+          return;
+        }
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          resolve(answer);
+        } else {
+          // AWS JSON protocols name the error in __type (`namespace#Name`) or x-amzn-ErrorType (`Name:url`).
+          const errorType = String(answer?.__type ?? response.headers['x-amzn-errortype'] ?? 'unknown').split(/[#:]/).filter(Boolean).pop()!;
+          reject(new AwsError(status, errorType, String(answer?.message ?? answer?.Message ?? text)));
+        }
+      });
+    });
+    sent.on('timeout', () => sent.destroy(new Error(`moto did not answer ${request.method} ${request.path} within 10 s`)));
+    sent.on('error', reject);
+    sent.end(body);
+  });
+}
+
+/**
+ * An SQS action over its JSON protocol (AWS JSON 1.0, `X-Amz-Target: AmazonSQS.<action>`), as current SDKs call it
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/sqs-json-faqs.html).
+ */
+export function sqsAction(moto: MotoServer, action: string, input: object): Promise<any> {
+  return awsJsonRequest(moto, {
+    service: 'sqs',
+    method: 'POST',
+    path: '/',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AmazonSQS.${action}` },
+    input,
+  });
+}
+
+/**
+ * EventBridge Scheduler's CreateSchedule (`POST /schedules/{Name}`, REST-JSON): `input` is the request's body, GroupName
+ * and Target included (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html).
+ */
+export function createSchedule(moto: MotoServer, name: string, input: object): Promise<{ ScheduleArn: string }> {
+  return awsJsonRequest(moto, {
+    service: 'scheduler', method: 'POST', path: `/schedules/${encodeURIComponent(name)}`, headers: { 'Content-Type': 'application/json' }, input,
+  });
+}
+
+/** EventBridge Scheduler's GetSchedule (`GET /schedules/{Name}?groupName=...`): the schedule as Scheduler keeps it. */
+export function getSchedule(moto: MotoServer, name: string, groupName = 'default'): Promise<any> {
+  return awsJsonRequest(moto, {
+    service: 'scheduler', method: 'GET', path: `/schedules/${encodeURIComponent(name)}`, query: `groupName=${encodeURIComponent(groupName)}`,
+  });
 }

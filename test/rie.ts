@@ -78,6 +78,21 @@ export interface EmulatorOptions {
    * @default - unqualified
    */
   readonly qualifier?: string;
+
+  /**
+   * Whether the runtime's AWS_LAMBDA_FUNCTION_NAME is the function's name alone, as Lambda sets it, while the emulator
+   * still builds the invoked ARN with `qualifier`: what code that invokes its own function by name needs (the adapter's
+   * `.delay()`). The runtime is then started through `/bin/sh`, which drops the `:<qualifier>` and execs it.
+   *
+   * @default false - the runtime sees `<name>:<qualifier>` as well
+   */
+  readonly unqualifiedFunctionName?: boolean;
+}
+
+/** An invocation under way: its request ID once the emulator has logged its START line, and its outcome. */
+export interface Dispatch {
+  readonly requestId: Promise<string>;
+  readonly result: Promise<Invocation>;
 }
 
 /** What an invocation answered: the emulator's HTTP status and the function's payload. */
@@ -115,6 +130,8 @@ export class Emulator {
       '--runtime-interface-emulator-address', `127.0.0.1:${port}`,
       // Its own Runtime API port, not the default 9001, so emulators side by side cannot collide.
       '--runtime-api-address', `127.0.0.1:${runtimeApiPort}`,
+      ...(options.unqualifiedFunctionName
+        ? ['/bin/sh', '-c', 'export AWS_LAMBDA_FUNCTION_NAME="${AWS_LAMBDA_FUNCTION_NAME%%:*}"; exec "$@"', 'sh'] : []),
       python, '-S', '-m', 'awslambdaric', fn.handler,
     ];
     const child = spawn(RIE, args, { cwd: fn.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -164,6 +181,39 @@ export class Emulator {
     } catch {
       throw new Error(`the emulator answered ${response.status} with a payload that is not JSON: ${text}\n${this.log}`);
     }
+  }
+
+  /**
+   * Invokes the function with `event` and tells its request ID as soon as the emulator logged its START line (within
+   * `timeoutMs`), before the invocation ends: the emulator makes up each invocation's ID, which no request can choose.
+   */
+  public dispatch(event: unknown, timeoutMs = 60_000): Dispatch {
+    const offset = this.log.length;
+    const result = this.invoke(event, timeoutMs);
+    let settled = false;
+    result.then(() => { settled = true; }, () => { settled = true; });
+    const requestId = (async () => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const id = /^START RequestId: (\S+)/m.exec(this.log.slice(offset))?.[1];
+        if (id !== undefined) return id;
+        if (settled || Date.now() > deadline) {
+          throw new Error(`the emulator logged no START line for the invocation within ${timeoutMs} ms:\n${this.log.slice(offset)}`);
+        }
+        await sleep(10);
+      }
+    })();
+    return { requestId, result };
+  }
+
+  /**
+   * What the emulator and the function printed from `offset` (a length of `log`) on, once the REPORT line of
+   * `requestId` is there (within 5 s): one invocation's lines, when the emulator ran nothing else meanwhile.
+   */
+  public async logOf(requestId: string, offset: number): Promise<string> {
+    const deadline = Date.now() + 5_000;
+    while (!this.log.slice(offset).includes(`REPORT RequestId: ${requestId}`) && Date.now() < deadline) await sleep(10);
+    return this.log.slice(offset);
   }
 
   /** The runtime process the emulator started (a child of it), once the function is initialised. */
