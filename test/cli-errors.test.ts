@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { finished, LAMBDA_ROLE, writeAssembly } from './cli-helpers';
 import { freePorts } from './loopback';
 import { asUserWithoutPolicies, createLogGroup, deployStack, MotoServer, putLogEvents, startMoto } from './moto';
-import { ROOT, RunningCli, runCli } from './serve-helpers';
+import { ROOT, runCli } from './serve-helpers';
 
 /**
  * What the CLI prints when it cannot do what it was asked: one line naming the fix, for each way a remote command
@@ -21,15 +22,7 @@ const FUNCTION_ARN = `arn:aws:lambda:${REGION}:123456789012:function:${FUNCTION_
 /** The deployed stack, and the template of the assembly that describes it: one WsgiApi function. */
 const TEMPLATE = {
   Resources: {
-    Role: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-      },
-    },
+    Role: LAMBDA_ROLE,
     AppFunction: {
       Type: 'AWS::Lambda::Function',
       Metadata: { 'cdk-wsgi': { entry: 'app', apiType: 'REST', stageName: 'prod' }, 'aws:cdk:path': 'Ops/App/Function/Resource' },
@@ -44,28 +37,6 @@ const TEMPLATE = {
   },
 };
 
-/** A cloud assembly in `dir` as `cdk synth` lays it out, holding `template` as stack Ops in REGION. */
-function writeAssembly(dir: string, template: object = TEMPLATE): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-    version: '48.0.0',
-    artifacts: {
-      Ops: { type: 'aws:cloudformation:stack', environment: `aws://123456789012/${REGION}`, properties: { templateFile: 'Ops.template.json' } },
-    },
-  }));
-  fs.writeFileSync(path.join(dir, 'Ops.template.json'), JSON.stringify(template));
-}
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function finished(cli: RunningCli): Promise<Finished> {
-  const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
 
 describe('the CLI fails in one line that names the fix', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-errors-'));
@@ -81,7 +52,7 @@ describe('the CLI fails in one line that names the fix', () => {
   const keys = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => finished(runCli(args, { cwd: work, env: { ...bare, ...env } }));
 
-  beforeAll(() => writeAssembly(path.join(work, 'cdk.out')));
+  beforeAll(() => writeAssembly(path.join(work, 'cdk.out'), TEMPLATE, REGION));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   test('--version and -V print the package\'s version; --help says so', async () => {
@@ -187,7 +158,7 @@ describe('the CLI fails in one line that names the fix', () => {
 
   test('a cloud assembly that a synth left half-written: the file, and to synthesize again', async () => {
     const broken = path.join(work, 'broken.out');
-    writeAssembly(broken);
+    writeAssembly(broken, TEMPLATE, REGION);
     fs.rmSync(path.join(broken, 'Ops.template.json'));
     expect(await cli(['manage', '--assembly', 'broken.out', 'migrate'], keys)).toEqual({
       code: 1,
@@ -256,7 +227,7 @@ describe('commands and logs against a deployed stack', () => {
   const cli = (args: string[], more: NodeJS.ProcessEnv = {}) => finished(runCli(args, { cwd: work, env: { ...env, ...more } }));
 
   beforeAll(async () => {
-    writeAssembly(path.join(work, 'cdk.out'));
+    writeAssembly(path.join(work, 'cdk.out'), TEMPLATE, REGION);
     moto = await startMoto();
     await deployStack(moto, 'Ops', TEMPLATE, REGION);
     lambda = await lambdaStandIn(invocation => answer(invocation));
@@ -306,7 +277,7 @@ describe('commands and logs against a deployed stack', () => {
     // An app that turns commands off has no manage alias either: the prop is what to change.
     const off = structuredClone(TEMPLATE) as any;
     off.Resources.AppFunction.Properties.Environment = { Variables: { CDK_WSGI_APP: 'api.app', CDK_WSGI_MANAGEMENT: '0' } };
-    writeAssembly(path.join(work, 'off.out'), off);
+    writeAssembly(path.join(work, 'off.out'), off, REGION);
     expect(await cli(['exec', '--assembly', 'off.out', '-c', 'pass'])).toEqual({
       code: 1,
       stdout: '',

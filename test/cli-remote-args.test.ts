@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LambdaServiceException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { writeAssembly } from './cli-helpers';
 import { runCli } from './serve-helpers';
 import { describeAwsError, GRANT_LOGS, GRANT_MANAGE } from '../src/cli/aws-errors';
 import { UsageError } from '../src/cli/command';
@@ -87,7 +88,7 @@ describe('remote command lines', () => {
   test('without credentials: one line, before anything is invoked', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-nocreds-'));
     try {
-      writeAssembly(path.join(dir, 'cdk.out'));
+      writeFunctionAssembly(path.join(dir, 'cdk.out'));
       // An empty home: no ~/.aws, no instance metadata to ask.
       const unset = Object.fromEntries(Object.keys(process.env).filter(name => name.startsWith('AWS_')).map(name => [name, '']));
       const cli = runCli(['manage', 'migrate'], { cwd: dir, env: { ...unset, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true' } });
@@ -101,15 +102,8 @@ describe('remote command lines', () => {
 });
 
 /** The smallest cloud assembly with one WsgiApi function, in eu-west-1, as `cdk synth` lays it out. */
-function writeAssembly(dir: string) {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-    version: '48.0.0',
-    artifacts: {
-      Ops: { type: 'aws:cloudformation:stack', environment: 'aws://123456789012/eu-west-1', properties: { templateFile: 'Ops.template.json' } },
-    },
-  }));
-  fs.writeFileSync(path.join(dir, 'Ops.template.json'), JSON.stringify({
+function writeFunctionAssembly(dir: string) {
+  writeAssembly(dir, {
     Resources: {
       AppFunction: {
         Type: 'AWS::Lambda::Function',
@@ -117,5 +111,5 @@ function writeAssembly(dir: string) {
         Properties: { Handler: 'cdk_wsgi_adapter.handler' },
       },
     },
-  }));
+  }, 'eu-west-1');
 }

@@ -4,10 +4,11 @@ import * as path from 'path';
 import { DeleteFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { finished, LAMBDA_ROLE } from './cli-helpers';
 import { eventually } from './loopback';
 import { asUserWithoutPolicies, clientConfig, deployStack, MotoServer, putLogEvents, startMoto } from './moto';
 import { Emulator, localPlatform, pythonFunctions } from './rie';
-import { EXAMPLE_APP, ROOT, RunningCli, runCli } from './serve-helpers';
+import { EXAMPLE_APP, ROOT, runCli } from './serve-helpers';
 import { BundlingMode, WsgiApi } from '../src';
 
 /**
@@ -35,15 +36,7 @@ function deployedForm(assembly: CloudAssembly, stackName: string): { template: a
     logGroupName,
     template: {
       Resources: {
-        Role: {
-          Type: 'AWS::IAM::Role',
-          Properties: {
-            AssumeRolePolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-            },
-          },
-        },
+        Role: LAMBDA_ROLE,
         [logGroupId]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: logGroupName } },
         [logicalId]: {
           Type: 'AWS::Lambda::Function',
@@ -62,10 +55,6 @@ function deployedForm(assembly: CloudAssembly, stackName: string): { template: a
   };
 }
 
-async function finished(cli: RunningCli): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
 
 describe('remote commands against the emulated function and a deployed stack', () => {
   const platform = localPlatform();

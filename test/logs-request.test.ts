@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { finished, LAMBDA_ROLE } from './cli-helpers';
 import { eventually } from './loopback';
 import { createLogGroup, deployStack, MotoServer, putLogEvents, startMoto } from './moto';
-import { RunningCli, runCli } from './serve-helpers';
+import { runCli } from './serve-helpers';
 import { printRequestEvents } from '../src/cli/log-events';
 
 /**
@@ -199,10 +200,6 @@ describe('printRequestEvents against moto', () => {
   });
 });
 
-async function finished(cli: RunningCli): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
 
 describe('cdk-wsgi logs --request', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-wsgi-logs-request-'));
@@ -215,15 +212,7 @@ describe('cdk-wsgi logs --request', () => {
     // The deployed stack: a function without a log group of its own, which logs to /aws/lambda/<name>.
     const stack = {
       Resources: {
-        Role: {
-          Type: 'AWS::IAM::Role',
-          Properties: {
-            AssumeRolePolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-            },
-          },
-        },
+        Role: LAMBDA_ROLE,
         AppFunction: {
           Type: 'AWS::Lambda::Function',
           Metadata: { 'cdk-wsgi': { entry: 'app', apiType: 'REST', stageName: 'prod' }, 'aws:cdk:path': 'Ops/App/Function/Resource' },

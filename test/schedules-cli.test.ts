@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { finished, LAMBDA_ROLE, writeAssembly } from './cli-helpers';
 import { deployStack, MotoServer, startMoto } from './moto';
-import { RunningCli, runCli } from './serve-helpers';
+import { runCli } from './serve-helpers';
 import { describeNextRun, formatDelay, formatInstant, formatSchedules, scheduleNamed } from '../src/cli/schedules-command';
 import { commandEvent, ScheduleMetadata, scheduledCommandEvent } from '../src/contracts/adapter-contract';
 
@@ -36,15 +37,7 @@ const SCHEDULES: ScheduleMetadata[] = [
 function template(schedules: ScheduleMetadata[] | undefined, functionName = FUNCTION_NAME, id = 'App') {
   return {
     Resources: {
-      Role: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-        },
-      },
+      Role: LAMBDA_ROLE,
       [`${id}Function`]: {
         Type: 'AWS::Lambda::Function',
         Metadata: {
@@ -63,28 +56,6 @@ function template(schedules: ScheduleMetadata[] | undefined, functionName = FUNC
   };
 }
 
-/** A cloud assembly in `dir` as `cdk synth` lays it out, holding `stack` as stack Ops in REGION. */
-function writeAssembly(dir: string, stack: object): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-    version: '48.0.0',
-    artifacts: {
-      Ops: { type: 'aws:cloudformation:stack', environment: `aws://123456789012/${REGION}`, properties: { templateFile: 'Ops.template.json' } },
-    },
-  }));
-  fs.writeFileSync(path.join(dir, 'Ops.template.json'), JSON.stringify(stack));
-}
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function finished(cli: RunningCli): Promise<Finished> {
-  const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
 
 /** A user with nothing of AWS set up: no AWS_* variables, a home without ~/.aws, no instance metadata to ask. */
 function bareEnv(home: string): NodeJS.ProcessEnv {
@@ -184,11 +155,11 @@ describe('cdk-wsgi schedules from a cloud assembly', () => {
   const cli = (args: string[]) => finished(runCli(args, { cwd: work, env: bareEnv(work) }));
 
   beforeAll(() => {
-    writeAssembly(path.join(work, 'cdk.out'), template(SCHEDULES));
+    writeAssembly(path.join(work, 'cdk.out'), template(SCHEDULES), REGION);
     const two = template(SCHEDULES);
     Object.assign(two.Resources, template(undefined, 'other', 'Other').Resources);
-    writeAssembly(path.join(work, 'two.out'), two);
-    writeAssembly(path.join(work, 'broken.out'), template([schedule('broken', 'rate(1 week)', 'manage x', ['x']), SCHEDULES[1]]));
+    writeAssembly(path.join(work, 'two.out'), two, REGION);
+    writeAssembly(path.join(work, 'broken.out'), template([schedule('broken', 'rate(1 week)', 'manage x', ['x']), SCHEDULES[1]]), REGION);
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -322,7 +293,7 @@ describe('cdk-wsgi schedules run against a deployed stack', () => {
   const cli = (args: string[], cwd = work) => finished(runCli(args, { cwd, env }));
 
   beforeAll(async () => {
-    writeAssembly(path.join(work, 'cdk.out'), template(SCHEDULES));
+    writeAssembly(path.join(work, 'cdk.out'), template(SCHEDULES), REGION);
     moto = await startMoto();
     await deployStack(moto, 'Ops', template(SCHEDULES), REGION);
     lambda = await lambdaStandIn(invocation => answer(invocation));
