@@ -244,7 +244,7 @@ testQuickstart.exec(`jest ${QUICKSTART} --ci --coverage=false --testPathIgnorePa
 // build tools from PyPI (the adapter's distribution): the full test command only.
 const FULL_ONLY_SUITES = [
   'bytecode-compiler', 'rie-e2e', 'cli-remote', 'serve-browser', 'serve-django-browser', 'local-bundling', 'bundling-errors', 'entry-paths',
-  'deploy-tasks-rie', 'adapter-package', 'jobs-rie',
+  'deploy-tasks-rie', 'adapter-package', 'jobs-rie', 'emulate', 'emulator-tools',
 ];
 
 // The contributor's loop: Node.js and python3 only, no downloads after the first .venv.

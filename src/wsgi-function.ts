@@ -17,7 +17,7 @@ import { NEWEST_ADAPTER_RUNTIME } from './private/adapter-layer-asset';
 import { defineBackgroundTasks } from './private/background-tasks';
 import { warnOnBundledAdapter } from './private/bundled-adapter';
 import { containerEngine, containerEngineAnswers } from './private/container-engine';
-import { defineDeployTasks } from './private/deploy-tasks';
+import { defineDeployTasks, deployTasksJson } from './private/deploy-tasks';
 import { eventHandlerPath, EventHandlers } from './private/event-handlers';
 import { cliPath, FrontDoor } from './private/front-door';
 import { functionCode } from './private/function-code';
@@ -428,6 +428,10 @@ export class WsgiFunction extends Construct {
       throw new Error(`${userPath(this)} already has a front door; define a WsgiFunction per front door`);
     }
     this.frontDoor = frontDoor;
+    const prime = this.props.prime?.length ? {
+      paths: this.props.prime,
+      timeoutMillis: (this.props.primeTimeout ?? Duration.seconds(defaults.DEFAULT_PRIME_TIMEOUT_SECONDS)).toMilliseconds(),
+    } : undefined;
     // Lets `cdk-wsgi serve` run the app from its sources, as this front door would call it.
     this.addCliMetadata({
       entry: this.serveEntry,
@@ -435,26 +439,22 @@ export class WsgiFunction extends Construct {
       stageName: frontDoor.stage,
       distribution: frontDoor.distribution || undefined,
       staticFiles: frontDoor.staticFiles && { directory: cliPath(frontDoor.staticFiles.directory), urlPath: frontDoor.staticFiles.urlPath },
+      prime,
     });
-    if (this.props.prime?.length) {
-      const prime: contract.PrimeConfig = {
-        apiType: frontDoor.apiType,
-        host: frontDoor.host,
-        stage: frontDoor.stage,
-        paths: this.props.prime,
-        timeoutMillis: (this.props.primeTimeout ?? Duration.seconds(defaults.DEFAULT_PRIME_TIMEOUT_SECONDS)).toMilliseconds(),
-      };
-      this.lambdaFunction.addEnvironment(contract.ENV_PRIME, Stack.of(this).toJsonString(prime));
+    if (prime) {
+      const config: contract.PrimeConfig = { apiType: frontDoor.apiType, host: frontDoor.host, stage: frontDoor.stage, ...prime };
+      this.lambdaFunction.addEnvironment(contract.ENV_PRIME, Stack.of(this).toJsonString(config));
     }
     if (frontDoor.serverErrorRateAlarm && this.deploymentGroup && !this.props.deployment?.alarms) {
       this.deploymentGroup.addAlarm(frontDoor.serverErrorRateAlarm);
     }
   }
 
-  /** Sets the function's ServeMetadata to `metadata` with the schedules, for `cdk-wsgi schedules`. */
+  /** Sets the function's ServeMetadata to `metadata` with the schedules and deploy tasks, for `cdk-wsgi schedules` and `tasks`. */
   private addCliMetadata(metadata: contract.ServeMetadata): void {
     const schedules = this.scheduleMetadata.length ? { schedules: this.scheduleMetadata } : {};
-    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).addMetadata(contract.METADATA_KEY, { ...metadata, ...schedules });
+    const tasks = this.props.deployTasks?.length ? { deployTasks: JSON.parse(deployTasksJson(this.props.deployTasks)) } : {};
+    (this.lambdaFunction.node.defaultChild as lambda.CfnFunction).addMetadata(contract.METADATA_KEY, { ...metadata, ...schedules, ...tasks });
   }
 
   /**

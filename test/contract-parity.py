@@ -147,6 +147,7 @@ json.dump(
         },
         "worker": {
             "settingsKeys": sorted(protocol.WorkerSettings.__required_keys__),
+            "primeKeys": sorted(protocol.PrimeSettings.__required_keys__),
             "settings": protocol.read_settings(json.dumps(sent["workerSettings"])),
             "invocation": protocol.read_invocation(sent["invocationLine"].encode()),
             "lines": [
@@ -154,6 +155,7 @@ json.dump(
                 for message in (
                     protocol.ready_message(),
                     protocol.ready_message(error="ImportError: x", hint="install x"),
+                    protocol.ready_message(primed=sent["primed"]),
                     protocol.result_message({"statusCode": 200}),
                     protocol.error_message("ValueError: boom"),
                 )

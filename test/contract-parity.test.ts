@@ -16,7 +16,7 @@ import { scheduledExitStatus } from '../src/cli/remote-commands';
 import * as contract from '../src/contracts/adapter-contract';
 import * as defaults from '../src/contracts/defaults';
 import { DeployTaskSpec } from '../src/contracts/deploy-task-contract';
-import { invocationLine, parseWorkerMessage, WorkerSettings } from '../src/contracts/worker-protocol';
+import { invocationLine, parseWorkerMessage, PrimedPath, WorkerSettings } from '../src/contracts/worker-protocol';
 import { deployTasksJson } from '../src/private/deploy-tasks';
 import { VIEWER_REQUEST_FUNCTION_CODE } from '../src/private/viewer-request-function';
 
@@ -55,7 +55,10 @@ const WORKER_SETTINGS: WorkerSettings = {
   functionName: 'MyStack-App',
   memorySize: 512,
   timeoutSeconds: 29,
+  prime: PRIME_CONFIGS[0],
 };
+
+const PRIMED: PrimedPath[] = [{ path: '/', status: 200, ms: 4 }, { path: '/x', error: 'ValueError: x' }, { path: '/y', skipped: true }];
 
 /**
  * What a REST API's function receives of a visitor's request through the distribution: the viewer-request function run
@@ -151,6 +154,7 @@ const sent = {
   primeConfigs: PRIME_CONFIGS,
   primePaths: PRIME_PATHS,
   workerSettings: WORKER_SETTINGS,
+  primed: PRIMED,
   invocationLine: invocationLine('req-1', '{"path":"/"}'),
   distribution: {
     secret: DISTRIBUTION_SECRET,
@@ -312,6 +316,7 @@ describe('the TypeScript and Python sides agree on', () => {
     test('the settings\' names', () => {
       expect(python.worker.settingsKeys).toEqual(Object.keys(WORKER_SETTINGS).sort());
       expect(python.worker.settings).toEqual(WORKER_SETTINGS);
+      expect(python.worker.primeKeys).toEqual(Object.keys(WORKER_SETTINGS.prime!).sort());
     });
 
     test('the invocation line, read by the worker', () => {
@@ -323,6 +328,7 @@ describe('the TypeScript and Python sides agree on', () => {
       expect(python.worker.lines.map(parseWorkerMessage)).toEqual([
         { ready: {} },
         { ready: { error: 'ImportError: x', hint: 'install x' } },
+        { ready: { primed: PRIMED } },
         { result: { statusCode: 200 } },
         { error: 'ValueError: boom' },
       ]);

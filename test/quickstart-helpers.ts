@@ -15,7 +15,9 @@ export type Language = 'typescript' | 'python';
 export const LANGUAGES: readonly Language[] = ['typescript', 'python'];
 
 /** The sections a newcomer follows; every command they show must run in a test. */
-export const USER_SECTIONS = ['## Install', '## Quick start', '## Run locally: `cdk-wsgi serve`', '## Operate the deployed app: commands, deploy tasks, logs'];
+export const USER_SECTIONS = [
+  '## Install', '## Quick start', '## Run locally: `cdk-wsgi serve` and `cdk-wsgi emulate`', '## Operate the deployed app: commands, deploy tasks, logs',
+];
 
 const SHELL_INFO = new Set(['sh', 'bash', 'shell', 'console']);
 const MARKER = /^<!--\s*quickstart(?::(\S+))?((?:\s+[\w-]+=\S+)*)\s*-->$/;
@@ -47,7 +49,7 @@ export interface Readme {
 
 const COMMAND_WORDS = /^(npx|npm|pip|pip3|python|python3|cdk|cdk-wsgi|source|mkdir|cd)\s/;
 // Inline spans that quote what a command prints rather than a command.
-const OUTPUT_SPAN = /^cdk-wsgi serve: /;
+const OUTPUT_SPAN = /^cdk-wsgi (serve|emulate): /;
 
 /** Reads README.md's marked blocks and the commands of its user-facing sections; throws on a malformed marker. */
 export function readReadme(file = README): Readme {
@@ -154,7 +156,8 @@ export function quickstartSteps(readme: Readme, language: Language): MarkedBlock
 }
 
 export const isSynth = (command: string) => /(^|\s)cdk synth(\s|$)/.test(command);
-export const isServe = (command: string) => /(^|\s)cdk-wsgi serve(\s|$)/.test(command) && !/\s(--help|-h)(\s|$)/.test(command);
+/** A command that serves until Ctrl+C: `cdk-wsgi serve`, or `cdk-wsgi emulate`. */
+export const isServe = (command: string) => /(^|\s)cdk-wsgi (serve|emulate)(\s|$)/.test(command) && !/\s(--help|-h)(\s|$)/.test(command);
 
 /** The command with every install of the `cdk-wsgi` package pointed at the packed file instead of the registry. */
 export function withPackedPackages(command: string, packages: { tarball: string; wheel: string }): { command: string; replaced: boolean } {

@@ -160,8 +160,9 @@ async function synthWithCdkNag(session: ShellSession, appTs: string): Promise<vo
  * exit 0 with nothing left running and no traceback. The one allowance: behind `npx`, npm (through `sh -c`)
  * re-raises a Ctrl+C that reached it, so the shell sees SIGINT even when cdk-wsgi itself exits 0.
  */
-async function serveAndFetch(session: ShellSession, language: Language, command: string, apiPy: string, problems: string[]): Promise<void> {
-  checkCli(session, language, command);
+async function serveAndFetch(session: ShellSession, language: Language, shown: string, apiPy: string, problems: string[]): Promise<void> {
+  checkCli(session, language, shown);
+  const command = await withArchitectureFix(session, shown);
   const withFreePort = /\s--port\s+\S+/.test(command) ? command.replace(/(\s--port\s+)\S+/, '$10') : `${command} --port 0`;
   const tmpdir = session.env.TMPDIR!;
   const tmpBefore = new Set(fs.readdirSync(tmpdir));
@@ -169,7 +170,7 @@ async function serveAndFetch(session: ShellSession, language: Language, command:
   record(language, command, server.seconds, 'serve start');
   let failure: unknown;
   try {
-    expect(server.firstLine).toMatch(/^cdk-wsgi serve: .+ at http:\/\/127\.0\.0\.1:\d+\/\S*$/);
+    expect(server.firstLine).toMatch(/^cdk-wsgi (serve|emulate): .+ at http:\/\/127\.0\.0\.1:\d+\/\S*$/);
     const response = await fetch(server.url, { signal: AbortSignal.timeout(30_000) });
     const body = await response.text();
     expect({ status: response.status, body }).toEqual({ status: 200, body: expect.stringMatching(/\S/) });
@@ -199,6 +200,22 @@ async function serveAndFetch(session: ShellSession, language: Language, command:
   if (leftBehind.length > 0) {
     problems.push(`'${withFreePort}' left ${leftBehind.map(name => `${name} (${megabytes(path.join(tmpdir, name))} MB)`).join(', ')} in $TMPDIR after Ctrl+C`);
   }
+}
+
+/**
+ * `cdk-wsgi emulate` as a user on this machine runs it: the quick start's function is built for ARM_64, and Flask's
+ * MarkupSafe brings a compiled module; on an x86_64 machine the first run stops with one line naming the fix, and the
+ * user runs again with the flag it names. Any other command, or an arm64 machine, runs as shown.
+ */
+async function withArchitectureFix(session: ShellSession, command: string): Promise<string> {
+  if (!/(^|\s)cdk-wsgi emulate(\s|$)/.test(command) || process.arch === 'arm64') return command;
+  const stopped = await session.run(command, COMMAND_TIMEOUT_MS, true);
+  expect({ code: stopped.code, stdout: stopped.stdout, stderr: stopped.stderr }).toEqual({
+    code: 1,
+    stdout: '',
+    stderr: expect.stringMatching(/^cdk-wsgi emulate: MyWsgiApp\/App is built for arm64, and 1 of its compiled modules cannot load on this x86_64 machine \(markupsafe\/_speedups\.cpython-3\d+-aarch64-linux-gnu\.so\); .* or pass --architecture x86_64 to run it anyway [^\n]*\n$/),
+  });
+  return `${command} --architecture x86_64`;
 }
 
 function megabytes(file: string): number {

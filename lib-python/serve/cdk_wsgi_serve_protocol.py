@@ -1,8 +1,8 @@
 """The protocol between `cdk-wsgi serve` and its worker: the settings as the worker's
 one argument, then one JSON object per line each way.
 
-The worker writes `ready` once the app is imported, then reads one invocation per line
-and answers each with `result` or `error`. The TypeScript side is
+The worker writes `ready` once the app is imported (and primed), then reads one
+invocation per line and answers each with `result` or `error`. The TypeScript side is
 src/contracts/worker-protocol.ts; test/contract-parity.test.ts passes each side's
 lines through the other. The long module name keeps clear of the app's modules: the
 worker imports this one first, so a short name could shadow one.
@@ -14,6 +14,7 @@ import json
 from typing import Any, TypedDict
 
 __all__ = [
+    "PrimeSettings",
     "WorkerSettings",
     "encode",
     "error_message",
@@ -22,6 +23,17 @@ __all__ = [
     "ready_message",
     "result_message",
 ]
+
+
+class PrimeSettings(TypedDict):
+    """The function's priming as CDK_WSGI_PRIME holds it, `host` being the emulated
+    front door's domain (its events' domainName); the requests carry the local Host."""
+
+    apiType: str
+    host: str
+    stage: str
+    paths: list[str]
+    timeoutMillis: int
 
 
 class WorkerSettings(TypedDict):
@@ -38,6 +50,8 @@ class WorkerSettings(TypedDict):
     functionName: str
     memorySize: int
     timeoutSeconds: float
+    #: Primed once the app is imported, as at init on Lambda; null without `prime`.
+    prime: PrimeSettings | None
 
 
 def read_settings(argument: str) -> WorkerSettings:
@@ -52,10 +66,14 @@ def read_invocation(line: bytes) -> tuple[str, Any]:
 
 
 def ready_message(
-    *, error: str | None = None, hint: str | None = None
+    *,
+    error: str | None = None,
+    hint: str | None = None,
+    primed: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Sent once the app is imported; with the error (and a hint) when it failed to."""
-    info = {"error": error, "hint": hint}
+    """Sent once the app is imported (and primed: each path's `status` and `ms`, its
+    `error`, or `skipped`); with the error (and a hint) when it failed to."""
+    info = {"error": error, "hint": hint, "primed": primed}
     return {"ready": {key: value for key, value in info.items() if value is not None}}
 
 

@@ -10,6 +10,7 @@ to the file descriptor, goes to stderr, the developer's terminal.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import signal
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any, BinaryIO
 
-    from cdk_wsgi_adapter.compat import StartResponse, WSGIApplication, WSGIEnvironment
+    from cdk_wsgi_adapter.compat import StartResponse, WSGIEnvironment
+    from cdk_wsgi_adapter.config import Options
 
 ADAPTER_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
@@ -34,10 +36,15 @@ class LocalContext:
     """The attributes of Lambda's context object that apps read."""
 
     def __init__(self, settings: protocol.WorkerSettings, request_id: str) -> None:
-        name = settings["functionName"]
+        # `name:qualifier` when invoked through an alias, which the ARN names and the
+        # function's name does not.
+        qualified = settings["functionName"]
+        name = qualified.partition(":")[0]
         self.function_name = name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{name}"
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:local:000000000000:function:{qualified}"
+        )
         self.memory_limit_in_mb = str(settings["memorySize"])
         self.aws_request_id = request_id
         self.log_group_name = f"/aws/lambda/{name}"
@@ -89,43 +96,101 @@ def failed_app(
     return [b"Internal Server Error"]
 
 
-def served_locally(app: WSGIApplication, port: str) -> WSGIApplication:
-    """The local server speaks plain HTTP: URLs the app builds must say so too."""
-
-    def local_app(
-        environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        environ["wsgi.url_scheme"] = "http"
-        environ["SERVER_PORT"] = port
-        return app(environ, start_response)
-
-    return local_app
-
-
 def load(
     settings: protocol.WorkerSettings,
 ) -> tuple[Callable[[Any, Any], Any], dict[str, Any]]:
-    """The adapter's handler around the app, and the ready message for the CLI."""
-    from cdk_wsgi_adapter import make_handler
+    """The adapter's handler around the app, primed as at init on Lambda once the app
+    imported, and the ready message for the CLI."""
+    from cdk_wsgi_adapter.adapter import handler_for
+    from cdk_wsgi_adapter.config import Options
     from cdk_wsgi_adapter.loader import import_app
+    from cdk_wsgi_adapter.local import served_over_http
 
-    try:
-        app = served_locally(import_app(settings["app"]), str(settings["port"]))
-        ready = protocol.ready_message()
-    except (Exception, SystemExit) as exc:
-        print_app_traceback(exc)
-        app = failed_app
-        ready = protocol.ready_message(
-            error=f"{type(exc).__name__}: {exc}", hint=missing_dependency_hint(exc)
-        )
-    handler = make_handler(
-        app,
+    # What make_handler builds, kept for prime(), which reads the base paths and secret.
+    options = Options(
         text_media_types=settings["textMediaTypes"],
         binary_media_types=settings["binaryMediaTypes"],
         base_paths=settings["basePaths"],
         origin_secret=settings["originSecret"],
     )
-    return handler, ready
+    try:
+        # The local server speaks plain HTTP on its port (X-Forwarded-Port).
+        app = served_over_http(import_app(settings["app"]))
+    except (Exception, SystemExit) as exc:
+        print_app_traceback(exc)
+        handler = handler_for(failed_app, options)
+        return handler, protocol.ready_message(
+            error=f"{type(exc).__name__}: {exc}", hint=missing_dependency_hint(exc)
+        )
+    handler = handler_for(app, options)
+    prime = settings["prime"]
+    primed = None if prime is None else prime_app(handler, prime, settings, options)
+    return handler, protocol.ready_message(primed=primed)
+
+
+def prime_app(
+    handler: Callable[[Any, Any], Any],
+    prime: protocol.PrimeSettings,
+    settings: protocol.WorkerSettings,
+    options: Options,
+) -> list[dict[str, Any]] | None:
+    """Run the adapter's own prime() through `handler`, as its init does on Lambda
+    (its log lines included), each request with the Host a local client sends; return
+    how each path went, or None when the adapter refuses the config (and logs why)."""
+    from cdk_wsgi_adapter.config import parse_prime
+    from cdk_wsgi_adapter.exceptions import DeadlineExceeded
+    from cdk_wsgi_adapter.prime import prime as adapter_prime
+
+    config = parse_prime(json.dumps(prime))
+    if config is None:
+        return None
+    local = local_headers(settings["port"])
+    primed: list[dict[str, Any]] = []
+
+    def recording(event: Any, context: Any) -> Any:
+        # prime() calls once per path, in order, until its budget runs out.
+        path = config.paths[len(primed)]
+        for key in ("headers", "multiValueHeaders"):
+            headers = event.get(key, {})
+            for name in headers:
+                value = local.get(name.lower())
+                if value is not None:
+                    headers[name] = [value] if key == "multiValueHeaders" else value
+        started = time.perf_counter()
+        try:
+            result = handler(event, context)
+        except DeadlineExceeded:
+            error = f"stopped at the prime timeout ({config.timeout_millis} ms)"
+            primed.append({"path": path, "error": error})
+            raise
+        except BaseException as exc:
+            primed.append({"path": path, "error": f"{type(exc).__name__}: {exc}"})
+            raise
+        elapsed = round((time.perf_counter() - started) * 1000)
+        primed.append({"path": path, "status": result["statusCode"], "ms": elapsed})
+        return result
+
+    adapter_prime(recording, config, options)
+    primed.extend(
+        {"path": path, "skipped": True} for path in config.paths[len(primed) :]
+    )
+    return primed
+
+
+def local_headers(port: int) -> dict[str, str]:
+    """Lowercase header name -> the value a request to the local server carries, where
+    a priming request names the deployed front door: its Host and scheme, and the
+    viewer's through serve's stand-in distribution."""
+    from cdk_wsgi_adapter.config import VIEWER_HOST_HEADER, VIEWER_PROTO_HEADER
+
+    host = f"127.0.0.1:{port}"
+    return {
+        "host": host,
+        "x-forwarded-port": str(port),
+        "x-forwarded-proto": "http",
+        VIEWER_HOST_HEADER: host,
+        VIEWER_PROTO_HEADER: "http",
+    }
 
 
 def answer(

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
+from cdk_wsgi_adapter.config import Options
 from events import make_http_event
 
 SERVE = Path(__file__).parents[1] / "serve"
@@ -29,6 +31,7 @@ SETTINGS: protocol.WorkerSettings = {
     "functionName": "MyStack-App",
     "memorySize": 512,
     "timeoutSeconds": 29,
+    "prime": None,
 }
 
 APP = """\
@@ -55,6 +58,16 @@ class TestProtocol:
             == b'{"ready":{"error":"ImportError: x","hint":"install x"}}\n'
         )
 
+    def test_ready_line_with_primed_paths(self) -> None:
+        primed = [
+            {"path": "/", "status": 200, "ms": 4},
+            {"path": "/x", "skipped": True},
+        ]
+        assert protocol.encode(protocol.ready_message(primed=primed)) == (
+            b'{"ready":{"primed":[{"path":"/","status":200,"ms":4},'
+            b'{"path":"/x","skipped":true}]}}\n'
+        )
+
     def test_answer_lines(self) -> None:
         result = protocol.result_message({"statusCode": 200})
         assert protocol.encode(result) == b'{"result":{"statusCode":200}}\n'
@@ -62,8 +75,10 @@ class TestProtocol:
         assert protocol.encode(error) == b'{"error":"ValueError: boom"}\n'
 
 
-def start_worker(entry: Path, app: str) -> subprocess.Popen[bytes]:
-    settings = {**SETTINGS, "entry": str(entry), "app": app}
+def start_worker(
+    entry: Path, app: str, prime: protocol.PrimeSettings | None = None
+) -> subprocess.Popen[bytes]:
+    settings = {**SETTINGS, "entry": str(entry), "app": app, "prime": prime}
     return subprocess.Popen(
         [sys.executable, str(SERVE / "worker.py"), json.dumps(settings)],
         stdin=subprocess.PIPE,
@@ -115,3 +130,126 @@ class TestWorker:
             assert "is not installed for" in ready["hint"]
         finally:
             stop(worker)
+
+    def test_primes_once_imported_as_the_function_does_at_init(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "api.py").write_text(PRIMED_APP)
+        prime = prime_settings(["/", "/missing", "/boom"])
+        worker = start_worker(tmp_path, "api:app", prime)
+        assert worker.stdin is not None
+        try:
+            primed = read_line(worker.stdout)["ready"]["primed"]
+            assert [(p["path"], p["status"]) for p in primed] == [
+                ("/", 200),
+                ("/missing", 404),
+                ("/boom", 500),
+            ]
+            assert all(isinstance(p["ms"], int) for p in primed)
+            event = make_http_event(raw_path="/seen")
+            worker.stdin.write(
+                f'{{"requestId":"r","event":{json.dumps(event)}}}\n'.encode()
+            )
+            worker.stdin.flush()
+            seen = json.loads(read_line(worker.stdout)["result"]["body"])
+            # The REST API's stage, as the local server's requests have it, and the
+            # Host its clients send.
+            assert seen == [
+                ["/prod", path, "127.0.0.1:8000", "cdk-wsgi-prime"]
+                for path in ("/", "/missing", "/boom")
+            ]
+            _, stderr = worker.communicate(timeout=10)
+            # The adapter's own log lines, as on Lambda.
+            assert b"primed GET /: 200 in " in stderr
+            assert b"primed GET /missing: 404 in " in stderr
+        finally:
+            stop(worker)
+
+    def test_a_malformed_prime_is_logged_and_nothing_primed(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "api.py").write_text(PRIMED_APP)
+        worker = start_worker(tmp_path, "api:app", prime_settings(["no-slash"]))
+        try:
+            assert read_line(worker.stdout) == {"ready": {}}
+            _, stderr = worker.communicate(timeout=10)
+            assert b"CDK_WSGI_PRIME is malformed" in stderr
+        finally:
+            stop(worker)
+
+
+PRIMED_APP = """\
+import json
+
+seen = []
+
+def app(environ, start_response):
+    path = environ["PATH_INFO"]
+    if path == "/seen":
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(seen).encode()]
+    seen.append([environ["SCRIPT_NAME"], path, environ["HTTP_HOST"],
+                 environ["HTTP_USER_AGENT"]])
+    if path == "/boom":
+        raise ValueError("boom")
+    start_response("404 Not Found" if path == "/missing" else "200 OK", [])
+    return [b""]
+"""
+
+
+def prime_settings(paths: list[str], timeout: int = 5000) -> protocol.PrimeSettings:
+    return {
+        "apiType": "REST",
+        "host": "local.execute-api.localhost",
+        "stage": "prod",
+        "paths": paths,
+        "timeoutMillis": timeout,
+    }
+
+
+class TestPrimeApp:
+    """worker.prime_app in this process, with handlers that fail and overrun."""
+
+    def prime(
+        self, handler: Any, prime: protocol.PrimeSettings
+    ) -> list[dict[str, Any]] | None:
+        import worker
+
+        return worker.prime_app(handler, prime, SETTINGS, Options())
+
+    def test_names_what_the_handler_raised_and_goes_on(self) -> None:
+        def handler(event: Any, context: Any) -> Any:
+            if event["path"] == "/x":
+                raise ValueError("bad event")
+            return {"statusCode": 204}
+
+        primed = self.prime(handler, prime_settings(["/x", "/"]))
+        assert primed is not None
+        assert primed[0] == {"path": "/x", "error": "ValueError: bad event"}
+        assert primed[1]["status"] == 204
+
+    def test_rewrites_each_header_map_to_the_local_servers(self) -> None:
+        events: list[Any] = []
+
+        def handler(event: Any, context: Any) -> Any:
+            events.append(event)
+            return {"statusCode": 200}
+
+        prime = {**prime_settings(["/"]), "apiType": "ALB", "stage": ""}
+        self.prime(handler, prime)  # type: ignore[arg-type]
+        headers = events[0]["multiValueHeaders"]
+        assert headers["host"] == ["127.0.0.1:8000"]
+        assert headers["x-forwarded-proto"] == ["http"]
+        assert headers["x-forwarded-port"] == ["8000"]
+
+    def test_stops_at_the_timeout_and_names_the_paths_skipped(self) -> None:
+        def handler(event: Any, context: Any) -> Any:
+            time.sleep(5)
+            return {"statusCode": 200}
+
+        primed = self.prime(handler, prime_settings(["/slow", "/a", "/b"], 100))
+        assert primed == [
+            {"path": "/slow", "error": "stopped at the prime timeout (100 ms)"},
+            {"path": "/a", "skipped": True},
+            {"path": "/b", "skipped": True},
+        ]

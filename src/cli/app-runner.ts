@@ -1,20 +1,34 @@
-import { PythonWorker } from './python-worker';
 import { Outcome, ReadyInfo } from '../contracts/worker-protocol';
+
+/**
+ * Where invocations run: a Python worker (`serve`), or AWS's runtime emulator (`emulate`). One invocation at a time,
+ * as in a Lambda execution environment.
+ */
+export interface ExecutionEnvironment {
+  /** Resolves once invocations can be sent; rejects when the environment could not start. */
+  readonly ready: Promise<ReadyInfo>;
+  /** Whether it is gone (crashed, timed out, stopped): a later invocation needs a new one. */
+  readonly dead: boolean;
+  invoke(eventJson: string, requestId: string): Promise<Outcome>;
+  stop(): void;
+}
 
 /** Requests waiting for the worker beyond this are throttled, which bounds the queue. */
 export const MAX_WAITING = 100;
 
 /**
- * Sends invocations to one Python worker in turn and replaces it when it must go: after a crash or a
- * timeout (as Lambda starts a fresh environment) and when the sources change.
+ * Sends invocations to one execution environment in turn and replaces it when it must go: after a crash or a
+ * timeout (as Lambda starts a fresh environment), when the sources change, and before every invocation with `cold`.
  */
 export class AppRunner {
-  private worker: PythonWorker;
+  private worker: ExecutionEnvironment;
   private tail: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private reloadQueued = false;
+  private used = false;
 
-  constructor(private readonly startWorker: () => PythonWorker, private readonly say: (line: string) => void) {
+  constructor(private readonly startWorker: () => ExecutionEnvironment, private readonly say: (line: string) => void,
+    private readonly cold = false) {
     this.worker = startWorker();
   }
 
@@ -53,7 +67,9 @@ export class AppRunner {
   }
 
   private async run(eventJson: string, requestId: string): Promise<Outcome> {
+    if (this.cold && this.used) this.worker.stop();
     if (this.worker.dead) this.worker = this.startWorker();
+    this.used = true;
     const worker = this.worker;
     try {
       await worker.ready;

@@ -21,6 +21,9 @@ export interface AssemblyFunction {
   readonly metadata: contract.ServeMetadata;
   /** The function's CloudFormation properties. */
   readonly properties: any;
+  /** The resource itself (its Metadata names its asset), and the template's others (its layers, its aliases). */
+  readonly resource: any;
+  readonly resources: Record<string, any>;
 }
 
 // Stages nest assemblies; real apps go one or two levels deep.
@@ -76,7 +79,9 @@ export function templateFunctions(template: any, stackName: string, deployedAs: 
     const functionPath: string | undefined = resource.Metadata['aws:cdk:path'] ?? paths.get(logicalId);
     // A WsgiApi's function is its WsgiFunction's ('Default'), named by the WsgiApi's path as users wrote it.
     const name = functionPath?.replace(/(\/Default)?\/Function\/Resource$/, '') ?? `${stackName}/${logicalId}`;
-    found.push({ name, stackName, deployedAs, logicalId, apiType: metadata.apiType, assemblyDir, metadata, properties: resource.Properties });
+    const { apiType } = metadata;
+    const { Properties: properties } = resource;
+    found.push({ name, stackName, deployedAs, logicalId, apiType, assemblyDir, metadata, properties, resource, resources: template.Resources });
   }
   return found;
 }
@@ -144,6 +149,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
     // Lambda's own defaults, for functions whose template leaves them out.
     timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : 3,
     memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
+    prime: metadata.prime,
   };
 }
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import * as path from 'path';
 import { Command, ExitStatusError, UsageError } from './command';
+import { emulateCommand } from './emulate-command';
 import { readText } from './files';
 import { logsCommand } from './logs-command';
 import { commandCommand, execCommand, flaskCommand, manageCommand } from './remote-commands';
 import { schedulesCommand } from './schedules-command';
 import { serveCommand } from './serve-command';
+import { tasksCommand } from './tasks-command';
 
-const COMMANDS: Command[] = [serveCommand, execCommand, commandCommand, manageCommand, flaskCommand, logsCommand, schedulesCommand];
+const COMMANDS: Command[] = [
+  serveCommand, emulateCommand, execCommand, commandCommand, manageCommand, flaskCommand, logsCommand, schedulesCommand, tasksCommand,
+];
 
 const USAGE = `Usage: cdk-wsgi <command> [options]
 

@@ -1,8 +1,11 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
+import { LOCAL_FUNCTION_URL_DOMAIN } from './function-url-emulator';
+import { LOCAL_DOMAIN } from './gateway-emulator';
 import { ServeSettings } from './settings';
 import { ENV_PREFIX } from '../contracts/adapter-contract';
 import { invocationLine, Outcome, parseWorkerMessage, ReadyInfo, WorkerMessage, WorkerSettings } from '../contracts/worker-protocol';
+import { ApiType } from '../types';
 
 /** The Python half, shipped in the package next to the adapter it imports. */
 export const WORKER_SCRIPT = path.join(__dirname, '..', '..', 'lib-python', 'serve', 'worker.py');
@@ -16,6 +19,13 @@ export interface WorkerOptions {
   readonly originSecret?: string;
   /** Receives the worker's stderr: the app's output, logs and tracebacks. */
   readonly stderr: (text: string) => void;
+  /**
+   * The alias the context's ARN names, as Lambda's does when one invokes the function through it: `manage` for the
+   * management commands the adapter runs only through that alias. Unqualified otherwise.
+   */
+  readonly qualifier?: string;
+  /** The custom domain the app is served on, which its priming requests name as its front door's requests do. */
+  readonly domainName?: string;
 }
 
 // Lambda allows 10 s for init, then retries it within the function timeout.
@@ -46,9 +56,16 @@ export class PythonWorker {
       basePaths: settings.basePaths,
       originSecret: options.originSecret ?? null,
       port: options.port,
-      functionName: settings.label.replace(/[^A-Za-z0-9_-]/g, '-'),
+      functionName: `${settings.label.replace(/[^A-Za-z0-9_-]/g, '-')}${options.qualifier ? `:${options.qualifier}` : ''}`,
       memorySize: settings.memorySize,
       timeoutSeconds: settings.timeoutSeconds,
+      // The domain the emulated front door's events name (none for a load balancer, whose Host is the local one anyway).
+      prime: settings.prime ? {
+        apiType: settings.apiType,
+        host: options.domainName ?? (settings.apiType === ApiType.FUNCTION_URL ? LOCAL_FUNCTION_URL_DOMAIN : LOCAL_DOMAIN),
+        stage: settings.stageName,
+        ...settings.prime,
+      } : null,
     };
     this.child = spawn(options.python, [WORKER_SCRIPT, JSON.stringify(workerSettings)], {
       env: workerEnvironment(settings.environment),

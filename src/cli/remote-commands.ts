@@ -3,8 +3,9 @@ import { clientConfig, recordingTargets } from './aws-clients';
 import { Command, ExitStatusError, UsageError } from './command';
 import { readText } from './files';
 import * as lazy from './lazy';
-import type { RemoteTarget, TargetOptions } from './remote-target';
-import { CommandKind, commandEvent, SCHEDULED_COMMAND_ERROR, SCHEDULED_EXIT } from '../contracts/adapter-contract';
+import { LOCAL_OPTIONS, LOCAL_USAGE, LocalOptions, runLocally } from './local-commands';
+import type { RemoteTarget } from './remote-target';
+import { CommandAnswer, CommandKind, commandEvent, SCHEDULED_COMMAND_ERROR, SCHEDULED_EXIT } from '../contracts/adapter-contract';
 
 /** The options every command that reaches the deployed function takes; logs-command.ts shares them. */
 export const TARGET_OPTIONS = {
@@ -14,6 +15,9 @@ export const TARGET_OPTIONS = {
   region: { type: 'string' },
   profile: { type: 'string' },
 } as const;
+
+/** The target options, and --local with its own: what the commands that run a command event take. */
+export const COMMAND_OPTIONS = { ...TARGET_OPTIONS, ...LOCAL_OPTIONS } as const;
 
 export const TARGET_USAGE = `The function, from the cloud assembly (run \`cdk synth\` first) or the deployed stack:
   --assembly DIR         the cloud assembly (default: cdk.out)
@@ -47,12 +51,13 @@ export function parse<T extends ParseArgsOptionsConfig>(args: string[], options:
 function parsePassOn(argv: string[]) {
   const split = ownArgCount(argv);
   const rest = argv.slice(split);
-  return { values: parse(argv.slice(0, split), TARGET_OPTIONS, false).values, rest: rest[0] === '--' ? rest.slice(1) : rest };
+  return { values: parse(argv.slice(0, split), COMMAND_OPTIONS, false).values, rest: rest[0] === '--' ? rest.slice(1) : rest };
 }
 
 /** How many leading arguments are target options (with their values), before what the command passes on. */
 function ownArgCount(argv: string[]): number {
-  const takesValue = (arg: string) => arg.startsWith('--') && !arg.includes('=') && arg.slice(2) in TARGET_OPTIONS;
+  const takesValue = (arg: string) => arg.startsWith('--') && !arg.includes('=')
+    && (COMMAND_OPTIONS as Record<string, { type: string }>)[arg.slice(2)]?.type === 'string';
   let i = 0;
   while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
     i += takesValue(argv[i]) ? 2 : 1;
@@ -61,7 +66,7 @@ function ownArgCount(argv: string[]): number {
 }
 
 /** Runs `kind` with `command` on the function the options name, and prints what it wrote. */
-function runRemote(values: TargetOptions, kind: CommandKind, command: string | string[]): Promise<number> {
+function runRemote(values: LocalOptions, kind: CommandKind, command: string | string[]): Promise<number> {
   return runEvent(values, () => commandEvent(kind, command));
 }
 
@@ -70,8 +75,11 @@ function runRemote(values: TargetOptions, kind: CommandKind, command: string | s
  * schedule's: `cdk-wsgi schedules run`), prints what the command wrote and returns its exit status. With `logsHint`, a
  * failed invocation's error ends with the `cdk-wsgi logs --request` line that shows its log.
  */
-export async function runEvent(values: TargetOptions, eventFor: (target: RemoteTarget) => Record<string, unknown>,
+export async function runEvent(values: LocalOptions, eventFor: (target: RemoteTarget) => Record<string, unknown>,
   logsHint = false): Promise<number> {
+  if (values.local) return printed(await locally(values, eventFor));
+  const misplaced = (['python', 'architecture'] as const).find(option => values[option] !== undefined);
+  if (misplaced) throw new UsageError(`--${misplaced} goes with --local`);
   const { commandClient, runCommand, CommandFailedError } = lazy.runCommand();
   const { explainingAwsErrors, GRANT_MANAGE } = lazy.awsErrors();
   return explainingAwsErrors(values, GRANT_MANAGE, async target => {
@@ -100,11 +108,28 @@ export async function runEvent(values: TargetOptions, eventFor: (target: RemoteT
       if (status !== undefined) throw new ExitStatusError(message, status, { cause: error });
       throw requestId ? new CommandFailedError(message, { cause: error }) : error;
     }
-    for (const [stream, text] of answer.output) {
-      (stream === 'stderr' ? process.stderr : process.stdout).write(text);
-    }
-    return answer.exitCode;
+    return printed(answer);
   });
+}
+
+/** Writes what the command wrote, each chunk to its stream, and returns its exit status. */
+function printed(answer: CommandAnswer): number {
+  for (const [stream, text] of answer.output) {
+    (stream === 'stderr' ? process.stderr : process.stdout).write(text);
+  }
+  return answer.exitCode;
+}
+
+/** Runs the event on this machine; a scheduled command that exits non-zero fails the invocation, as deployed. */
+async function locally(values: LocalOptions, eventFor: (target: RemoteTarget) => Record<string, unknown>): Promise<CommandAnswer> {
+  const { CommandFailedError } = lazy.runCommand();
+  try {
+    return await runLocally(values, eventFor);
+  } catch (error) {
+    const status = error instanceof CommandFailedError ? scheduledExitStatus(error.functionError) : undefined;
+    if (status !== undefined) throw new ExitStatusError((error as Error).message, status, { cause: error });
+    throw error;
+  }
 }
 
 /** The exit status a scheduled command's failed invocation reports, or undefined for any other function error. */
@@ -137,7 +162,7 @@ function passOnCommand(name: string, kind: 'manage' | 'flask', summary: string, 
   return {
     name,
     summary,
-    usage: `${usage}\n${INVOKE_NOTE}\n${TARGET_USAGE}`,
+    usage: `${usage}\n${INVOKE_NOTE}\n${TARGET_USAGE}\n${LOCAL_USAGE}`,
     ownArgs: argv => ownArgCount(argv),
     run: async argv => {
       const { values, rest } = parsePassOn(argv);
@@ -178,9 +203,10 @@ folder importable: from -c, from FILE, or from standard input with -.
   -c, --code CODE        the code to run
 
 ${INVOKE_NOTE}
-${TARGET_USAGE}`,
+${TARGET_USAGE}
+${LOCAL_USAGE}`,
   run: async argv => {
-    const { values, positionals: rest } = parse(argv, { ...TARGET_OPTIONS, code: { type: 'string', short: 'c' } }, true);
+    const { values, positionals: rest } = parse(argv, { ...COMMAND_OPTIONS, code: { type: 'string', short: 'c' } }, true);
     if ((values.code === undefined) === (rest.length !== 1)) {
       throw new UsageError('give the code with -c CODE, or one FILE (- for standard input)');
     }
@@ -201,7 +227,8 @@ Runs a shell command in the deployed function with /bin/sh -c, in the app's fold
 A command still running 1 s before the function's timeout is stopped (exit 124).
 
 ${INVOKE_NOTE}
-${TARGET_USAGE}`,
+${TARGET_USAGE}
+${LOCAL_USAGE}`,
   ownArgs: argv => ownArgCount(argv),
   run: async argv => {
     const { values, rest } = parsePassOn(argv);

@@ -1,6 +1,7 @@
 import { readAssembly, selectFunction } from './assembly';
 import { Command, UsageError } from './command';
-import { parse, runEvent, TARGET_OPTIONS, TARGET_USAGE } from './remote-commands';
+import { LOCAL_USAGE } from './local-commands';
+import { COMMAND_OPTIONS, parse, runEvent, TARGET_OPTIONS, TARGET_USAGE } from './remote-commands';
 import {
   checkTimeZone, nextRun, parseScheduleExpression, resolveWallTime, utcOffsetMinutes, wallClock, WallTime,
 } from './schedule-expression';
@@ -34,7 +35,8 @@ invocation that fails (the adapter fails a scheduled command that exits non-zero
 so that the scheduler's retries see it) is one line on stderr naming the
 \`cdk-wsgi logs --request\` that shows its output.
 
-${TARGET_USAGE}`;
+${TARGET_USAGE}
+${LOCAL_USAGE}`;
 
 /** `cdk-wsgi schedules`: the function's schedules with their next runs; `schedules run NAME` runs one now. */
 export const schedulesCommand: Command = {
@@ -65,7 +67,7 @@ function listSchedules(argv: string[]): number {
 }
 
 async function runSchedule(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...TARGET_OPTIONS, help: { type: 'boolean', short: 'h' } }, true);
+  const { values, positionals } = parse(argv, { ...COMMAND_OPTIONS, help: { type: 'boolean', short: 'h' } }, true);
   if (values.help) {
     process.stdout.write(RUN_USAGE);
     return 0;

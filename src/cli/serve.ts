@@ -3,7 +3,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { AlbEmulator } from './alb-emulator';
-import { AppRunner } from './app-runner';
+import { AppRunner, ExecutionEnvironment } from './app-runner';
 import { DistributionEmulator } from './distribution-emulator';
 import { FunctionUrlEmulator } from './function-url-emulator';
 import { DomainMapping, GatewayEmulator, GatewayReply, LocalRequest, mappingPrefix, messageReply } from './gateway-emulator';
@@ -13,6 +13,7 @@ import { RestApiEmulator } from './rest-api-emulator';
 import { ServeSettings } from './settings';
 import { ApiType } from '../types';
 import { SourceWatcher } from './source-watcher';
+import { PrimedPath } from '../contracts/worker-protocol';
 
 export interface ServeOptions {
   /** The address to listen on; loopback unless the app must be reachable from elsewhere. */
@@ -27,6 +28,15 @@ export interface ServeOptions {
   readonly out: (line: string) => void;
   /** The app's own output and tracebacks, and what went wrong. */
   readonly err: (text: string) => void;
+  /** What the messages start with: `cdk-wsgi serve`, or the command that serves through this server. */
+  readonly name?: string;
+  /**
+   * Starts where an app's invocations run: by default a Python worker with the app's sources; `emulate` runs the
+   * synthesized function in AWS's runtime emulator instead.
+   */
+  readonly environment?: (settings: ServeSettings, port: number, originSecret?: string) => ExecutionEnvironment;
+  /** Whether every request gets a fresh environment, with its init. */
+  readonly cold?: boolean;
 }
 
 export interface LocalServer {
@@ -60,6 +70,8 @@ interface Mount {
   readonly prefix: string;
   /** The secret the app's stand-in distribution sends, when it has one. */
   readonly originSecret?: string;
+  /** The custom domain the app is served on, when several share one. */
+  readonly domainName?: string;
   /** Set once the server listens: the worker learns its port. */
   runner?: AppRunner;
 }
@@ -84,7 +96,7 @@ export async function serve(settings: ServeSettings, options: ServeOptions): Pro
 export async function serveDomain(domainName: string, apps: ServeSettings[], options: ServeOptions): Promise<LocalDomainServer> {
   const mounts: Mount[] = apps.map(settings => {
     const mapping = { domainName, basePath: settings.basePaths[domainName] ?? '' };
-    return { settings, gateway: emulatorFor(settings, mapping), prefix: mappingPrefix(mapping) };
+    return { settings, gateway: emulatorFor(settings, mapping), prefix: mappingPrefix(mapping), domainName };
   });
   mounts.sort((a, b) => b.prefix.length - a.prefix.length);
   const { origin, close } = await listen(mounts, options);
@@ -120,7 +132,7 @@ function frontDoorFor(settings: ServeSettings, mapping?: DomainMapping): Gateway
 async function listen(mounts: Mount[], options: ServeOptions): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     handle(req, res, mounts, options).catch(error => {
-      options.err(`cdk-wsgi serve: ${req.method} ${req.url}: ${(error as Error).stack}\n`);
+      options.err(`${messagePrefix(options)}: ${req.method} ${req.url}: ${(error as Error).stack}\n`);
       res.destroy();
     });
   });
@@ -130,18 +142,21 @@ async function listen(mounts: Mount[], options: ServeOptions): Promise<{ origin:
   });
   const port = (server.address() as AddressInfo).port;
   // On a shared domain, the app's label tells whose import failed or reloaded.
-  const named = (settings: ServeSettings, line: string) => (mounts.length > 1 ? line.replace(/^cdk-wsgi serve: /, `$&${settings.label}: `) : line);
+  const named = (settings: ServeSettings, line: string) => (mounts.length > 1 ? line.replace(`${messagePrefix(options)}: `, `$&${settings.label}: `) : line);
   for (const mount of mounts) {
     const { settings } = mount;
     mount.runner = new AppRunner(() => {
-      const worker = new PythonWorker({ python: options.python, settings, port, originSecret: mount.originSecret, stderr: options.err });
+      const { originSecret, domainName } = mount;
+      const worker = options.environment?.(settings, port, originSecret)
+        ?? new PythonWorker({ python: options.python, settings, port, originSecret, domainName, stderr: options.err });
       worker.ready.then(info => {
         if (info.error) {
-          options.err(named(settings, `cdk-wsgi serve: the app failed to import: ${info.error}${info.hint ? `\n  ${info.hint}` : ''}\n`));
+          options.err(named(settings, `${messagePrefix(options)}: the app failed to import: ${info.error}${info.hint ? `\n  ${info.hint}` : ''}\n`));
         }
+        if (info.primed?.length) options.out(named(settings, `${messagePrefix(options)}: primed ${info.primed.map(describePrimed).join(', ')}`));
       }, () => undefined);
       return worker;
-    }, line => options.out(named(settings, line)));
+    }, line => options.out(named(settings, line)), options.cold);
   }
   // One watcher per folder: apps that share their sources reload together.
   const watchers = options.reload
@@ -197,7 +212,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, mount
 
 async function invoke(request: LocalRequest, gateway: GatewayEmulator, runner: AppRunner, options: ServeOptions): Promise<GatewayReply> {
   if (gateway.maxBodyBytes !== undefined && request.body.length > gateway.maxBodyBytes) {
-    options.err(`cdk-wsgi serve: the request body is ${request.body.length} bytes, over the ${gateway.description}'s `
+    options.err(`${messagePrefix(options)}: the request body is ${request.body.length} bytes, over the ${gateway.description}'s `
       + `limit of ${gateway.maxBodyBytes} bytes\n`);
     return gateway.tooLarge(request);
   }
@@ -207,7 +222,7 @@ async function invoke(request: LocalRequest, gateway: GatewayEmulator, runner: A
   // Lambda counts the payload's UTF-8 bytes, not its characters: a non-ASCII text body weighs more than its length.
   const eventBytes = Buffer.byteLength(eventJson);
   if (eventBytes > MAX_EVENT_BYTES) {
-    options.err(`cdk-wsgi serve: the event is ${eventBytes} bytes, over Lambda's limit of ${MAX_EVENT_BYTES} bytes `
+    options.err(`${messagePrefix(options)}: the event is ${eventBytes} bytes, over Lambda's limit of ${MAX_EVENT_BYTES} bytes `
       + 'for a synchronous invocation (base64 makes a body a third larger)\n');
     return gateway.tooLarge(request);
   }
@@ -215,7 +230,7 @@ async function invoke(request: LocalRequest, gateway: GatewayEmulator, runner: A
   if (!invocation) return messageReply(429, 'Too Many Requests');
   const outcome = await invocation;
   if ('error' in outcome) {
-    options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: the function failed: ${outcome.error}\n`);
+    options.err(`${messagePrefix(options)}: ${request.method} ${request.rawPath}: the function failed: ${outcome.error}\n`);
     return gateway.failure(request);
   }
   return gateway.toReply(request, outcome.result);
@@ -253,11 +268,15 @@ function write(res: http.ServerResponse, request: LocalRequest, reply: GatewayRe
     res.writeHead(reply.statusCode, headers);
   } catch (error) {
     if (!gateway) throw error; // the domain's own 403 is always valid
-    options.err(`cdk-wsgi serve: ${request.method} ${request.rawPath}: the front door would reject this response: ${(error as Error).message}\n`);
+    options.err(`${messagePrefix(options)}: ${request.method} ${request.rawPath}: the front door would reject this response: ${(error as Error).message}\n`);
     write(res, request, gateway.failure(request), gateway, options);
     return;
   }
   res.end(head || bodyless ? undefined : reply.body);
+}
+
+function messagePrefix(options: ServeOptions): string {
+  return options.name ?? 'cdk-wsgi serve';
 }
 
 function listenError(error: NodeJS.ErrnoException, options: ServeOptions): Error {
@@ -265,6 +284,12 @@ function listenError(error: NodeJS.ErrnoException, options: ServeOptions): Error
     return new Error(`port ${options.port} on ${options.host} is in use; pick another with --port (0 picks a free one)`);
   }
   return new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`);
+}
+
+/** `GET / 200 (41 ms)`, `GET /x failed: ValueError: …` or `GET /y skipped (prime timeout)`: how one priming request went. */
+function describePrimed({ path: primed, status, ms, error, skipped }: PrimedPath): string {
+  if (skipped) return `GET ${primed} skipped (prime timeout)`;
+  return error === undefined ? `GET ${primed} ${status} (${ms} ms)` : `GET ${primed} failed: ${error}`;
 }
 
 function describeChange(files: string[]): string {

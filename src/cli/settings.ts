@@ -31,6 +31,8 @@ export interface ServeSettings {
   readonly deployTimeVariables: string[];
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** The function's `prime` paths, sent through the app at each start as on Lambda at init; none from flags. */
+  readonly prime?: { readonly paths: string[]; readonly timeoutMillis: number };
 }
 
 /** The flags that describe an app without a cloud assembly. */

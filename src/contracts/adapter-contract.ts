@@ -67,6 +67,12 @@ export const ENV_ORIGIN_SECRET = 'CDK_WSGI_ORIGIN_SECRET';
  */
 export const ENV_DIRECT_ACCESS = 'CDK_WSGI_DIRECT_ACCESS';
 
+/**
+ * `1` when the front door is the CLI's local stand-in, which speaks plain HTTP (`cdk-wsgi emulate`): the app then sees
+ * http and the local port (X-Forwarded-Port), so the URLs it builds work for the client. Never set on Lambda.
+ */
+export const ENV_LOCAL_HTTP = 'CDK_WSGI_LOCAL_HTTP';
+
 /** An origin custom header: CloudFront overwrites a viewer's header of the same name. */
 export const ORIGIN_SECRET_HEADER = 'x-cdk-wsgi-origin-secret';
 
@@ -228,6 +234,10 @@ export interface ServeMetadata {
   readonly staticFiles?: { readonly directory: string; readonly urlPath: string };
   /** The function's schedules (`schedules`), for `cdk-wsgi schedules`. */
   readonly schedules?: ScheduleMetadata[];
+  /** Its `deployTasks`, as the runner gets them (DeployTaskSpec), for `cdk-wsgi tasks`. */
+  readonly deployTasks?: Array<{ readonly label: string; readonly event: Record<string, unknown> }>;
+  /** Its `prime` paths and timeout, which `cdk-wsgi serve` primes with: ENV_PRIME's host may be a deploy-time token. */
+  readonly prime?: { readonly paths: string[]; readonly timeoutMillis: number };
 }
 
 /** What `cdk-wsgi schedules` shows of a schedule, and runs: the same event the scheduler sends. */

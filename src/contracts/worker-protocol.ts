@@ -1,9 +1,10 @@
 /*
  * The protocol between `cdk-wsgi serve` and its Python worker (lib-python/serve/worker.py): the settings as the
- * worker's one argument, then one JSON object per line each way. The worker writes `ready` once the app is imported,
- * then one `result` or `error` for each invocation it reads. lib-python/serve/cdk_wsgi_serve_protocol.py is the
- * Python side; test/contract-parity.test.ts passes each side's lines through the other.
+ * worker's one argument, then one JSON object per line each way. The worker writes `ready` once the app is imported
+ * (and primed), then one `result` or `error` for each invocation it reads. lib-python/serve/cdk_wsgi_serve_protocol.py
+ * is the Python side; test/contract-parity.test.ts passes each side's lines through the other.
  */
+import type { PrimeConfig } from './adapter-contract';
 
 /** The worker's one argument, as JSON. */
 export interface WorkerSettings {
@@ -20,10 +21,24 @@ export interface WorkerSettings {
   readonly originSecret: string | null;
   /** The local server's port, which the app sees as SERVER_PORT. */
   readonly port: number;
-  /** For the Lambda context object, with memorySize and timeoutSeconds. */
+  /** For the Lambda context object, with memorySize and timeoutSeconds; `name:qualifier` when invoked through an alias. */
   readonly functionName: string;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
+  /**
+   * The function's priming as ENV_PRIME holds it, `host` being the emulated front door's domain (its events'
+   * domainName); null without `prime`. The worker primes once the app is imported, with the local server's Host.
+   */
+  readonly prime: PrimeConfig | null;
+}
+
+/** How one priming request went: its status and time, what the adapter raised, or skipped at the prime timeout. */
+export interface PrimedPath {
+  readonly path: string;
+  readonly status?: number;
+  readonly ms?: number;
+  readonly error?: string;
+  readonly skipped?: boolean;
 }
 
 /** What the worker reports once the app is imported (or failed to import). */
@@ -32,6 +47,8 @@ export interface ReadyInfo {
   readonly error?: string;
   /** What to do about it, e.g. install a missing package. */
   readonly hint?: string;
+  /** Each prime path, in order, when the app imported and the function primes. */
+  readonly primed?: PrimedPath[];
 }
 
 /** How one invocation ended: the handler's result, or a function error (raised, crashed, timed out). */

@@ -32,12 +32,19 @@ export async function runCommand(client: LambdaClient, functionName: string, eve
     Qualifier: qualifier,
     Payload: new TextEncoder().encode(JSON.stringify(event)),
   }));
-  const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
+  return answerOf(response.Payload ? new TextDecoder().decode(response.Payload) : '', response.FunctionError);
+}
+
+/**
+ * The adapter's answer to a command event, from the invocation's payload as text and the FunctionError Lambda
+ * reported (from AWS's runtime emulator too, which runs commands on this machine).
+ */
+export function answerOf(text: string, functionErrorType?: string): CommandAnswer {
   const payload = parseJson(text);
-  if (response.FunctionError || !isAnswer(payload)) {
-    const functionError = response.FunctionError && typeof payload === 'object' && payload !== null
+  if (functionErrorType || !isAnswer(payload)) {
+    const functionError = functionErrorType && typeof payload === 'object' && payload !== null
       ? { errorType: (payload as any).errorType, errorMessage: (payload as any).errorMessage } : undefined;
-    throw new CommandFailedError(describeFailure(payload, text, response.FunctionError), { functionError });
+    throw new CommandFailedError(describeFailure(payload, text, functionErrorType), { functionError });
   }
   return payload;
 }

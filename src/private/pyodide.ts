@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stripAnsi } from './pip-errors';
-import { userCacheDir } from './user-cache';
+import { userCacheDir } from '../shared/user-cache';
 
 /**
  * Pyodide, CPython built for WebAssembly, published to npm as one package per CPython version. Node.js runs it on

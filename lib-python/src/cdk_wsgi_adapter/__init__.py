@@ -21,6 +21,7 @@ import sys
 from .adapter import handler_for, make_handler
 from .config import (
     APP_VARIABLE,
+    LOCAL_HTTP_VARIABLE,
     PRIME_VARIABLE,
     SNAP_START_VARIABLE,
     load_settings,
@@ -64,6 +65,10 @@ def _init(environ: Mapping[str, str]) -> Handler:
         # so the app's own already draw from a re-seeded `random`.
         register_hooks()
     app, imported = _load_app(spec)
+    if environ.get(LOCAL_HTTP_VARIABLE) == "1":
+        from .local import served_over_http
+
+        app = served_over_http(app)
     handler = handler_for(app, options)
     value = environ.get(PRIME_VARIABLE, "").strip()
     # An app that failed to import is reported already: priming it would add noise.

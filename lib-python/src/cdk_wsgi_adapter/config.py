@@ -39,6 +39,10 @@ ORIGIN_SECRET_VARIABLE = "CDK_WSGI_ORIGIN_SECRET"
 #: secret is answered 403 and never reaches the app. Unset or any other value serves
 #: it as a direct request. Applies only with ORIGIN_SECRET_VARIABLE set.
 DIRECT_ACCESS_VARIABLE = "CDK_WSGI_DIRECT_ACCESS"
+#: "1" when the front door is the CLI's local stand-in, which speaks plain HTTP
+#: (`cdk-wsgi emulate`): the app then sees http and the local port, and URLs it
+#: builds work for the client. Never set on Lambda, whose front doors are HTTPS.
+LOCAL_HTTP_VARIABLE = "CDK_WSGI_LOCAL_HTTP"
 #: The distribution's headers to the origin. The secret is an origin custom header;
 #: a viewer-request CloudFront Function copies the viewer's Host and IP address into
 #: the other two (CloudFront sends its origin's domain as Host, and API Gateway and
