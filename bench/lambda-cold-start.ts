@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -74,6 +74,8 @@ const PIP_QUIET = ['--quiet', '--disable-pip-version-check', '--no-input'];
 /** A function cdk-wsgi bundled: its folders, the runtime it is for, what the bundler said, and how long it took. */
 interface Bundled {
   readonly fn: EmulatedFunction;
+  /** The cloud assembly it was synthesized into, which `cdk-wsgi emulate` reads. */
+  readonly assemblyDir: string;
   readonly runtime: string;
   readonly said: string[];
   readonly ms: number;
@@ -106,7 +108,7 @@ function synthBundled(app: BenchApp): Bundled {
     const ms = elapsedMs(started);
     const resources = Object.values<any>(assembly.getStackByName('Bench').template.Resources);
     const runtime = resources.find(r => r.Type === 'AWS::Lambda::Function').Properties.Runtime;
-    return { fn: pythonFunctions(assembly, 'Bench')[0], runtime, said, ms };
+    return { fn: pythonFunctions(assembly, 'Bench')[0], assemblyDir: assembly.directory, runtime, said, ms };
   } finally {
     process.stderr.write = write;
   }
@@ -252,6 +254,50 @@ async function coldStart(fn: EmulatedFunction, lambda: LambdaPython, page: strin
   }
 }
 
+/**
+ * The Init Duration `cdk-wsgi emulate --cold` prints for `rounds` requests of the app's assembly, with the same
+ * interpreter as the cold starts above: what a user sees of their cold start before deploying, next to what this
+ * benchmark measures of the same asset.
+ */
+async function emulatedInits(bundled: Bundled, python: string, rounds: number): Promise<number[]> {
+  const cli = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src', 'cli', 'main.ts'),
+    'emulate', '--cold', '--assembly', bundled.assemblyDir, '--python', python, '--port', '0'], {
+    cwd: WORK,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), CDK_WSGI_CACHE_DIR: path.join(ROOT, '.tools', 'emulate-cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  cli.stdout!.setEncoding('utf8').on('data', text => { out += text; });
+  cli.stderr!.setEncoding('utf8').on('data', text => { err += text; });
+  try {
+    const deadline = Date.now() + 120_000;
+    let url: string | undefined;
+    while ((url = / at (http:\S+)\n/.exec(out)?.[1]) === undefined) {
+      if (cli.exitCode !== null || Date.now() > deadline) throw new Error(`cdk-wsgi emulate did not start:\n${out}${err}`);
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    for (let round = 0; round < rounds; round++) {
+      const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+      // Django's ALLOWED_HOSTS names the API's host, not the local server's: a 400 is its answer after the same init.
+      if (response.status >= 500) throw new Error(`cdk-wsgi emulate answered ${response.status}:\n${out}${err}`);
+      await response.arrayBuffer();
+    }
+    const inits = () => [...out.matchAll(/^REPORT .*\tInit Duration: ([\d.]+) ms$/gm)].map(match => Number(match[1]));
+    while (inits().length < rounds) {
+      if (Date.now() > deadline) throw new Error(`cdk-wsgi emulate printed ${inits().length} REPORT lines with an init:\n${out}`);
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    return inits();
+  } finally {
+    if (cli.exitCode === null && cli.signalCode === null) {
+      const exited = new Promise(resolve => cli.once('exit', resolve));
+      cli.kill('SIGINT');
+      await exited;
+    }
+  }
+}
+
 function installedVersion(dir: string, distribution: string): string {
   const info = fs.readdirSync(dir).find(f => f.toLowerCase().startsWith(`${distribution}-`) && f.endsWith('.dist-info'));
   return info ? info.slice(distribution.length + 1, -'.dist-info'.length) : 'unknown';
@@ -310,6 +356,10 @@ async function main() {
     }
   }
 
+  process.stderr.write(`bench: ${rounds} requests of each app's assembly under cdk-wsgi emulate --cold\n`);
+  const emulated: Record<string, number[]> = {};
+  for (const app of APPS) emulated[app.name] = await emulatedInits(ours[app.name], lambda.python, rounds);
+
   const samCli = /^SAM_CLI=(\S+)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'rie-setup'), 'utf-8'))![1];
   const usualDir = (name: string) => contestants[name][USUAL].codeDir;
   const lines = [
@@ -342,6 +392,15 @@ async function main() {
         `| ${mb(size.zipped)} / ${mb(size.unzipped)} |`);
     }
   }
+  lines.push(
+    '',
+    `| app | init as this benchmark measures cdk-wsgi's asset (ms) | Init Duration \`cdk-wsgi emulate --cold\` printed (ms, ${rounds} requests) | ratio |`,
+    '|---|---:|---:|---:|',
+    ...APPS.map(app => {
+      const measured = results[app.name][OURS].map(r => r.initMs);
+      return `| ${app.name} | ${summary(measured, 1)} | ${summary(emulated[app.name], 1)} | ${ratio(emulated[app.name], measured)} |`;
+    }),
+  );
   const seconds = (values: number[]) => values.map(ms => ms / 1000);
   lines.push(
     '',

@@ -103,8 +103,11 @@ function logicalIdPaths(dir: string, artifact: any): Map<string, string> {
   return paths;
 }
 
-/** The settings to serve `fn` with; checks that its app is where the synth found it. */
-export function settingsOf(fn: AssemblyFunction): ServeSettings {
+/**
+ * The settings to serve `fn` with; checks that its app is where the synth found it, unless `sources` is false: what
+ * runs the synthesized asset (`emulate`) needs none of them.
+ */
+export function settingsOf(fn: AssemblyFunction, sources = true): ServeSettings {
   const { name, metadata, properties } = fn;
   const variables: Record<string, unknown> = properties.Environment?.Variables ?? {};
   const environment: Record<string, string> = {};
@@ -132,7 +135,7 @@ export function settingsOf(fn: AssemblyFunction): ServeSettings {
   const binary = text(contract.ENV_BINARY_MEDIA_TYPES);
   return {
     label: name,
-    entry: findFolder(metadata.entry, fn.assemblyDir, 'app\'s entry'),
+    entry: sources ? findFolder(metadata.entry, fn.assemblyDir, 'app\'s entry') : path.resolve(metadata.entry),
     app,
     apiType: metadata.apiType,
     stageName: metadata.stageName ?? '',

@@ -57,7 +57,8 @@ export const emulateCommand: Command = {
     }
     const dir = values.assembly ?? 'cdk.out';
     const found = selectFunction(readAssembly(dir, 'pass --assembly DIR'), dir, values.function);
-    const settings = settingsOf(found);
+    // The asset is the code: the sources need not be here (the static files a distribution serves must be).
+    const settings = settingsOf(found, false);
     const say = (line: string) => process.stderr.write(`${line}\n`);
     const emulation = await prepareEmulation(found, { architecture: values.architecture, python: values.python, say });
     const { fn } = emulation;

@@ -153,7 +153,7 @@ function resolveDomain(domain: string, values: Values): ServeSettings[] {
     throw new UsageError('--domain serves the apps a cloud assembly maps on that domain; leave out --entry, --module and --function');
   }
   rejectAppFlags(values);
-  return selectDomain(assemblyFunctions(values), values.assembly ?? 'cdk.out', domain).map(settingsOf);
+  return selectDomain(assemblyFunctions(values), values.assembly ?? 'cdk.out', domain).map(fn => settingsOf(fn));
 }
 
 /** Flags that describe an app are for --entry and --module only: a synthesized app says all of it. */
