@@ -105,6 +105,16 @@ describe('cdk-wsgi emulate', () => {
     expect(log).not.toContain('(rapid)');
   });
 
+  test('behind the HTTP API, with its payload 2.0 and no stage in the URL', async () => {
+    const { url } = await emulate('Example/HttpApp');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await get(url);
+    expect({ status: page.status, type: page.type }).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(page.body.toString()).toContain(`This page lives at <code>${url}</code>`);
+    const pixel = await get(`${url}pixel.png`);
+    expect(pixel.body.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
   test('a timeout and a crash answer 502 as the front door does, and the next request gets a fresh environment', async () => {
     const { cli: emulated, url } = await emulate('Emulated/Lifecycle');
     const first = await get(url);
@@ -122,6 +132,14 @@ describe('cdk-wsgi emulate', () => {
       'Lambda\'s lines for the crash');
     expect((await get(url)).status).toBe(200);
     expect(emulated.stdout().match(/^INIT_START/gm)).toHaveLength(3);
+  });
+
+  test('--env sets a variable over the template\'s; a malformed one is a usage error', async () => {
+    const { url } = await emulate('Emulated/Lifecycle', '--env', 'GREETING=hello=world', '--env', 'OTHER=');
+    expect((await get(`${url}greeting`)).body.toString()).toBe('hello=world');
+    const ended = await finished(cli(['emulate', '--assembly', assembly, '--function', 'Emulated/Lifecycle', '--env', '1X=2']));
+    expect({ code: ended.code, first: ended.stderr.split('\n')[0] })
+      .toEqual({ code: 2, first: 'cdk-wsgi emulate: --env takes NAME=VALUE, a variable\'s name and its value, got \'1X=2\'' });
   });
 
   test('--cold: every request has its init, as a cold start on Lambda', async () => {

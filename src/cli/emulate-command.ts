@@ -27,6 +27,8 @@ Lambda. Run \`cdk synth\` again to emulate changed code.
                          machine's (x86_64 or arm64): its pure-Python packages work
   --python PATH          the CPython to run it with (default: the function's version
                          found on this machine, else fetched once)
+  --env NAME=VALUE       a variable for the function, over the template's (repeat it:
+                         --env ALLOWED_HOSTS=127.0.0.1 --env DEBUG=1)
   --port N               default: 8000; 0 picks a free port
   --host ADDR            default: 127.0.0.1
   -h, --help             this text
@@ -38,6 +40,7 @@ const OPTIONS = {
   cold: { type: 'boolean', default: false },
   architecture: { type: 'string' },
   python: { type: 'string' },
+  env: { type: 'string', multiple: true },
   port: { type: 'string', default: '8000' },
   host: { type: 'string', default: '127.0.0.1' },
 } as const;
@@ -55,6 +58,7 @@ export const emulateCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port must be a port number from 0 to 65535, got '${values.port}'`);
     }
+    const variables = parseVariables(values.env ?? []);
     const dir = values.assembly ?? 'cdk.out';
     const found = selectFunction(readAssembly(dir, 'pass --assembly DIR'), dir, values.function);
     // The asset is the code: the sources need not be here (the static files a distribution serves must be).
@@ -74,11 +78,12 @@ export const emulateCommand: Command = {
       err: text => process.stderr.write(text),
       // The front doors invoke the live alias; behind the stand-in distribution, the adapter trusts its session secret.
       environment: (_settings, _port, originSecret) => startEnvironment(emulation, LIVE_ALIAS_NAME, out, {
+        ...variables,
         [ENV_LOCAL_HTTP]: '1',
         ...originSecret === undefined ? {} : { [ENV_ORIGIN_SECRET]: originSecret },
       }),
     });
-    const unset = fn.deployTimeVariables.filter(name => process.env[name] === undefined);
+    const unset = fn.deployTimeVariables.filter(name => process.env[name] === undefined && variables[name] === undefined);
     process.stdout.write([
       `${NAME}: ${settings.label} (${server.gateway.description}) at ${server.url}`,
       `  ${emulation.runtimeVersion}, ${fn.architecture}, ${fn.memorySize} MB, ${fn.timeoutSeconds} s timeout; `
@@ -94,3 +99,17 @@ export const emulateCommand: Command = {
     process.once('SIGHUP', stop);
   },
 };
+
+/** `--env NAME=VALUE` flags as variables; a malformed one is a usage error. */
+function parseVariables(flags: string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    const name = flag.slice(0, at);
+    if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new UsageError(`--env takes NAME=VALUE, a variable's name and its value, got '${flag}'`);
+    }
+    variables[name] = flag.slice(at + 1);
+  }
+  return variables;
+}

@@ -80,6 +80,7 @@ function architectureNotes(fn: LambdaFunction, host: string | undefined, request
       + `${host} machine (${listed}); synthesize it for ${host} (architecture: Architecture.${host === 'arm64' ? 'ARM_64' : 'X86_64'}), `
       + `or pass --architecture ${host} to run it anyway (packages with a pure-Python fallback work)`);
   }
-  return [`${fn.label} is built for ${fn.architecture}; on this ${host} machine ${foreign.length} compiled modules cannot load (${listed}), `
+  const modules = foreign.length === 1 ? '1 compiled module' : `${foreign.length} compiled modules`;
+  return [`${fn.label} is built for ${fn.architecture}; on this ${host} machine ${modules} cannot load (${listed}), `
     + 'and their packages run without them, or fail to import'];
 }
