@@ -3,7 +3,7 @@ import { Command, UsageError } from './command';
 import { prepareEmulation, startEnvironment } from './emulation';
 import { parse } from './remote-commands';
 import { serve } from './serve';
-import { ENV_LOCAL_HTTP, ENV_ORIGIN_SECRET } from '../contracts/adapter-contract';
+import { ENV_LOCAL_HTTP, ENV_ORIGIN_SECRET, ENV_PREFIX } from '../contracts/adapter-contract';
 import { LIVE_ALIAS_NAME } from '../contracts/defaults';
 
 const USAGE = `Usage: cdk-wsgi emulate [options]
@@ -83,7 +83,9 @@ export const emulateCommand: Command = {
         ...originSecret === undefined ? {} : { [ENV_ORIGIN_SECRET]: originSecret },
       }),
     });
-    const unset = fn.deployTimeVariables.filter(name => process.env[name] === undefined && variables[name] === undefined);
+    // cdk-wsgi's own (the distribution's secret, event sources' ARNs) are the CLI's business, not the user's.
+    const unset = fn.deployTimeVariables
+      .filter(name => !name.startsWith(ENV_PREFIX) && process.env[name] === undefined && variables[name] === undefined);
     process.stdout.write([
       `${NAME}: ${settings.label} (${server.gateway.description}) at ${server.url}`,
       `  ${emulation.runtimeVersion}, ${fn.architecture}, ${fn.memorySize} MB, ${fn.timeoutSeconds} s timeout; `
