@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExampleStack } from '../examples/example-stack';
-import { BundlingMode, WsgiApi } from '../src';
+import { BundlingMode, WsgiApi, WsgiTask } from '../src';
 import { finished } from './cli-helpers';
 import { eventually, sleep } from './loopback';
 import { ROOT, RunningCli, runCli, stopCli, urlOf } from './serve-helpers';
@@ -68,7 +68,11 @@ beforeAll(() => {
   new WsgiApi(stack, 'BrokenImport', { entry: path.join(FIXTURES, 'broken-import'), module: 'app.app', ...platform });
   new WsgiApi(stack, 'ExitAtImport', { entry: path.join(FIXTURES, 'exit-at-import'), module: 'app.app', ...platform });
   new WsgiApi(stack, 'Notes', {
-    entry: path.join(FIXTURES, 'django'), module: 'notes.wsgi.application', environment: { DATABASE_PATH: databasePath }, ...platform,
+    entry: path.join(FIXTURES, 'django'),
+    module: 'notes.wsgi.application',
+    environment: { DATABASE_PATH: databasePath },
+    ...platform,
+    deployTasks: [WsgiTask.manage('migrate', '--noinput'), WsgiTask.python('import sys; print("checked"); sys.exit(3)')],
   });
   app.synth();
 });
@@ -197,6 +201,20 @@ describe('commands on this machine: --local', () => {
     expect(created).toEqual({ code: 0, stdout: '1\n', stderr: '' });
     const response = await get(url);
     expect({ status: response.status, body: response.body.toString() }).toEqual({ status: 200, body: 'users: 1' });
+  });
+
+  test('tasks lists the deploy tasks; tasks run --local runs them in order and stops at the first that fails', async () => {
+    const listed = await finished(cli(['tasks', '--assembly', assembly, '--function', 'Emulated/Notes']));
+    expect(listed).toEqual({ code: 0, stdout: expect.stringMatching(/^Emulated\/Notes's deploy tasks, in the order a deployment runs them:\n {2}1\. manage migrate --noinput\n {2}2\. python .*\n$/), stderr: '' });
+    const ran = await finished(cli(['tasks', 'run', '--local', '--assembly', assembly, '--function', 'Emulated/Notes']));
+    expect(ran.code).toBe(3);
+    expect(ran.stdout).toMatch(/(No migrations to apply\.|Applying auth\.0001_initial\.\.\. OK)[\s\S]*checked\n$/);
+    expect(ran.stderr.split('\n')).toEqual([
+      'cdk-wsgi tasks: 1/2 \'manage migrate --noinput\' on this machine',
+      expect.stringMatching(/^cdk-wsgi tasks: 2\/2 'python .*' on this machine$/),
+      expect.stringMatching(/^cdk-wsgi tasks: 'python .*' exited with 3$/),
+      '',
+    ]);
   });
 
   test('a shell command\'s output and exit status, as the deployed form prints them; --python runs it with the sources', async () => {
