@@ -64,7 +64,9 @@ beforeAll(() => {
   const app = new App({ outdir: assembly, context: { 'aws:cdk:enable-asset-metadata': true } });
   new ExampleStack(app, 'Example', { platform });
   const stack = new Stack(app, 'Emulated');
-  new WsgiApi(stack, 'Lifecycle', { entry: path.join(FIXTURES, 'lifecycle'), module: 'app.app', timeout: Duration.seconds(3), ...platform });
+  new WsgiApi(stack, 'Lifecycle', {
+    entry: path.join(FIXTURES, 'lifecycle'), module: 'app.app', timeout: Duration.seconds(3), backgroundTasks: {}, ...platform,
+  });
   new WsgiApi(stack, 'BrokenImport', { entry: path.join(FIXTURES, 'broken-import'), module: 'app.app', ...platform });
   new WsgiApi(stack, 'ExitAtImport', { entry: path.join(FIXTURES, 'exit-at-import'), module: 'app.app', ...platform });
   new WsgiApi(stack, 'Notes', {
@@ -136,6 +138,20 @@ describe('cdk-wsgi emulate', () => {
       'Lambda\'s lines for the crash');
     expect((await get(url)).status).toBe(200);
     expect(emulated.stdout().match(/^INIT_START/gm)).toHaveLength(3);
+  });
+
+  test('a background task: .delay() queues it with Lambda\'s asynchronous Invoke, and another environment runs it', async () => {
+    const { cli: emulated, url } = await emulate('Emulated/Lifecycle');
+    const queued = await get(`${url}delay`);
+    expect(queued.status).toBe(200);
+    const requestId = queued.body.toString();
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    await eventually(() => /task greeted ada in pid \d+/.test(emulated.stdout()), 'the task\'s output');
+    expect(emulated.stdout()).toContain(`task app:greet queued (request ${requestId})`);
+    // The emulator makes up each invocation's ID, so the task's is not the one Invoke answered, as it is on Lambda.
+    expect(emulated.stdout()).toMatch(/task app:greet finished in [\d.]+ s \(request [0-9a-f-]{36}\)/);
+    // Two environments: the request's and the task's, each with its init.
+    expect(emulated.stdout().match(/^INIT_START/gm)).toHaveLength(2);
   });
 
   test('--env sets a variable over the template\'s; a malformed one is a usage error', async () => {

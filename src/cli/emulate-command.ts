@@ -1,6 +1,8 @@
+import { AppRunner } from './app-runner';
 import { readAssembly, selectFunction, settingsOf } from './assembly';
 import { Command, UsageError } from './command';
 import { prepareEmulation, startEnvironment } from './emulation';
+import { startLambdaServices } from './lambda-services';
 import { parse } from './remote-commands';
 import { serve } from './serve';
 import { ENV_LOCAL_HTTP, ENV_ORIGIN_SECRET, ENV_PREFIX } from '../contracts/adapter-contract';
@@ -67,6 +69,16 @@ export const emulateCommand: Command = {
     const emulation = await prepareEmulation(found, { architecture: values.architecture, python: values.python, say });
     const { fn } = emulation;
     const out = (line: string) => process.stdout.write(`${line}\n`);
+    // `.delay()` invokes the function asynchronously: Lambda answers 202 and runs the task in another environment,
+    // started here on the first one.
+    let tasks: AppRunner | undefined;
+    const services = await startLambdaServices((payload, requestId) => {
+      tasks ??= new AppRunner(() => startEnvironment(emulation, LIVE_ALIAS_NAME, out, environment), out);
+      void tasks.invoke(payload, requestId)?.then(outcome => {
+        if ('error' in outcome) out(`${NAME}: the asynchronous invocation ${requestId} failed: ${outcome.error}`);
+      });
+    });
+    const environment = { ...variables, ...services.environment, [ENV_LOCAL_HTTP]: '1' };
     const server = await serve(settings, {
       host: values.host,
       port,
@@ -78,8 +90,7 @@ export const emulateCommand: Command = {
       err: text => process.stderr.write(text),
       // The front doors invoke the live alias; behind the stand-in distribution, the adapter trusts its session secret.
       environment: (_settings, _port, originSecret) => startEnvironment(emulation, LIVE_ALIAS_NAME, out, {
-        ...variables,
-        [ENV_LOCAL_HTTP]: '1',
+        ...environment,
         ...originSecret === undefined ? {} : { [ENV_ORIGIN_SECRET]: originSecret },
       }),
     });
@@ -94,7 +105,8 @@ export const emulateCommand: Command = {
       ...(unset.length > 0 ? [`${NAME}: ${unset.join(', ')} get their values at deploy time; export them to give the function one`] : []),
     ].join('\n') + '\n');
     const stop = () => {
-      server.close().then(() => process.exit(0), () => process.exit(1));
+      tasks?.close();
+      Promise.all([server.close(), services.close()]).then(() => process.exit(0), () => process.exit(1));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
