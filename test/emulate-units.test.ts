@@ -81,6 +81,22 @@ describe('RieLog: the emulator output as Lambda logs it', () => {
     expect(inits.map(init => init.failed)).toEqual([true, true]);
   });
 
+  test('a crash is written once, whichever of the emulator\'s two lines about it comes first', () => {
+    const rapid = (message: string) => `07 Dec 2026 18:40:17,550 [INFO] (rapid) ${message}\n`;
+    for (const order of [[0, 1], [1, 0]]) {
+      const lines: string[] = [];
+      const log = new RieLog({ runtimeVersion: 'python:3.14', memorySize: 128, timeoutSeconds: 3, maxMemoryUsedMb: () => 1, write: line => lines.push(line) });
+      log.push(rapid('INVOKE START(requestId: abc)'));
+      const crash = [rapid('Invoke failed error=Runtime exited without providing a reason InvokeID=abc'), rapid('Process runtime-2 exited: exit status 3')];
+      for (const i of order) log.push(crash[i]);
+      log.push(rapid('Process runtime-3 exited: signal: killed')); // no invocation under way: nothing to say
+      expect(lines).toEqual([
+        order[0] === 0 ? 'RequestId: abc Error: Runtime exited without providing a reason' : 'RequestId: abc Error: Runtime exited with error: exit status 3',
+        'Runtime.ExitError',
+      ]);
+    }
+  });
+
   test('memory over the function\'s memorySize is said, as Lambda would stop it', () => {
     const { lines } = translate('lifecycle.txt', () => 300);
     expect(lines).toContainEqual(expect.stringMatching(/^cdk-wsgi emulate: the function used 300 MB, over its memorySize of 256 MB: .*raise memorySize$/));

@@ -26,6 +26,8 @@ export class RieLog {
   private partial = '';
   /** The request the runtime is working on, from `INVOKE START`. */
   private requestId?: string;
+  /** The invocation under way whose end is not written yet: a crash of the runtime is its failure. */
+  private inFlight?: string;
   /** The last init's duration, which goes into the next REPORT line as Lambda puts it there. */
   private pendingInitMs?: number;
   private initFailed = false;
@@ -69,6 +71,9 @@ export class RieLog {
       this.rapid(rapid[2]);
     } else if (line.startsWith('START RequestId: ')) {
       this.pendingStart = line;
+    } else if (line.startsWith('END RequestId: ')) {
+      this.inFlight = undefined;
+      this.options.write(line);
     } else if (line.startsWith('REPORT RequestId: ')) {
       this.report(line);
     } else {
@@ -98,15 +103,25 @@ export class RieLog {
     } else if (message.startsWith('Init failed')) {
       this.suppressInit = true;
     } else if ((match = /^INVOKE START\(requestId: ([^)]+)\)/.exec(message))) {
-      this.requestId = match[1];
+      this.requestId = this.inFlight = match[1];
       this.writeStart();
     } else if (message === 'Reset initiated: Timeout') {
       // Lambda's own words (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html).
       write(`${new Date().toISOString()} ${this.requestId ?? ''} Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`);
-    } else if ((match = /^Invoke failed error=(Runtime exited with error: [^=]+?) InvokeID=(\S+)$/.exec(message))) {
-      write(`RequestId: ${match[2]} Error: ${match[1]}`);
-      write('Runtime.ExitError');
+      this.inFlight = undefined;
+    } else if ((match = /^Invoke failed error=(Runtime exited[^=]*?) InvokeID=(\S+)$/.exec(message)) && match[2] === this.inFlight) {
+      this.crashed(match[1]);
+    } else if ((match = /^Process runtime-\d+ exited: (.+)$/.exec(message)) && this.inFlight !== undefined) {
+      // Which of the two lines comes first depends on when the emulator notices the exit.
+      this.crashed(`Runtime exited with error: ${match[1]}`);
     }
+  }
+
+  /** Lambda's lines for an invocation whose runtime exited: the error, then its type. */
+  private crashed(error: string): void {
+    this.options.write(`RequestId: ${this.inFlight} Error: ${error}`);
+    this.options.write('Runtime.ExitError');
+    this.inFlight = undefined;
   }
 
   private writeStart(): void {
