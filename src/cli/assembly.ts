@@ -110,16 +110,7 @@ function logicalIdPaths(dir: string, artifact: any): Map<string, string> {
 export function settingsOf(fn: AssemblyFunction, sources = true): ServeSettings {
   const { name, metadata, properties } = fn;
   const variables: Record<string, unknown> = properties.Environment?.Variables ?? {};
-  const environment: Record<string, string> = {};
-  const deployTimeVariables: string[] = [];
-  for (const [key, value] of Object.entries(variables)) {
-    if (key.startsWith(contract.ENV_PREFIX)) continue;
-    if (typeof value === 'string') {
-      environment[key] = value;
-    } else {
-      deployTimeVariables.push(key);
-    }
-  }
+  const { environment, deployTimeVariables } = variablesOf(properties, key => !key.startsWith(contract.ENV_PREFIX));
   const text = (key: string) => (typeof variables[key] === 'string' ? variables[key] as string : undefined);
   const app = text(contract.ENV_APP);
   if (!app) {
@@ -154,6 +145,24 @@ export function settingsOf(fn: AssemblyFunction, sources = true): ServeSettings 
     memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
     prime: metadata.prime,
   };
+}
+
+/**
+ * A function's variables (those `keep` takes): their literal values, and the names of those only known at deploy
+ * time (references to other resources).
+ */
+export function variablesOf(properties: any, keep: (key: string) => boolean = () => true) {
+  const environment: Record<string, string> = {};
+  const deployTimeVariables: string[] = [];
+  for (const [key, value] of Object.entries<unknown>(properties.Environment?.Variables ?? {})) {
+    if (!keep(key)) continue;
+    if (typeof value === 'string') {
+      environment[key] = value;
+    } else {
+      deployTimeVariables.push(key);
+    }
+  }
+  return { environment, deployTimeVariables };
 }
 
 /**

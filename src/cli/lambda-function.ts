@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssemblyFunction } from './assembly';
+import { AssemblyFunction, variablesOf } from './assembly';
 
 /** A synthesized Python function as Lambda runs it: its code, its layers and its configuration. */
 export interface LambdaFunction {
@@ -45,15 +45,7 @@ export function lambdaFunction(fn: AssemblyFunction): LambdaFunction {
       foreignLayers.push(typeof layer === 'string' ? layer : JSON.stringify(layer));
     }
   }
-  const environment: Record<string, string> = {};
-  const deployTimeVariables: string[] = [];
-  for (const [key, value] of Object.entries<unknown>(properties.Environment?.Variables ?? {})) {
-    if (typeof value === 'string') {
-      environment[key] = value;
-    } else {
-      deployTimeVariables.push(key);
-    }
-  }
+  const { environment, deployTimeVariables } = variablesOf(properties);
   return {
     label: fn.name,
     logicalId: fn.logicalId,
